@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { endpoint } from '../common/endpoint';
+import { CONFIG_ADMIN, MEMBER, PUBLIC, rolesOnly } from '../permissions';
+import { DebitBodySchema, DebitResultSchema } from './schemas';
+
+const billing = 'billing' as const;
+const serviceNameParams = z.strictObject({ serviceName: z.string().max(100) });
+
+export const BillingEndpoints = {
+  balance: endpoint({
+    method: 'GET', path: '/billing/balance', service: billing, pattern: 'billing.balance.get', access: MEMBER,
+    summary: "The org's credit balance.", planned: true,
+  }),
+  buyCredits: endpoint({
+    method: 'POST', path: '/billing/buy-credits', service: billing, pattern: 'billing.credits.buy', access: CONFIG_ADMIN,
+    summary: 'Starts a credit purchase; returns the payment intent client secret.', planned: true, idempotent: true,
+  }),
+  completePayment: endpoint({
+    method: 'POST', path: '/billing/complete-payment', service: billing, pattern: 'billing.payment.complete', access: PUBLIC,
+    summary: 'Finalises a credit purchase after verifying it with the payment gateway (exactly once).', planned: true,
+  }),
+  transactions: endpoint({
+    method: 'GET', path: '/billing/transactions', service: billing, pattern: 'billing.transaction.list', access: MEMBER,
+    summary: "The org's transactions, newest first.", planned: true,
+  }),
+  giftCredits: endpoint({
+    method: 'POST', path: '/billing/gift-credits', service: billing, pattern: 'billing.credits.gift', access: rolesOnly('RootAdmin'),
+    summary: 'Promotional credit grant (operator).', planned: true, idempotent: true,
+  }),
+  addCredit: endpoint({
+    method: 'POST', path: '/billing/add-credit', service: billing, pattern: 'billing.credits.add', access: rolesOnly('RootAdmin'),
+    summary: 'Credit adjustment or refund with a reason (operator).', planned: true, idempotent: true,
+  }),
+  stripeWebhook: endpoint({
+    method: 'POST', path: '/billing/webhooks/stripe', service: billing, pattern: 'billing.webhook.stripe', access: PUBLIC,
+    summary: 'Stripe webhook; the signature is verified.', planned: true,
+  }),
+  debit: endpoint({
+    method: 'POST', path: '/billing/internal/debit', service: billing, pattern: 'billing.credits.debit', access: rolesOnly('System'),
+    summary: 'Idempotent debit by reference for platform services (NATS only).', planned: true, internal: true,
+    body: DebitBodySchema, response: DebitResultSchema, bodyOrgFields: ['orgId'],
+  }),
+  servicesAvailable: endpoint({
+    method: 'GET', path: '/services/available', service: billing, pattern: 'billing.addon.list', access: MEMBER,
+    summary: 'The add-on catalogue, filterable by category.', planned: true,
+  }),
+  servicesPricing: endpoint({
+    method: 'GET', path: '/services/pricing/:serviceName', service: billing, pattern: 'billing.addon.pricing', access: MEMBER,
+    summary: 'Current rates and terms version of an add-on.', planned: true, params: serviceNameParams,
+  }),
+  servicesPurchase: endpoint({
+    method: 'POST', path: '/services/purchase', service: billing, pattern: 'billing.addon.purchase', access: CONFIG_ADMIN,
+    summary: 'Starts an add-on purchase.', planned: true, idempotent: true,
+  }),
+  servicesCompletePayment: endpoint({
+    method: 'POST', path: '/services/complete-payment', service: billing, pattern: 'billing.addon.complete-payment',
+    access: CONFIG_ADMIN, summary: 'Finalises an add-on purchase (exactly once).', planned: true,
+  }),
+  servicesPurchased: endpoint({
+    method: 'GET', path: '/services/purchased', service: billing, pattern: 'billing.addon.purchased', access: MEMBER,
+    summary: "The org's add-on purchases with status and period.", planned: true,
+  }),
+};

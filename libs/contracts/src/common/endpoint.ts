@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { Access } from '../permissions';
+
+export type ServiceName = 'orgs' | 'billing' | 'subscriptions' | 'transfers';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/**
+ * One operation of the API: its HTTP route under /org-management, the RPC pattern of the service
+ * that owns it, who may call it, and the zod schemas of its input and output.
+ */
+export interface EndpointDef {
+  method: HttpMethod;
+  /** Express 5 path under /org-management, e.g. `/profile{/:orgId}`. */
+  path: string;
+  service: ServiceName;
+  /** `<service>.<resource>.<verb>`; also the endpoint's id. */
+  pattern: string;
+  access: Access;
+  summary: string;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response?: z.ZodType;
+  /** Body fields naming orgs the caller acts on; checked like the `orgid` header. */
+  bodyOrgFields?: readonly string[];
+  /** Reached over NATS only (System callers); never routed over HTTP. */
+  internal?: boolean;
+  /** Declared in the matrix, not built yet: the gateway answers 501 after authorising. */
+  planned?: boolean;
+  successStatus?: number;
+  /** Accepts an Idempotency-Key header. */
+  idempotent?: boolean;
+}
+
+export function endpoint<const D extends EndpointDef>(def: D): D {
+  return def;
+}
+
+export type Input<E extends EndpointDef> = {
+  params: E['params'] extends z.ZodType ? z.output<E['params']> : Record<string, never>;
+  query: E['query'] extends z.ZodType ? z.output<E['query']> : Record<string, never>;
+  body: E['body'] extends z.ZodType ? z.output<E['body']> : undefined;
+};
+
+/** The orgs a request body names in the endpoint's `bodyOrgFields`: checked like the `orgid` header. */
+export function bodyOrgIds(def: EndpointDef, body: unknown): string[] {
+  if (!def.bodyOrgFields || typeof body !== 'object' || body === null) return [];
+  const record = body as Record<string, unknown>;
+  return def.bodyOrgFields.map((field) => record[field]).filter((v): v is string => typeof v === 'string');
+}

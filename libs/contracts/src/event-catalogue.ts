@@ -1,0 +1,14 @@
+import { EventContract } from './common/events';
+import { OrgCreatedEvent, OrgUpdatedEvent } from './orgs/events';
+import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
+
+/** Every event subject published to JetStream, with its payload schema (documented for subscribers). */
+export const EVENT_CATALOGUE: readonly EventContract[] = [
+  OrgCreatedEvent,
+  OrgUpdatedEvent,
+  SubscriptionChangedEvent,
+  SubscriptionPaymentFailedEvent,
+];
+
+/** JetStream subjects the stream captures: two-token subjects only, so RPC patterns never land in it. */
+export const EVENT_STREAM_SUBJECTS = ['org.*', 'billing.*', 'subscription.*', 'transfer.*', 'services.*'] as const;

@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { endpoint } from '../common/endpoint';
+import { CONFIG_ADMIN, MEMBER, rolesOnly, rootOrgRoles } from '../permissions';
+import * as s from './schemas';
+
+const orgs = 'orgs' as const;
+
+export const OrgsEndpoints = {
+  checkOrgName: endpoint({
+    method: 'GET', path: '/check-org-name/:orgName', service: orgs, pattern: 'orgs.org-name.check', access: MEMBER,
+    summary: 'Is this company name still free? (case- and space-insensitive)',
+    params: s.CheckOrgNameParamsSchema, response: s.CheckOrgNameResponseSchema,
+  }),
+  addressesList: endpoint({
+    method: 'GET', path: '/profile/addresses', service: orgs, pattern: 'orgs.address.list', access: MEMBER,
+    summary: "The owner's address book (billing, shipping, mailing), newest first.",
+    query: s.AddressListQuerySchema, response: s.AddressPageSchema,
+  }),
+  addressesCreate: endpoint({
+    method: 'POST', path: '/profile/addresses', service: orgs, pattern: 'orgs.address.create', access: CONFIG_ADMIN,
+    summary: "Adds an address to the owner's address book.", body: s.AddressCreateBodySchema, response: s.AddressSchema,
+    successStatus: 201,
+  }),
+  profileGet: endpoint({
+    method: 'GET', path: '/profile{/:orgId}', service: orgs, pattern: 'orgs.profile.get', access: MEMBER,
+    summary: 'Company record, customer (owner) record and default address. Root-org admins may name any org.',
+    params: s.ProfileParamsSchema, response: s.ProfileSchema,
+  }),
+  profileUpdate: endpoint({
+    method: 'POST', path: '/profile/update', service: orgs, pattern: 'orgs.profile.update', access: CONFIG_ADMIN,
+    summary: 'Updates company fields; `features` overrides need a root role.', body: s.ProfileUpdateBodySchema,
+    response: s.ProfileSchema,
+  }),
+  customerUpdate: endpoint({
+    method: 'PUT', path: '/profile/customer', service: orgs, pattern: 'orgs.customer.update', access: CONFIG_ADMIN,
+    summary: "Updates the owner's personal profile.", body: s.CustomerUpdateBodySchema, response: s.CustomerSchema,
+  }),
+  accountCancel: endpoint({
+    method: 'POST', path: '/account/cancel', service: orgs, pattern: 'orgs.account.cancel', access: CONFIG_ADMIN,
+    summary: 'Cancels the account: subscription, optional data deletion, API access suspended.', planned: true,
+  }),
+  accountReactivate: endpoint({
+    method: 'PUT', path: '/account/reactivate', service: orgs, pattern: 'orgs.account.reactivate',
+    access: rolesOnly('RootAdmin', 'RootPowerUser'), summary: 'Reverses a cancellation.', planned: true,
+  }),
+  signupCreate: endpoint({
+    method: 'POST', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.create',
+    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Allowlists an email or signup code.', planned: true,
+  }),
+  signupRemove: endpoint({
+    method: 'POST', path: '/pre-approved-signups/remove', service: orgs, pattern: 'orgs.signup.remove',
+    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Removes an allowlist entry.', planned: true,
+  }),
+  signupList: endpoint({
+    method: 'GET', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.list',
+    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Lists allowlist entries.', planned: true,
+  }),
+  signupValidate: endpoint({
+    method: 'POST', path: '/pre-approved-signups/validate', service: orgs, pattern: 'orgs.signup.validate',
+    access: { kind: 'public' }, summary: 'Is this email or code allowed to sign up? (rate-limited)', planned: true,
+  }),
+  orgRegister: endpoint({
+    method: 'POST', path: '/org-register', service: orgs, pattern: 'orgs.org.register',
+    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'), summary: 'Registers an organisation and its owner (created ACTIVE).',
+    body: s.OrgRegisterBodySchema, response: s.OrganizationSchema, successStatus: 201,
+  }),
+  orgDelete: endpoint({
+    method: 'POST', path: '/delete', service: orgs, pattern: 'orgs.org.delete',
+    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'), summary: 'Deletes an organisation with teardown.', planned: true,
+  }),
+  agreementsList: endpoint({
+    method: 'GET', path: '/services/agreements', service: orgs, pattern: 'orgs.agreement.list', access: MEMBER,
+    summary: "The org's service agreements.", planned: true,
+  }),
+  agreementGet: endpoint({
+    method: 'GET', path: '/services/agreement/:serviceName', service: orgs, pattern: 'orgs.agreement.get', access: MEMBER,
+    summary: "The org's agreement for one service.", planned: true, params: z.strictObject({ serviceName: z.string().max(100) }),
+  }),
+  agreementAccept: endpoint({
+    method: 'POST', path: '/services/agreement/accept/:serviceName', service: orgs, pattern: 'orgs.agreement.accept',
+    access: CONFIG_ADMIN, summary: 'Accepts the current terms of a service.', planned: true,
+    params: z.strictObject({ serviceName: z.string().max(100) }),
+  }),
+  agreementRevoke: endpoint({
+    method: 'POST', path: '/services/agreement/revoke/:serviceName', service: orgs, pattern: 'orgs.agreement.revoke',
+    access: CONFIG_ADMIN, summary: 'Revokes the acceptance of a service’s terms.', planned: true,
+    params: z.strictObject({ serviceName: z.string().max(100) }),
+  }),
+};

@@ -1,0 +1,89 @@
+import { MessagePattern } from '@nestjs/microservices';
+import {
+  AppError,
+  authorize,
+  bodyOrgIds,
+  EndpointDef,
+  Input,
+  Principal,
+  RpcRequest,
+  RpcRequestSchema,
+  RpcResult,
+  validationError,
+} from '@org-mgmt/contracts';
+import { z } from 'zod';
+import { runtimeSettings } from '../settings';
+
+/** What a handler receives: the verified caller, the org acted on, and input parsed by the contract. */
+export interface RpcContext<E extends EndpointDef = EndpointDef> extends Input<E> {
+  principal: Principal | null;
+  orgId: string | null;
+  requestId: string;
+  idempotencyKey?: string;
+  client?: RpcRequest['client'];
+  orgState?: unknown;
+}
+
+/** The org a context acts on; endpoints that need one fail clearly when it is missing. */
+export function requireOrgId(ctx: RpcContext): string {
+  if (!ctx.orgId) throw new AppError('VALIDATION_FAILED', 'An org is required: send the orgid header');
+  return ctx.orgId;
+}
+
+function parsePart(schema: z.ZodType | undefined, value: unknown, location: string): unknown {
+  if (!schema) return location === 'body' ? undefined : {};
+  const parsed = schema.safeParse(value ?? (location === 'body' ? undefined : {}));
+  if (!parsed.success) throw validationError(parsed.error.issues, location);
+  return parsed.data;
+}
+
+/** Parses the envelope and the input against the contract and enforces the permission matrix again. */
+export function contextFrom<E extends EndpointDef>(def: E, raw: unknown): RpcContext<E> {
+  const envelope = RpcRequestSchema.safeParse(raw);
+  if (!envelope.success) throw validationError(envelope.error.issues, 'message');
+  const msg = envelope.data;
+  const params = parsePart(def.params, msg.params, 'params');
+  const query = parsePart(def.query, msg.query, 'query');
+  const body = parsePart(def.body, msg.body, 'body');
+  const targets = [...(msg.orgId ? [msg.orgId] : []), ...bodyOrgIds(def, body)];
+  authorize(def.access, msg.principal, targets, runtimeSettings().rootOrgId);
+  return {
+    principal: msg.principal,
+    orgId: msg.orgId,
+    requestId: msg.requestId,
+    idempotencyKey: msg.idempotencyKey,
+    client: msg.client,
+    orgState: msg.orgState,
+    params,
+    query,
+    body,
+  } as RpcContext<E>;
+}
+
+/** Runs `work`, answering with a success or a failure: nothing is ever thrown into the transport. */
+export async function answer(work: () => Promise<unknown>, pattern: string): Promise<RpcResult> {
+  try {
+    return { ok: true, data: (await work()) ?? null };
+  } catch (err) {
+    if (err instanceof AppError) return { ok: false, error: err.toBody() };
+    runtimeSettings().logger.error({ err, pattern }, 'unhandled error in handler');
+    return { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } };
+  }
+}
+
+/**
+ * Marks a method as the handler of an endpoint's pattern. The method receives an RpcContext whose
+ * input is already validated and whose caller is already authorised against the matrix.
+ */
+export function Rpc<E extends EndpointDef>(def: E) {
+  return <R>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<(ctx: RpcContext<E>) => Promise<R>>) => {
+    const handler = descriptor.value!;
+    const wrapped = function (this: unknown, raw: unknown) {
+      return answer(() => handler.call(this, contextFrom(def, raw)), def.pattern);
+    };
+    Object.defineProperty(wrapped, 'name', { value: String(key) });
+    descriptor.value = wrapped as unknown as typeof handler;
+    MessagePattern(def.pattern)(target, key, descriptor);
+    return descriptor;
+  };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
+
+/** Every environment variable the system reads, validated once at boot. README "Configuration" lists them. */
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATA_DIR: z.string().default('./.data'),
+    DATABASE_URL: optionalText,
+    NATS_URL: optionalText,
+    NATS_SUBJECT_PREFIX: z
+      .string()
+      .regex(/^([a-zA-Z0-9_-]+\.)?$/, 'empty, or a token ending with a dot, e.g. "staging."')
+      .default(''),
+    JWT_JWKS_URL: optionalText.pipe(z.url().optional()),
+    JWT_PUBLIC_KEY: optionalText,
+    JWT_SECRET: optionalText,
+    JWT_ISSUER: z.string().min(1).default('org-management'),
+    JWT_AUDIENCE: z.string().min(1).default('org-management'),
+    ROOT_ORG_ID: z.string().regex(/^org_[a-z0-9_]{1,64}$/).default('org_root'),
+    ROOT_ORG_NAME: z.string().min(2).default('Platform Operator'),
+    ROOT_ORG_EMAIL: optionalText.pipe(z.email().optional()),
+    RPC_TIMEOUT_MS: int(5000),
+    BODY_LIMIT_BYTES: int(100_000),
+    OUTBOX_POLL_INTERVAL_MS: int(250, 10),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && c.JWT_SECRET && !c.JWT_JWKS_URL && !c.JWT_PUBLIC_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'an HS256 development secret is refused in production: set JWT_JWKS_URL or JWT_PUBLIC_KEY',
+      });
+    }
+  });
+
+export type AppConfig = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; a bad value stops start-up with a message naming the variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+  throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,0 +1,43 @@
+import knex, { Knex } from 'knex';
+import { types } from 'pg';
+
+// int8 columns hold Unix-millisecond timestamps and minor-unit amounts, all within 2^53.
+types.setTypeParser(types.builtins.INT8, (v) => Number(v));
+
+export type { Knex };
+
+export interface Migration {
+  name: string;
+  up(db: Knex): Promise<void>;
+  down(db: Knex): Promise<void>;
+}
+
+/** A pool bound to one service's schema: unqualified table names resolve there. */
+export function createDatabase(url: string, schema: string, poolMax = 10): Knex {
+  return knex({
+    client: 'pg',
+    connection: { connectionString: url, application_name: `org-management-${schema}` },
+    searchPath: [schema],
+    pool: { min: 0, max: poolMax },
+    acquireConnectionTimeout: 10_000,
+  });
+}
+
+/** Creates the schema if needed and applies its migrations, with its own migrations and lock tables. */
+export async function migrate(db: Knex, schema: string, migrations: readonly Migration[]): Promise<void> {
+  await db.raw('CREATE SCHEMA IF NOT EXISTS ??', [schema]);
+  await db.migrate.latest({
+    schemaName: schema,
+    tableName: 'knex_migrations',
+    migrationSource: {
+      getMigrations: async () => [...migrations],
+      getMigrationName: (m: Migration) => m.name,
+      getMigration: async (m: Migration) => m,
+    },
+  });
+}
+
+/** PostgreSQL's unique_violation: a concurrent writer got there first. */
+export function isUniqueViolation(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}

@@ -1,0 +1,26 @@
+import { EventEnvelope } from '@org-mgmt/contracts';
+
+export type EventHandler = (event: EventEnvelope) => Promise<void>;
+
+export interface SubscriptionOptions {
+  /** Durable consumer name: unique per (service, purpose); survives restarts. */
+  durable: string;
+  /** One event subject, e.g. `org.deleted`. */
+  subject: string;
+  handler: EventHandler;
+  /** Deliveries before an event is given up on (and logged). */
+  maxDeliver?: number;
+  ackWaitMs?: number;
+}
+
+export interface EventSubscription {
+  stop(): Promise<void>;
+}
+
+/** Durable events: JetStream in distributed mode, an in-process queue in embedded mode. */
+export interface EventBus {
+  /** Publishes once in effect: the envelope id is the de-duplication id. */
+  publish(event: EventEnvelope): Promise<void>;
+  subscribe(options: SubscriptionOptions): Promise<EventSubscription>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,69 @@
+import { EventEnvelope } from '@org-mgmt/contracts';
+import { Logger } from 'pino';
+import { EventBus, EventSubscription, SubscriptionOptions } from './event-bus';
+
+/**
+ * Embedded-mode events: each subscription is a queue drained in order, retried with backoff like a
+ * JetStream redelivery. Events live in memory once the outbox has handed them over (documented).
+ */
+export class InProcessEventBus implements EventBus {
+  private readonly subscriptions = new Set<InProcessSubscription>();
+
+  constructor(private readonly logger: Logger) {}
+
+  async publish(event: EventEnvelope): Promise<void> {
+    const copy = JSON.stringify(event);
+    for (const sub of this.subscriptions) if (sub.subject === event.type) sub.enqueue(JSON.parse(copy));
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<EventSubscription> {
+    const sub = new InProcessSubscription(options, this.logger);
+    this.subscriptions.add(sub);
+    return { stop: async () => void this.subscriptions.delete(sub) };
+  }
+
+  async close(): Promise<void> {
+    this.subscriptions.clear();
+  }
+}
+
+class InProcessSubscription {
+  private readonly queue: EventEnvelope[] = [];
+  private draining = false;
+
+  constructor(
+    private readonly options: SubscriptionOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  get subject(): string {
+    return this.options.subject;
+  }
+
+  enqueue(event: EventEnvelope): void {
+    this.queue.push(event);
+    if (!this.draining) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    while (this.queue.length) {
+      await this.deliverWithRetries(this.queue[0]);
+      this.queue.shift();
+    }
+    this.draining = false;
+  }
+
+  private async deliverWithRetries(event: EventEnvelope): Promise<void> {
+    const maxDeliver = this.options.maxDeliver ?? 20;
+    for (let attempt = 0; attempt < maxDeliver; attempt++) {
+      try {
+        return await this.options.handler(event);
+      } catch (err) {
+        this.logger.warn({ err, subject: event.type, durable: this.options.durable, attempt }, 'event handler failed; will redeliver');
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * 2 ** attempt)));
+      }
+    }
+    this.logger.error({ subject: event.type, eventId: event.id, durable: this.options.durable }, 'event given up');
+  }
+}

@@ -1,0 +1,160 @@
+import { EventContract, EventEnvelope, newId } from '@org-mgmt/contracts';
+import { Knex } from 'knex';
+import { Migration } from '../db/database';
+import { Logger } from 'pino';
+import { z } from 'zod';
+import { EventBus } from './event-bus';
+
+/** Tables every service with events has in its own schema: its outbox and its consumers' dedupe log. */
+export async function createEventTables(db: Knex): Promise<void> {
+  await db.schema.createTable('outbox', (t) => {
+    t.bigIncrements('seq').primary();
+    t.text('id').notNullable().unique();
+    t.text('subject').notNullable();
+    t.jsonb('envelope').notNullable();
+    t.bigInteger('created_at').notNullable();
+    t.bigInteger('published_at');
+  });
+  await db.raw('CREATE INDEX outbox_unpublished ON outbox (seq) WHERE published_at IS NULL');
+  await db.schema.createTable('processed_events', (t) => {
+    t.text('consumer').notNullable();
+    t.text('event_id').notNullable();
+    t.bigInteger('processed_at').notNullable();
+    t.primary(['consumer', 'event_id']);
+  });
+}
+
+/** Writes events in the same transaction as the state change they describe. */
+export class Outbox {
+  private readonly listeners = new Set<() => void>();
+
+  async add<T extends z.ZodType>(
+    trx: Knex.Transaction,
+    contract: EventContract<T>,
+    orgId: string | null,
+    data: z.input<T>,
+  ): Promise<EventEnvelope<z.output<T>>> {
+    const envelope = {
+      id: newId('event'),
+      type: contract.subject,
+      version: contract.version,
+      occurredAt: Date.now(),
+      orgId,
+      data: contract.schema.parse(data),
+    };
+    await trx('outbox').insert({ id: envelope.id, subject: envelope.type, envelope, created_at: envelope.occurredAt });
+    trx.executionPromise.then(() => this.listeners.forEach((l) => l()), () => {});
+    return envelope;
+  }
+
+  /** Called after a transaction with events commits (the relay uses it to publish without waiting a poll). */
+  onCommitted(listener: () => void): void {
+    this.listeners.add(listener);
+  }
+}
+
+/**
+ * Publishes committed outbox rows in order. Rows are locked with SKIP LOCKED, so several replicas
+ * share the work; a crash between publish and mark re-publishes with the same id, which JetStream
+ * de-duplicates and consumers ignore.
+ */
+export class OutboxRelay {
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+
+  constructor(
+    private readonly db: Knex,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    private readonly pollIntervalMs: number,
+    private readonly batchSize = 100,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  kick(): void {
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.kick();
+    await this.loop;
+  }
+
+  /** Publishes one batch; returns how many events went out. */
+  async publishBatch(): Promise<number> {
+    return this.db.transaction(async (trx) => {
+      const rows: { seq: number; envelope: EventEnvelope }[] = await trx('outbox')
+        .select('seq', 'envelope')
+        .whereNull('published_at')
+        .orderBy('seq')
+        .limit(this.batchSize)
+        .forUpdate()
+        .skipLocked();
+      for (const row of rows) await this.bus.publish(row.envelope);
+      if (rows.length) {
+        await trx('outbox').whereIn('seq', rows.map((r) => r.seq)).update({ published_at: Date.now() });
+      }
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+      } catch (err) {
+        this.logger.warn({ err }, 'outbox relay could not publish; retrying');
+      }
+      if (published < this.batchSize && this.running) await this.sleep();
+    }
+  }
+
+  private sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.pollIntervalMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
+
+/**
+ * Runs an event handler at most once in effect per consumer: the event id is recorded in the same
+ * transaction as the handler's writes, so a redelivery after a crash finds it and does nothing.
+ */
+export function idempotentHandler(
+  db: Knex,
+  consumer: string,
+  handle: (event: EventEnvelope, trx: Knex.Transaction) => Promise<void>,
+): (event: EventEnvelope) => Promise<void> {
+  return (event) =>
+    db.transaction(async (trx) => {
+      const inserted = await trx('processed_events')
+        .insert({ consumer, event_id: event.id, processed_at: Date.now() })
+        .onConflict(['consumer', 'event_id'])
+        .ignore()
+        .returning('event_id');
+      if (inserted.length) await handle(event, trx);
+    });
+}
+
+/** The first migration of every service: its outbox and its consumers' dedupe log. */
+export const eventTablesMigration: Migration = {
+  name: '20261123000000_event_tables',
+  up: createEventTables,
+  async down(db: Knex) {
+    await db.schema.dropTableIfExists('processed_events');
+    await db.schema.dropTableIfExists('outbox');
+  },
+};

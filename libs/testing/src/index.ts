@@ -1,0 +1,5 @@
+export * from './servers';
+export * from './tokens';
+export * from './http';
+export * from './system';
+export * from './permissions';

@@ -1,0 +1,80 @@
+import { AppError, ORG_ID_PATTERN, Principal, ROLES, Role } from '@org-mgmt/contracts';
+import { AppConfig } from '@org-mgmt/runtime';
+import { createRemoteJWKSet, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { createPublicKey, KeyObject } from 'node:crypto';
+import { z } from 'zod';
+
+/** Tokens longer than this are refused before any parsing. */
+export const MAX_TOKEN_LENGTH = 8192;
+
+const ClaimsSchema = z.object({
+  sub: z.string().min(1).max(200),
+  orgId: z.string().regex(ORG_ID_PATTERN),
+  roles: z.array(z.string().max(100)).max(50).optional(),
+  email: z.string().max(254).optional(),
+});
+
+type VerificationKey = { key: JWTVerifyGetKey | KeyObject | Uint8Array; algorithms: string[] };
+
+function algorithmsFor(key: KeyObject): string[] {
+  switch (key.asymmetricKeyType) {
+    case 'rsa':
+      return ['RS256'];
+    case 'ec':
+      return ['ES256'];
+    case 'ed25519':
+      return ['EdDSA'];
+    default:
+      throw new Error(`JWT_PUBLIC_KEY: unsupported key type ${key.asymmetricKeyType}`);
+  }
+}
+
+/** JWKS, else a PEM public key, else the HS256 secret (development only; config refuses it in production). */
+function verificationKey(config: AppConfig, devSecret?: string): VerificationKey {
+  if (config.JWT_JWKS_URL) {
+    return { key: createRemoteJWKSet(new URL(config.JWT_JWKS_URL)), algorithms: ['RS256', 'ES256', 'EdDSA'] };
+  }
+  if (config.JWT_PUBLIC_KEY) {
+    const key = createPublicKey(config.JWT_PUBLIC_KEY.replace(/\\n/g, '\n'));
+    return { key, algorithms: algorithmsFor(key) };
+  }
+  const secret = config.JWT_SECRET ?? devSecret;
+  if (!secret) throw new Error('No JWT verification key: set JWT_JWKS_URL, JWT_PUBLIC_KEY or JWT_SECRET');
+  return { key: new TextEncoder().encode(secret), algorithms: ['HS256'] };
+}
+
+/** Verifies bearer tokens from the platform's identity provider and turns them into a Principal. */
+export class JwtVerifier {
+  private readonly verification: VerificationKey;
+
+  constructor(
+    private readonly config: AppConfig,
+    devSecret?: string,
+  ) {
+    this.verification = verificationKey(config, devSecret);
+  }
+
+  async verify(token: string): Promise<Principal> {
+    if (token.length > MAX_TOKEN_LENGTH) throw unauthenticated('token too large');
+    let payload: unknown;
+    try {
+      ({ payload } = await jwtVerify(token, this.verification.key as KeyObject, {
+        issuer: this.config.JWT_ISSUER,
+        audience: this.config.JWT_AUDIENCE,
+        algorithms: this.verification.algorithms,
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: 5,
+      }));
+    } catch (err) {
+      throw unauthenticated((err as { code?: string }).code ?? 'verification failed');
+    }
+    const claims = ClaimsSchema.safeParse(payload);
+    if (!claims.success) throw unauthenticated('missing or malformed claims (sub, orgId, roles)');
+    const { sub, orgId, roles = [], email } = claims.data;
+    return { sub, orgId, roles: roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)), email };
+  }
+}
+
+function unauthenticated(reason: string): AppError {
+  return new AppError('UNAUTHENTICATED', `Invalid bearer token: ${reason}`);
+}

@@ -1,0 +1,52 @@
+import { DynamicModule, INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { AppConfig, Logger, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
+import express from 'express';
+import { AddressInfo } from 'node:net';
+import { JwtVerifier } from './auth/jwt-verifier';
+import { HealthController } from './health/health.controller';
+import { API_PREFIX, ApiRouter } from './routing/api-router';
+
+export interface GatewayDeps {
+  config: AppConfig;
+  rpc: RpcClient;
+  logger: Logger;
+  /** HS256 secret of a development install without JWT configuration. */
+  devSecret?: string;
+}
+
+export interface RunningGateway {
+  app: INestApplication;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+@Module({})
+class GatewayModule {
+  static for(deps: GatewayDeps): DynamicModule {
+    return {
+      module: GatewayModule,
+      controllers: [HealthController],
+      providers: [{ provide: RPC_CLIENT, useValue: deps.rpc }],
+    };
+  }
+}
+
+/** The HTTP edge: /org-management/* routed over the bus, /health for probes. Owns no data. */
+export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise<RunningGateway> {
+  const server = express();
+  server.disable('x-powered-by');
+  server.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  const jwt = new JwtVerifier(deps.config, deps.devSecret);
+  server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, deps.logger.child({ service: 'gateway' })).build());
+  const app = await NestFactory.create(GatewayModule.for(deps), new ExpressAdapter(server), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
+  await app.listen(deps.config.PORT, host);
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' ? 'localhost' : host;
+  return { app, port, url: `http://${shownHost}:${port}`, close: () => app.close() };
+}

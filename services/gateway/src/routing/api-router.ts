@@ -1,0 +1,120 @@
+import { AppError, authorize, bodyOrgIds, EndpointDef, ErrorBody, HTTP_ENDPOINTS, httpStatusOf, Principal, RpcRequest } from '@org-mgmt/contracts';
+import { AppConfig, Logger, RpcClient } from '@org-mgmt/runtime';
+import express, { NextFunction, Request, Response, Router } from 'express';
+import { JwtVerifier } from '../auth/jwt-verifier';
+import { bearerToken, parseInput, requestIdOf, targetOrgOf } from './request-context';
+
+export const API_PREFIX = '/org-management';
+
+interface Outcome {
+  status: number;
+  body: unknown;
+  principal: Principal | null;
+  orgId: string | null;
+}
+
+/**
+ * Routes /org-management/* from the endpoint table: authenticate, resolve the org, authorise,
+ * validate, then one RPC to the owning service. Every failure leaves in the one error envelope.
+ */
+export class ApiRouter {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly jwt: JwtVerifier,
+    private readonly rpc: RpcClient,
+    private readonly logger: Logger,
+  ) {}
+
+  build(): Router {
+    const router = express.Router();
+    router.use(express.json({ limit: this.config.BODY_LIMIT_BYTES, strict: true }));
+    router.use(jsonErrors);
+    for (const def of HTTP_ENDPOINTS) {
+      router[method(def)](def.path, (req, res) => void this.serve(def, req, res));
+    }
+    router.use((_req, res) => sendError(res, new AppError('ROUTE_NOT_FOUND', 'No such endpoint').toBody()));
+    return router;
+  }
+
+  private async serve(def: EndpointDef, req: Request, res: Response): Promise<void> {
+    const started = process.hrtime.bigint();
+    const requestId = requestIdOf(req);
+    res.setHeader('x-request-id', requestId);
+    const outcome = await this.handle(def, req, requestId);
+    if (outcome.status >= 400) sendError(res, (outcome.body as { error: ErrorBody }).error);
+    else res.status(outcome.status).json(outcome.body);
+    this.logger.info({
+      requestId,
+      method: req.method,
+      route: def.path,
+      pattern: def.pattern,
+      status: outcome.status,
+      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      orgId: outcome.orgId,
+      sub: outcome.principal?.sub,
+    }, 'request');
+  }
+
+  private async handle(def: EndpointDef, req: Request, requestId: string): Promise<Outcome> {
+    let principal: Principal | null = null;
+    let orgId: string | null = null;
+    try {
+      principal = await this.authenticate(def, req);
+      const params = parseInput(def.params, { ...req.params }, 'params') as { orgId?: string };
+      orgId = targetOrgOf(req, params.orgId, principal);
+      authorize(def.access, principal, orgId ? [orgId] : [], this.config.ROOT_ORG_ID);
+      const query = parseInput(def.query, { ...req.query }, 'query');
+      const body = parseInput(def.body, req.body, 'body');
+      authorize(def.access, principal, bodyOrgIds(def, body), this.config.ROOT_ORG_ID);
+      if (def.planned) throw new AppError('NOT_IMPLEMENTED', `${req.method} ${API_PREFIX}${def.path} is not available yet`);
+      const message: RpcRequest = {
+        principal,
+        orgId,
+        requestId,
+        idempotencyKey: def.idempotent ? req.header('idempotency-key') : undefined,
+        client: { ip: req.ip, userAgent: req.header('user-agent')?.slice(0, 500) },
+        params,
+        query,
+        body,
+      };
+      const result = await this.rpc.request(def.pattern, message);
+      if (result.ok) return { status: def.successStatus ?? 200, body: result.data, principal, orgId };
+      return { status: httpStatusOf(result.error.code), body: { error: result.error }, principal, orgId };
+    } catch (err) {
+      const error = err instanceof AppError ? err.toBody() : internal(err, this.logger, requestId);
+      return { status: httpStatusOf(error.code), body: { error }, principal, orgId };
+    }
+  }
+
+  /** Public endpoints take no token, but one that is sent must still be valid. */
+  private async authenticate(def: EndpointDef, req: Request): Promise<Principal | null> {
+    const token = bearerToken(req);
+    if (token) return this.jwt.verify(token);
+    if (def.access.kind === 'public') return null;
+    throw new AppError('UNAUTHENTICATED', 'A bearer token is required');
+  }
+}
+
+function method(def: EndpointDef): 'get' | 'post' | 'put' | 'delete' {
+  return def.method.toLowerCase() as 'get' | 'post' | 'put' | 'delete';
+}
+
+function internal(err: unknown, logger: Logger, requestId: string): ErrorBody {
+  logger.error({ err, requestId }, 'unexpected gateway error');
+  return { code: 'INTERNAL', message: 'Internal error' };
+}
+
+export function sendError(res: Response, error: ErrorBody): void {
+  res.status(httpStatusOf(error.code)).json({ error });
+}
+
+/** Body-parser failures become envelope errors instead of express's HTML page. */
+function jsonErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
+  if (!err) return next();
+  const type = (err as { type?: string }).type;
+  if (type === 'entity.too.large') return sendError(res, { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' });
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return sendError(res, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding' });
+  }
+  sendError(res, { code: 'MALFORMED_REQUEST', message: 'Request body is not valid JSON' });
+}

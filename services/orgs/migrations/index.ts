@@ -1,0 +1,5 @@
+import { eventTablesMigration } from '@org-mgmt/runtime';
+import { profileMigration } from './20261123000100_profile';
+
+/** In order; never edit one that has landed. */
+export const orgsMigrations = [eventTablesMigration, profileMigration];

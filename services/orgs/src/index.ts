@@ -1,0 +1,15 @@
+import { ServiceDefinition } from '@org-mgmt/runtime';
+import { orgsMigrations } from '../migrations';
+import { OrgsModule } from './orgs.module';
+import { ProfileService } from './profile/profile.service';
+
+export { ProfileService };
+
+export const orgsService: ServiceDefinition = {
+  name: 'orgs',
+  module: OrgsModule,
+  migrations: orgsMigrations,
+  async onStarted(app) {
+    await app.get(ProfileService).ensureRootOrg();
+  },
+};

@@ -1,0 +1,67 @@
+import { EndpointDef, Organization, OrgsEndpoints } from '@org-mgmt/contracts';
+import { Caller, CALLER_FACTS, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem } from '@org-mgmt/testing';
+
+interface Sample {
+  def: EndpointDef;
+  /** Path and body of a valid request; `orgId` is the org acted on. */
+  request: (orgId: string) => { path: string; body?: unknown; byPath?: boolean };
+}
+
+const SAMPLES: Sample[] = [
+  { def: OrgsEndpoints.checkOrgName, request: () => ({ path: '/check-org-name/Some%20Name' }) },
+  { def: OrgsEndpoints.profileGet, request: () => ({ path: '/profile' }) },
+  { def: OrgsEndpoints.profileGet, request: (orgId) => ({ path: `/profile/${orgId}`, byPath: true }) },
+  { def: OrgsEndpoints.profileUpdate, request: () => ({ path: '/profile/update', body: { displayName: 'Renamed' } }) },
+  { def: OrgsEndpoints.customerUpdate, request: () => ({ path: '/profile/customer', body: { firstName: 'Grace' } }) },
+  { def: OrgsEndpoints.addressesList, request: () => ({ path: '/profile/addresses' }) },
+  {
+    def: OrgsEndpoints.addressesCreate,
+    request: () => ({ path: '/profile/addresses', body: { type: 'mailing', line1: '1 Way', city: 'Oslo', postalCode: '0150', country: 'NO' } }),
+  },
+];
+
+/**
+ * Generated from the matrix: every profile endpoint × every kind of caller × own org / another org
+ * (named by the orgid header, or by the path where the endpoint takes one).
+ */
+describe('profile endpoints enforce the permission matrix', () => {
+  let sys: TestSystem;
+  let customerOrg: Organization;
+  let otherOrg: Organization;
+
+  beforeAll(async () => {
+    sys = await startTestSystem();
+    customerOrg = await sys.registerOrg();
+    otherOrg = await sys.registerOrg();
+  });
+  afterAll(() => sys?.close());
+
+  async function callerToken(caller: Caller): Promise<{ token?: string; ownOrg: string }> {
+    if (caller === 'none') return { ownOrg: customerOrg.id };
+    const facts = CALLER_FACTS[caller];
+    const ownOrg = facts.inRootOrg ? sys.config.ROOT_ORG_ID : customerOrg.id;
+    return { token: await sys.token({ orgId: ownOrg, roles: facts.roles, sub: `user-${caller}` }), ownOrg };
+  }
+
+  const cases = SAMPLES.flatMap((sample) =>
+    CALLERS.flatMap((caller) =>
+      (['own', 'other'] as Scope[]).map((scope) => ({
+        name: `${sample.def.method} ${sample.request('org_x').path.replace('org_x', ':orgId')} by ${caller} on ${scope} org`,
+        sample,
+        caller,
+        scope,
+      })),
+    ),
+  );
+
+  it.each(cases)('$name', async ({ sample, caller, scope }) => {
+    const { token, ownOrg } = await callerToken(caller);
+    const target = scope === 'own' ? ownOrg : otherOrg.id;
+    const { path, body, byPath } = sample.request(target);
+    const res = await sys.api(sample.def.method, path, { token, body, orgid: byPath || scope === 'own' ? undefined : target });
+    const expected = expectedOutcome(sample.def.access, caller, scope);
+    const expectedStatus = { allowed: sample.def.successStatus ?? 200, unauthenticated: 401, forbidden: 403 }[expected];
+    expect({ status: res.status, body: res.body }).toEqual({ status: expectedStatus, body: expect.anything() });
+    if (expected !== 'allowed') expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
+  });
+});
