@@ -1,11 +1,14 @@
 import { EventContract } from './common/events';
-import { OrgCreatedEvent, OrgUpdatedEvent } from './orgs/events';
+import { BillingDebitDeclinedEvent } from './billing/events';
+import { OrgCreatedEvent, OrgStatusChangedEvent, OrgUpdatedEvent } from './orgs/events';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 
 /** Every event subject published to JetStream, with its payload schema (documented for subscribers). */
 export const EVENT_CATALOGUE: readonly EventContract[] = [
   OrgCreatedEvent,
   OrgUpdatedEvent,
+  OrgStatusChangedEvent,
+  BillingDebitDeclinedEvent,
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,
 ];

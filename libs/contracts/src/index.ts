@@ -11,6 +11,7 @@ export * from './orgs/schemas';
 export * from './orgs/events';
 export * from './orgs/endpoints';
 export * from './billing/schemas';
+export * from './billing/events';
 export * from './billing/endpoints';
 export * from './subscriptions/events';
 export * from './subscriptions/endpoints';

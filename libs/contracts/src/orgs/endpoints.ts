@@ -64,6 +64,11 @@ export const OrgsEndpoints = {
     access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'), summary: 'Registers an organisation and its owner (created ACTIVE).',
     body: s.OrgRegisterBodySchema, response: s.OrganizationSchema, successStatus: 201,
   }),
+  orgState: endpoint({
+    method: 'GET', path: '/internal/org-state/:orgId', service: orgs, pattern: 'orgs.state.get', access: rolesOnly('System'),
+    summary: "Service status and effective feature flags of an org, for the gateway's cache (NATS only).",
+    planned: true, internal: true, params: z.strictObject({ orgId: s.OrgIdSchema }), response: s.OrgStateSchema,
+  }),
   orgDelete: endpoint({
     method: 'POST', path: '/delete', service: orgs, pattern: 'orgs.org.delete',
     access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'), summary: 'Deletes an organisation with teardown.', planned: true,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../common/events';
+import { ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
 
 export const OrgCreatedEvent = defineEvent(
   'org.created',
@@ -13,4 +14,26 @@ export const OrgUpdatedEvent = defineEvent(
   1,
   'Profile fields or feature overrides of an organisation changed; `changed` names the fields.',
   z.object({ orgId: z.string(), changed: z.array(z.string()), updatedAt: z.number().int(), changedBy: z.string() }),
+);
+
+/** Why a status changed; subscribers (subscriptions, the gateway's cache) act on it. */
+export const STATUS_CHANGE_CAUSES = [
+  'suspended', 'suspension_lifted', 'payment_failed', 'payment_recovered', 'quota_exceeded',
+  'account_cancelled', 'account_reactivated', 'org_deleted',
+] as const;
+
+export const OrgStatusChangedEvent = defineEvent(
+  'org.status_changed',
+  1,
+  "An org's service status changed (ACTIVE ⇄ SUSPENDED ⇄ INACTIVE); one status record was appended.",
+  z.object({
+    orgId: z.string(),
+    status: ServiceStatusSchema,
+    previousStatus: ServiceStatusSchema.nullable(),
+    suspensionType: SuspensionTypeSchema.nullable(),
+    cause: z.enum(STATUS_CHANGE_CAUSES),
+    reason: z.string().nullable(),
+    changedBy: z.string(),
+    changedAt: z.number().int(),
+  }),
 );

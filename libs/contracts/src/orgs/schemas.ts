@@ -172,3 +172,15 @@ export const OrgRegisterBodySchema = z.strictObject({
 export type OrgRegister = z.infer<typeof OrgRegisterBodySchema>;
 
 export { EmailSchema };
+
+/**
+ * `orgs.state.get` (System, NATS only): what the gateway caches per org and passes to services
+ * with each request as `orgState`: the service status and the effective feature flags.
+ */
+export const OrgStateSchema = z.object({
+  orgId: z.string(),
+  serviceStatus: ServiceStatusSchema,
+  suspensionType: SuspensionTypeSchema.nullable(),
+  features: z.array(z.string()),
+});
+export type OrgState = z.infer<typeof OrgStateSchema>;
