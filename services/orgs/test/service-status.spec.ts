@@ -7,9 +7,9 @@ import {
   SubscriptionPaymentFailedEvent,
 } from '@org-mgmt/contracts';
 import { createLogger, JetStreamEventBus } from '@org-mgmt/runtime';
-import { startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { eventually, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { z } from 'zod';
-import { eventually } from './eventually';
+
 
 describe('service status: operator suspension and event-driven transitions', () => {
   let sys: TestSystem;
