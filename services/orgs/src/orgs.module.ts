@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AccountHandler } from './account/account.handler';
+import { AccountService } from './account/account.service';
+import { CancellationRepository } from './account/cancellation.repository';
 import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
@@ -14,7 +17,7 @@ import { ServiceStatusService } from './status/service-status.service';
 import { StatusEvents } from './status/status-events';
 
 @Module({
-  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler],
+  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler],
   providers: [
     OrganizationRepository,
     ProfileService,
@@ -25,6 +28,8 @@ import { StatusEvents } from './status/status-events';
     ServiceStatusService,
     OrgStateService,
     StatusEvents,
+    CancellationRepository,
+    AccountService,
   ],
 })
 export class OrgsModule {}

@@ -52,14 +52,12 @@ export const OrgsEndpoints = {
     method: 'POST', path: '/account/cancel', service: orgs, pattern: 'orgs.account.cancel', access: CONFIG_ADMIN,
     summary: 'Cancels the account: subscription cancelled (by subscriptions, on org.status_changed), optional data-deletion request, API access stopped (INACTIVE).',
     body: l.AccountCancelBodySchema, response: l.AccountStateSchema,
-    planned: true,
   }),
   accountReactivate: endpoint({
     method: 'PUT', path: '/account/reactivate', service: orgs, pattern: 'orgs.account.reactivate',
     access: rolesOnly('RootAdmin', 'RootPowerUser'),
     summary: 'Reverses a cancellation (back to ACTIVE); the subscription is not re-created.',
     body: l.AccountReactivateBodySchema, response: l.AccountStateSchema,
-    planned: true,
   }),
   signupCreate: endpoint({
     method: 'POST', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.create',
