@@ -32,6 +32,8 @@ export const ConfigSchema = z
     OUTBOX_POLL_INTERVAL_MS: int(250, 10),
     /** How long the gateway trusts a cached org state when no invalidating event arrives. */
     ORG_STATE_CACHE_TTL_MS: int(30_000, 100),
+    /** Invitation-only platform: org-register by System needs a pre-approved signup code or owner email. */
+    SIGNUPS_INVITATION_ONLY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {

@@ -10,6 +10,11 @@ import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
 import { RegistrationHandler } from './registration/registration.handler';
+import { RegistrationService } from './registration/registration.service';
+import { SignupHandler } from './signups/signup.handler';
+import { SignupRepository } from './signups/signup.repository';
+import { SignupService } from './signups/signup.service';
+import { ValidationRateLimit } from './signups/validation-rate-limit';
 import { OrgStateService } from './status/org-state.service';
 import { ServiceStatusHandler } from './status/service-status.handler';
 import { ServiceStatusRepository } from './status/service-status.repository';
@@ -17,7 +22,7 @@ import { ServiceStatusService } from './status/service-status.service';
 import { StatusEvents } from './status/status-events';
 
 @Module({
-  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler],
+  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler, SignupHandler],
   providers: [
     OrganizationRepository,
     ProfileService,
@@ -30,6 +35,10 @@ import { StatusEvents } from './status/status-events';
     StatusEvents,
     CancellationRepository,
     AccountService,
+    SignupRepository,
+    SignupService,
+    ValidationRateLimit,
+    RegistrationService,
   ],
 })
 export class OrgsModule {}

@@ -63,25 +63,21 @@ export const OrgsEndpoints = {
     method: 'POST', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.create',
     access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Allowlists an email or a generated signup code.',
     body: l.SignupCreateBodySchema, response: l.PreApprovedSignupSchema, successStatus: 201,
-    planned: true,
   }),
   signupRemove: endpoint({
     method: 'POST', path: '/pre-approved-signups/remove', service: orgs, pattern: 'orgs.signup.remove',
     access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Removes an allowlist entry (it can no longer be used).',
     body: l.SignupRemoveBodySchema, response: l.PreApprovedSignupSchema,
-    planned: true,
   }),
   signupList: endpoint({
     method: 'GET', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.list',
     access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Lists allowlist entries, newest first, filterable by kind, state, email.',
     query: l.SignupListQuerySchema, response: l.SignupPageSchema,
-    planned: true,
   }),
   signupValidate: endpoint({
     method: 'POST', path: '/pre-approved-signups/validate', service: orgs, pattern: 'orgs.signup.validate',
     access: { kind: 'public' }, summary: 'Is this email or code allowed to sign up? (rate-limited per client IP)',
     body: l.SignupValidateBodySchema, response: l.SignupValidateResponseSchema,
-    planned: true,
   }),
   orgRegister: endpoint({
     method: 'POST', path: '/org-register', service: orgs, pattern: 'orgs.org.register',

@@ -67,8 +67,9 @@ type Db = Knex | Knex.Transaction;
 export class OrganizationRepository {
   constructor(@Inject(DATABASE) private readonly db: Knex) {}
 
-  async isNameTaken(name: string, exceptOrgId?: string): Promise<boolean> {
-    const query = this.db('organizations').where({ company_name_key: companyNameKey(name) });
+  /** Inside a transaction, pass it: a second pool connection per transaction can starve the pool under load. */
+  async isNameTaken(name: string, exceptOrgId?: string, db: Db = this.db): Promise<boolean> {
+    const query = db('organizations').where({ company_name_key: companyNameKey(name) });
     if (exceptOrgId) query.whereNot({ id: exceptOrgId });
     return Boolean(await query.first('id'));
   }
