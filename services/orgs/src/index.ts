@@ -1,6 +1,7 @@
 import { ServiceDefinition } from '@org-mgmt/runtime';
 import { orgsMigrations } from '../migrations';
 import { OrgsModule } from './orgs.module';
+import { DeletionService } from './deletion/deletion.service';
 import { ProfileService } from './profile/profile.service';
 import { StatusEvents } from './status/status-events';
 
@@ -13,5 +14,6 @@ export const orgsService: ServiceDefinition = {
   async onStarted(app) {
     await app.get(ProfileService).ensureRootOrg();
     await app.get(StatusEvents).start();
+    await app.get(DeletionService).startAcknowledgementConsumer();
   },
 };

@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { AccountHandler } from './account/account.handler';
 import { AccountService } from './account/account.service';
 import { CancellationRepository } from './account/cancellation.repository';
+import { DeletionHandler } from './deletion/deletion.handler';
+import { DeletionRepository } from './deletion/deletion.repository';
+import { DeletionService } from './deletion/deletion.service';
 import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
@@ -22,7 +25,7 @@ import { ServiceStatusService } from './status/service-status.service';
 import { StatusEvents } from './status/status-events';
 
 @Module({
-  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler, SignupHandler],
+  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler, SignupHandler, DeletionHandler],
   providers: [
     OrganizationRepository,
     ProfileService,
@@ -39,6 +42,8 @@ import { StatusEvents } from './status/status-events';
     SignupService,
     ValidationRateLimit,
     RegistrationService,
+    DeletionRepository,
+    DeletionService,
   ],
 })
 export class OrgsModule {}

@@ -17,6 +17,8 @@ const SAMPLES: Sample[] = [
   { def: OrgsEndpoints.signupRemove, request: () => ({ path: '/pre-approved-signups/remove', body: { id: 'sgn_unknown' } }) },
   { def: OrgsEndpoints.signupList, request: () => ({ path: '/pre-approved-signups' }) },
   { def: OrgsEndpoints.signupValidate, request: () => ({ path: '/pre-approved-signups/validate', body: { code: 'AAAA-BBBB-CCCC' } }) },
+  { def: OrgsEndpoints.orgDelete, request: (orgId) => ({ path: '/delete', body: { orgId, reason: 'r' }, names: 'body' }) },
+  { def: OrgsEndpoints.teardownGet, request: (orgId) => ({ path: `/delete/${orgId}`, names: 'path' }) },
   {
     def: OrgsEndpoints.orgRegister,
     request: () => ({ path: '/org-register', body: { companyName: `Co ${randomBytes(4).toString('hex')}`, ownerEmail: 'o@example.com' } }),

@@ -95,14 +95,12 @@ export const OrgsEndpoints = {
     access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
     summary: 'Deletes the organisation `orgId` (INACTIVE for good) and emits org.deleted with the teardown options.',
     body: l.OrgDeleteBodySchema, response: l.TeardownStatusSchema, bodyOrgFields: ['orgId'],
-    planned: true,
   }),
   teardownGet: endpoint({
     method: 'GET', path: '/delete/:orgId', service: orgs, pattern: 'orgs.teardown.get',
     access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
     summary: "A deleted org's deletion and the teardown status of each requested resource kind.",
     params: l.TeardownParamsSchema, response: l.TeardownStatusSchema,
-    planned: true,
   }),
   agreementsList: endpoint({
     method: 'GET', path: '/services/agreements', service: orgs, pattern: 'orgs.agreement.list', access: MEMBER,
