@@ -12,8 +12,8 @@ describe('a service that is stopped or silent', () => {
     const org = await sys.registerOrg();
     member = await sys.token({ orgId: org.id });
     nats = await connect({ servers: sys.env.NATS_URL });
-    const orgs = sys.running.services.find((s) => s.name === 'orgs');
-    await orgs!.close();
+    const orgs = sys.running.services.find((s) => s.name === 'orgs')!;
+    await orgs.close();
     sys.running.services.splice(sys.running.services.indexOf(orgs), 1);
   });
   afterAll(async () => {
