@@ -5,6 +5,7 @@ import { AppConfig, Logger, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
 import express from 'express';
 import { AddressInfo } from 'node:net';
 import { JwtVerifier } from './auth/jwt-verifier';
+import { docsRouter } from './docs/docs.router';
 import { HealthController } from './health/health.controller';
 import { API_PREFIX, ApiRouter } from './routing/api-router';
 
@@ -40,6 +41,7 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback, linklocal, uniquelocal');
   const jwt = new JwtVerifier(deps.config, deps.devSecret);
+  server.use(API_PREFIX, docsRouter(API_PREFIX));
   server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, deps.logger.child({ service: 'gateway' })).build());
   const app = await NestFactory.create(GatewayModule.for(deps), new ExpressAdapter(server), {
     bodyParser: false,
