@@ -1,6 +1,6 @@
 import { EventContract } from './common/events';
 import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent } from './billing/events';
-import { OrgCreatedEvent, OrgStatusChangedEvent, OrgUpdatedEvent } from './orgs/events';
+import { OrgCreatedEvent, OrgDeletedEvent, OrgStatusChangedEvent, OrgTeardownAcknowledgedEvent, OrgUpdatedEvent } from './orgs/events';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 
 /** Every event subject published to JetStream, with its payload schema (documented for subscribers). */
@@ -9,6 +9,8 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   OrgUpdatedEvent,
   OrgStatusChangedEvent,
   BillingBalanceChangedEvent,
+  OrgDeletedEvent,
+  OrgTeardownAcknowledgedEvent,
   BillingDebitDeclinedEvent,
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,

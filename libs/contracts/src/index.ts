@@ -8,6 +8,7 @@ export * from './common/rpc';
 export * from './permissions';
 export * from './endpoints';
 export * from './orgs/schemas';
+export * from './orgs/lifecycle-schemas';
 export * from './orgs/events';
 export * from './orgs/endpoints';
 export * from './billing/schemas';

@@ -2,6 +2,7 @@ import { ServiceDefinition } from '@org-mgmt/runtime';
 import { orgsMigrations } from '../migrations';
 import { OrgsModule } from './orgs.module';
 import { ProfileService } from './profile/profile.service';
+import { StatusEvents } from './status/status-events';
 
 export { ProfileService };
 
@@ -11,5 +12,6 @@ export const orgsService: ServiceDefinition = {
   migrations: orgsMigrations,
   async onStarted(app) {
     await app.get(ProfileService).ensureRootOrg();
+    await app.get(StatusEvents).start();
   },
 };
