@@ -1,6 +1,7 @@
-import { Organization, SubscriptionChangedEvent } from '@org-mgmt/contracts';
+import { newId, Organization, OrgStatusChangedEvent, SubscriptionChangedEvent } from '@org-mgmt/contracts';
 import { ManualClock } from '@org-mgmt/runtime';
-import { startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { eventually, startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { connect } from 'nats';
 import { RenewalWorker } from '@org-mgmt/subscriptions';
 
 const JAN_1 = Date.UTC(2026, 0, 1);
@@ -218,6 +219,31 @@ describe('subscription lifecycle through the gateway', () => {
       const { org } = await orgWithAdmin();
       const res = await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { features: { beta: true }, reason: 'x y z' } });
       expect(res.status).toBe(404);
+    });
+  });
+
+  describe('account cancellation (org.status_changed)', () => {
+    async function publishStatusChange(orgId: string, cause: string) {
+      const nc = await connect({ servers: sys.env.NATS_URL });
+      const event = {
+        id: newId('event'), type: OrgStatusChangedEvent.subject, version: 1, occurredAt: Date.now(), orgId,
+        data: { orgId, status: 'INACTIVE', previousStatus: 'ACTIVE', suspensionType: null, cause, reason: 'customer left', changedBy: 'user-42', changedAt: JAN_1 },
+      };
+      await nc.jetstream().publish(`${sys.env.NATS_SUBJECT_PREFIX}${OrgStatusChangedEvent.subject}`, JSON.stringify(event), { msgID: event.id });
+      await nc.close();
+    }
+
+    it('cancels the subscription at once when the account is cancelled, and ignores other causes', async () => {
+      const { org, admin } = await orgWithAdmin();
+      await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'pro', reason: 'start' } });
+      await publishStatusChange(org.id, 'suspended');
+      await publishStatusChange(org.id, 'account_cancelled');
+      await eventually(async () => {
+        expect((await sys.api('GET', '/subscription/current', { token: admin })).body).toMatchObject({ status: 'cancelled', features: [] });
+      });
+      const changes = await changesOf(org.id);
+      expect(changes.map((c) => c.change)).toEqual(['created', 'admin_updated', 'cancelled']);
+      expect(changes[2]).toMatchObject({ changedBy: 'user-42', status: 'cancelled' });
     });
   });
 });
