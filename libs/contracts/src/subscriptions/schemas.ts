@@ -152,21 +152,21 @@ export const SubscriptionAdminUpdateBodySchema = z
   .refine((b) => Object.keys(b).some((k) => k !== 'reason'), 'name at least one field to change besides the reason');
 export type SubscriptionAdminUpdate = z.infer<typeof SubscriptionAdminUpdateBodySchema>;
 
-export const CompletePaymentBodySchema = z.strictObject({
+export const SubscriptionCompletePaymentBodySchema = z.strictObject({
   paymentId: z.string().regex(/^spay_[a-z0-9]{1,64}$/, 'must be a subscription payment id'),
   paymentIntentId: z.string().min(1).max(255),
   gateway: z.enum(['stripe', 'sandbox']),
   orgId: z.string().regex(ORG_ID_PATTERN).optional(),
 });
 
-export const CompleteCheckoutBodySchema = z.strictObject({
+export const SubscriptionCompleteCheckoutBodySchema = z.strictObject({
   paymentId: z.string().regex(/^spay_[a-z0-9]{1,64}$/, 'must be a subscription payment id'),
   checkoutSessionId: z.string().min(1).max(255),
   gateway: z.enum(['stripe', 'sandbox']),
   orgId: z.string().regex(ORG_ID_PATTERN).optional(),
 });
 
-export const PaymentCompletionSchema = z.object({
+export const SubscriptionPaymentCompletionSchema = z.object({
   paymentId: z.string(),
   status: z.enum(['succeeded', 'failed', 'pending']),
   /** True only for the call that applied the payment; repeats answer false with the same state. */
