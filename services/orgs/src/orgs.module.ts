@@ -6,6 +6,9 @@ import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
 import { OrgsEventConsumers } from './events/event-consumers';
+import { FeatureFlagsService } from './features/feature-flags.service';
+import { PlanFeaturesRepository } from './features/plan-features.repository';
+import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
 import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
@@ -30,6 +33,9 @@ import { StatusEvents } from './status/status-events';
     StatusEvents,
     CancellationRepository,
     AccountService,
+    PlanFeaturesRepository,
+    FeatureFlagsService,
+    SubscriptionChangesConsumer,
   ],
 })
 export class OrgsModule {}
