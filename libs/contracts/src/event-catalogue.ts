@@ -1,5 +1,5 @@
 import { EventContract } from './common/events';
-import { BillingDebitDeclinedEvent } from './billing/events';
+import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent } from './billing/events';
 import { OrgCreatedEvent, OrgDeletedEvent, OrgStatusChangedEvent, OrgTeardownAcknowledgedEvent, OrgUpdatedEvent } from './orgs/events';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 
@@ -8,6 +8,7 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   OrgCreatedEvent,
   OrgUpdatedEvent,
   OrgStatusChangedEvent,
+  BillingBalanceChangedEvent,
   OrgDeletedEvent,
   OrgTeardownAcknowledgedEvent,
   BillingDebitDeclinedEvent,

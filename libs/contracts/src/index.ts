@@ -14,6 +14,7 @@ export * from './orgs/endpoints';
 export * from './billing/schemas';
 export * from './billing/events';
 export * from './billing/endpoints';
+export * from './subscriptions/schemas';
 export * from './subscriptions/events';
 export * from './subscriptions/endpoints';
 export * from './transfers/endpoints';

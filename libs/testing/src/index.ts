@@ -4,3 +4,5 @@ export * from './http';
 export * from './system';
 export * from './permissions';
 export * from './eventually';
+export * from './stripe-fake';
+export * from './eventually';

@@ -1,4 +1,5 @@
 import { eventTablesMigration } from '@org-mgmt/runtime';
+import { ledgerMigration } from './20261123000200_ledger';
 
 /** In order; never edit one that has landed. */
-export const billingMigrations = [eventTablesMigration];
+export const billingMigrations = [eventTablesMigration, ledgerMigration];

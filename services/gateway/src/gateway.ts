@@ -5,6 +5,7 @@ import { AppConfig, Clock, EventBus, Logger, RPC_CLIENT, RpcClient, systemClock 
 import express from 'express';
 import { AddressInfo } from 'node:net';
 import { JwtVerifier } from './auth/jwt-verifier';
+import { docsRouter } from './docs/docs.router';
 import { HealthController } from './health/health.controller';
 import { OrgStateCache } from './org-state/org-state-cache';
 import { API_PREFIX, ApiRouter } from './routing/api-router';
@@ -47,6 +48,7 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   const logger = deps.logger.child({ service: 'gateway' });
   const orgStates = new OrgStateCache(deps.rpc, deps.clock ?? systemClock, deps.config.ORG_STATE_CACHE_TTL_MS, deps.config.ROOT_ORG_ID, logger);
   if (deps.events) await orgStates.start(deps.events);
+  server.use(API_PREFIX, docsRouter(API_PREFIX));
   server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, orgStates, logger).build());
   const app = await NestFactory.create(GatewayModule.for(deps), new ExpressAdapter(server), {
     bodyParser: false,

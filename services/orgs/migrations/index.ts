@@ -1,6 +1,7 @@
 import { eventTablesMigration } from '@org-mgmt/runtime';
 import { profileMigration } from './20261123000100_profile';
 import { lifecycleMigration } from './20261123000200_lifecycle';
+import { planFeaturesMigration } from './20261123000400_plan_features';
 
 /** In order; never edit one that has landed. */
-export const orgsMigrations = [eventTablesMigration, profileMigration, lifecycleMigration];
+export const orgsMigrations = [eventTablesMigration, profileMigration, lifecycleMigration, planFeaturesMigration];

@@ -1,11 +1,12 @@
 import { ServiceDefinition } from '@org-mgmt/runtime';
 import { orgsMigrations } from '../migrations';
+import { FeatureFlagsService } from './features/feature-flags.service';
 import { OrgsModule } from './orgs.module';
 import { DeletionService } from './deletion/deletion.service';
 import { ProfileService } from './profile/profile.service';
 import { StatusEvents } from './status/status-events';
 
-export { ProfileService };
+export { FeatureFlagsService, ProfileService };
 
 export const orgsService: ServiceDefinition = {
   name: 'orgs',

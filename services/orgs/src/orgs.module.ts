@@ -9,6 +9,9 @@ import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
 import { OrgsEventConsumers } from './events/event-consumers';
+import { FeatureFlagsService } from './features/feature-flags.service';
+import { PlanFeaturesRepository } from './features/plan-features.repository';
+import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
 import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
@@ -44,6 +47,9 @@ import { StatusEvents } from './status/status-events';
     RegistrationService,
     DeletionRepository,
     DeletionService,
+    PlanFeaturesRepository,
+    FeatureFlagsService,
+    SubscriptionChangesConsumer,
   ],
 })
 export class OrgsModule {}

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Access } from '../permissions';
+import { ErrorCode } from './errors';
 
 export type ServiceName = 'orgs' | 'billing' | 'subscriptions' | 'transfers';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -30,6 +31,12 @@ export interface EndpointDef {
   successStatus?: number;
   /** Accepts an Idempotency-Key header. */
   idempotent?: boolean;
+  /** The body travels unparsed as `rawBody` (signed webhooks verify the exact bytes). */
+  rawBody?: boolean;
+  /** Request headers the service needs (lower case), forwarded as `headers`. */
+  forwardHeaders?: readonly string[];
+  /** Domain error codes it may answer besides the gateway's common ones (listed in the OpenAPI document). */
+  errors?: readonly ErrorCode[];
 }
 
 export function endpoint<const D extends EndpointDef>(def: D): D {

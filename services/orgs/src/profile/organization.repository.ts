@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Customer, Organization, OrganizationServiceStatusRecord, ServiceStatus } from '@org-mgmt/contracts';
 import { DATABASE, Knex } from '@org-mgmt/runtime';
+import { effectiveFlags } from '../features/effective-flags';
 
 interface OrganizationRow {
   id: string;
@@ -17,6 +18,8 @@ interface OrganizationRow {
   deleted_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The plan's default flags (from org_plan_features); null before any subscription. */
+  plan_features: string[] | null;
 }
 
 export interface StatusRecordRow {
@@ -79,7 +82,10 @@ export class OrganizationRepository {
   }
 
   async find(orgId: string, db: Db = this.db): Promise<Organization | null> {
-    const row: OrganizationRow | undefined = await db('organizations').where({ id: orgId }).first();
+    const row: OrganizationRow | undefined = await db('organizations')
+      .leftJoin('org_plan_features', 'org_plan_features.org_id', 'organizations.id')
+      .where('organizations.id', orgId)
+      .first('organizations.*', 'org_plan_features.features as plan_features');
     if (!row) return null;
     const history: StatusRecordRow[] = await db('service_status_records').where({ org_id: orgId }).orderBy('timestamp').orderBy('id');
     return toOrganization(row, history);
@@ -183,7 +189,7 @@ function toOrganization(row: OrganizationRow, history: StatusRecordRow[]): Organ
     platformEmail: row.platform_email,
     displayName: row.display_name,
     interests: row.interests,
-    features: Object.keys(overrides).filter((flag) => overrides[flag]).sort(),
+    features: effectiveFlags(row.plan_features ?? [], overrides),
     featureOverrides: overrides,
     policy: { suspendOnQuotaExceeded: row.suspend_on_quota_exceeded },
     deletedAt: row.deleted_at,

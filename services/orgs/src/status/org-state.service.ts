@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, Organization, OrgState } from '@org-mgmt/contracts';
+import { AppError, OrgState } from '@org-mgmt/contracts';
+import { FeatureFlagsService } from '../features/feature-flags.service';
 import { OrganizationRepository } from '../profile/organization.repository';
 
 /** What the gateway caches per org: status, current suspension type, effective feature flags. */
 @Injectable()
 export class OrgStateService {
-  constructor(private readonly organizations: OrganizationRepository) {}
+  constructor(
+    private readonly organizations: OrganizationRepository,
+    private readonly featureFlags: FeatureFlagsService,
+  ) {}
 
   async get(orgId: string): Promise<OrgState> {
     const org = await this.organizations.find(orgId);
@@ -15,12 +19,7 @@ export class OrgStateService {
       orgId,
       serviceStatus: org.serviceStatus,
       suspensionType: org.serviceStatus === 'SUSPENDED' ? (current?.suspensionType ?? null) : null,
-      features: await this.effectiveFeatures(org),
+      features: await this.featureFlags.effectiveFlags(orgId),
     };
-  }
-
-  /** The org's stored flags until the plan-aware effectiveFlags(orgId) of services/orgs/src/features lands. */
-  private async effectiveFeatures(org: Organization): Promise<string[]> {
-    return org.features;
   }
 }
