@@ -6,7 +6,7 @@ import { DeletionService } from './deletion/deletion.service';
 import { ProfileService } from './profile/profile.service';
 import { StatusEvents } from './status/status-events';
 
-export { FeatureFlagsService, ProfileService };
+export { DeletionService, FeatureFlagsService, ProfileService };
 
 export const orgsService: ServiceDefinition = {
   name: 'orgs',
@@ -16,5 +16,6 @@ export const orgsService: ServiceDefinition = {
     await app.get(ProfileService).ensureRootOrg();
     await app.get(StatusEvents).start();
     await app.get(DeletionService).startAcknowledgementConsumer();
+    app.get(DeletionService).startPurgeSchedule();
   },
 };

@@ -1,5 +1,6 @@
 import { newId, OrgTeardownAcknowledgedEvent, Organization } from '@org-mgmt/contracts';
-import { createLogger, JetStreamEventBus } from '@org-mgmt/runtime';
+import { DeletionService } from '@org-mgmt/orgs';
+import { createLogger, JetStreamEventBus, ManualClock } from '@org-mgmt/runtime';
 import { eventually, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { z } from 'zod';
 
@@ -7,12 +8,13 @@ const DAY_MS = 86_400_000;
 const ALL = { sites: true, devEnvironments: true, kubernetesResources: true };
 
 describe('org deletion with teardown', () => {
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 12));
   let sys: TestSystem;
   let root: string;
   let publisher: JetStreamEventBus;
 
   beforeAll(async () => {
-    sys = await startTestSystem();
+    sys = await startTestSystem({ clock });
     root = await sys.rootToken();
     publisher = await JetStreamEventBus.connect(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, createLogger('warn', 'test-publisher'));
   });
@@ -38,7 +40,7 @@ describe('org deletion with teardown', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
         orgId: org.id, mode: 'soft', reason: 'Merged into Acme', requestedBy: 'root-operator', requestedAt: expect.any(Number),
-        retentionUntil: res.body.requestedAt + 30 * DAY_MS, teardown: ALL, status: 'in_progress',
+        retentionUntil: res.body.requestedAt + 30 * DAY_MS, purgedAt: null, teardown: ALL, status: 'in_progress',
         resources: ['devEnvironments', 'kubernetesResources', 'sites'].map((resource) => ({ resource, status: 'pending', detail: null, acknowledgedBy: null, acknowledgedAt: null })),
       });
       const company = await companyOf(org.id);
@@ -56,10 +58,24 @@ describe('org deletion with teardown', () => {
       const org = await sys.registerOrg();
       await sys.api('POST', '/profile/addresses', { token: root, orgid: org.id, body: { type: 'billing', line1: '1 Way', city: 'Oslo', postalCode: '0150', country: 'NO' } });
       const res = await del({ orgId: org.id, reason: 'GDPR erasure request', mode: 'hard' });
-      expect(res.body).toMatchObject({ mode: 'hard', retentionUntil: null, teardown: { sites: false, devEnvironments: false, kubernetesResources: false }, status: 'completed', resources: [] });
+      expect(res.body).toMatchObject({ mode: 'hard', retentionUntil: null, purgedAt: clock.now(), teardown: { sites: false, devEnvironments: false, kubernetesResources: false }, status: 'completed', resources: [] });
       const profile = (await sys.api('GET', `/profile/${org.id}`, { token: root })).body;
       expect(profile).toMatchObject({ customer: null, address: null, company: { platformEmail: null, metadata: {}, serviceStatus: 'INACTIVE' } });
       expect((await sys.api('POST', '/org-register', { token: root, body: { companyName: org.companyName, ownerEmail: 'new@example.com' } })).status).toBe(201);
+    });
+
+    it('purges a soft-deleted org once its retention ends, not before', async () => {
+      const org = await sys.registerOrg();
+      await del({ orgId: org.id, reason: 'Churned', retentionDays: 7 });
+      const purger = sys.provider('orgs', DeletionService);
+      clock.advance(7 * DAY_MS - 1);
+      await purger.purgeExpired();
+      expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body.customer).not.toBeNull();
+      clock.advance(1);
+      expect(await purger.purgeExpired()).toBeGreaterThanOrEqual(1);
+      expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body).toMatchObject({ customer: null, company: { platformEmail: null, serviceStatus: 'INACTIVE' } });
+      expect((await teardownOf(org.id)).purgedAt).toBe(clock.now());
+      expect(await purger.purgeExpired()).toBe(0);
     });
 
     it('deletes a cancelled org, which then cannot be reactivated', async () => {

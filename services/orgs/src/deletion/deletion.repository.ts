@@ -10,6 +10,7 @@ interface DeletionRow {
   requested_by: string;
   requested_at: number;
   retention_until: number | null;
+  purged_at: number | null;
 }
 
 interface TaskRow {
@@ -20,7 +21,7 @@ interface TaskRow {
   acknowledged_at: number | null;
 }
 
-export type NewDeletion = Omit<TeardownStatus, 'status' | 'resources'>;
+export type NewDeletion = Omit<TeardownStatus, 'status' | 'resources' | 'purgedAt'>;
 
 export interface TeardownAck {
   orgId: string;
@@ -52,20 +53,34 @@ export class DeletionRepository {
     }
   }
 
-  /** Marks the org deleted; a hard delete also purges the owner's personal data and frees the company name. */
-  async markDeleted(trx: Knex.Transaction, orgId: string, mode: 'soft' | 'hard', now: number): Promise<void> {
-    const changes: Record<string, unknown> = { deleted_at: now, updated_at: now };
-    if (mode === 'hard') {
-      Object.assign(changes, {
-        company_name_key: `deleted:${orgId}`,
-        display_name: null,
-        platform_email: null,
-        metadata: JSON.stringify({}),
-        interests: JSON.stringify([]),
-      });
-      await trx('customers').where({ org_id: orgId }).delete();
-    }
-    await trx('organizations').where({ id: orgId }).update(changes);
+  async markDeleted(trx: Knex.Transaction, orgId: string, now: number): Promise<void> {
+    await trx('organizations').where({ id: orgId }).update({ deleted_at: now, updated_at: now });
+  }
+
+  /** Deletes the owner (and so the address book), clears personal fields and frees the company name. */
+  async purge(trx: Knex.Transaction, orgId: string, now: number): Promise<void> {
+    await trx('customers').where({ org_id: orgId }).delete();
+    await trx('organizations').where({ id: orgId }).update({
+      company_name_key: `deleted:${orgId}`,
+      display_name: null,
+      platform_email: null,
+      metadata: JSON.stringify({}),
+      interests: JSON.stringify([]),
+      updated_at: now,
+    });
+    await trx('org_deletions').where({ org_id: orgId }).update({ purged_at: now });
+  }
+
+  /** Soft deletions whose retention ended and whose data is still there, locked for purging. */
+  async lockDueForPurge(trx: Knex.Transaction, now: number, limit: number): Promise<string[]> {
+    return trx('org_deletions')
+      .whereNull('purged_at')
+      .where('retention_until', '<=', now)
+      .orderBy('retention_until')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .pluck('org_id');
   }
 
   /** Records a subscriber's acknowledgement; a completed task stays completed. False when no such task exists. */
@@ -101,6 +116,7 @@ export class DeletionRepository {
       requestedBy: row.requested_by,
       requestedAt: row.requested_at,
       retentionUntil: row.retention_until,
+      purgedAt: row.purged_at,
       teardown: row.teardown,
       status: resources.some((r) => r.status === 'failed') ? 'failed' : resources.some((r) => r.status === 'pending') ? 'in_progress' : 'completed',
       resources,

@@ -87,7 +87,7 @@ export class OrganizationRepository {
       .where('organizations.id', orgId)
       .first('organizations.*', 'org_plan_features.features as plan_features');
     if (!row) return null;
-    const history: StatusRecordRow[] = await db('service_status_records').where({ org_id: orgId }).orderBy('timestamp').orderBy('id');
+    const history: StatusRecordRow[] = await db('service_status_records').where({ org_id: orgId }).orderBy('seq');
     return toOrganization(row, history);
   }
 
