@@ -1,6 +1,6 @@
-import { newId, OrgTeardownAcknowledgedEvent, Organization } from '@org-mgmt/contracts';
+import { EventEnvelope, newId, OrgDeletedEvent, OrgTeardownAcknowledgedEvent, Organization } from '@org-mgmt/contracts';
 import { DeletionService } from '@org-mgmt/orgs';
-import { createLogger, JetStreamEventBus, ManualClock } from '@org-mgmt/runtime';
+import { createDatabase, createLogger, eventTablesMigration, idempotentHandler, JetStreamEventBus, ManualClock, migrate } from '@org-mgmt/runtime';
 import { eventually, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { z } from 'zod';
 
@@ -152,6 +152,42 @@ describe('org deletion with teardown', () => {
       const org = await sys.registerOrg();
       expect((await sys.api('GET', `/delete/${org.id}`, { token: root })).status).toBe(404);
       expect((await sys.api('GET', '/delete/acme', { token: root })).status).toBe(400);
+    });
+  });
+  describe('a teardown subscriber of org.deleted', () => {
+    it('tears down once in effect although it crashed before acking the first delivery, then acknowledges', async () => {
+      const probe = createDatabase(sys.env.DATABASE_URL, 'teardown_probe', 2);
+      await migrate(probe, 'teardown_probe', [eventTablesMigration]);
+      await probe.schema.createTable('torn_down', (t) => {
+        t.text('org_id').notNullable();
+      });
+      const org = await sys.registerOrg();
+      const deliveries: string[] = [];
+      const tearDown = idempotentHandler(probe, 'k8s_teardown', async (event, trx) => {
+        const data = OrgDeletedEvent.schema.parse(event.data);
+        if (data.teardown.kubernetesResources) await trx('torn_down').insert({ org_id: data.orgId });
+      });
+      const subscription = await publisher.subscribe({
+        durable: 'probe_k8s_teardown',
+        subject: OrgDeletedEvent.subject,
+        handler: async (event: EventEnvelope) => {
+          await tearDown(event);
+          if (event.orgId !== org.id) return;
+          deliveries.push(event.id);
+          if (deliveries.length === 1) throw new Error('crashed after committing, before acking');
+          await ack(org.id, 'kubernetesResources', 'completed', 'namespace removed');
+        },
+      });
+      try {
+        await del({ orgId: org.id, reason: 'Merged', teardown: { kubernetesResources: true } });
+        await eventually(async () => expect((await teardownOf(org.id)).status).toBe('completed'));
+        expect(deliveries).toHaveLength(2);
+        expect(deliveries[0]).toBe(deliveries[1]);
+        expect(await probe('torn_down').where({ org_id: org.id }).count()).toEqual([{ count: 1 }]);
+      } finally {
+        await subscription.stop();
+        await probe.destroy();
+      }
     });
   });
 });
