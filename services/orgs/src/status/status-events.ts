@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { BillingDebitDeclinedEvent, SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
+import { AppError, BillingDebitDeclinedEvent, SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
 import { Knex, LOGGER, Logger } from '@org-mgmt/runtime';
 import { OrgsEventConsumers } from '../events/event-consumers';
 import { ServiceStatusService, StatusChange } from './service-status.service';
@@ -50,12 +50,12 @@ export class StatusEvents {
   }
 
   private async apply(trx: Knex.Transaction, orgId: string, change: StatusChange): Promise<void> {
-    const current = await this.statuses.lockStatus(trx, orgId);
-    if (!current) {
+    try {
+      const result = await this.statuses.tryChange(trx, orgId, change);
+      if ('refused' in result) this.logger.debug({ orgId, cause: change.cause, why: result.refused }, 'status event did not apply');
+    } catch (err) {
+      if (!(err instanceof AppError && err.code === 'NOT_FOUND')) throw err;
       this.logger.warn({ orgId, cause: change.cause }, 'status event for an unknown org; skipped');
-      return;
     }
-    const result = await this.statuses.tryChange(trx, orgId, change);
-    if ('refused' in result) this.logger.info({ orgId, cause: change.cause, why: result.refused }, 'status event did not apply');
   }
 }
