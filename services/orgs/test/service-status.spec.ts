@@ -6,7 +6,7 @@ import {
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,
 } from '@org-mgmt/contracts';
-import { createLogger, JetStreamEventBus } from '@org-mgmt/runtime';
+import { Bus, createLogger, JetStreamEventBus, natsBus } from '@org-mgmt/runtime';
 import { eventually, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { z } from 'zod';
 
@@ -195,6 +195,30 @@ describe('service status: operator suspension and event-driven transitions', () 
       const res = await sys.api('POST', '/profile/update', { token: admin, body: { policy: { suspendOnQuotaExceeded: true } } });
       expect(res.status).toBe(403);
       expect((await companyOf(org.id)).policy).toEqual({ suspendOnQuotaExceeded: false });
+    });
+  });
+  describe('orgs.state.get (internal, NATS only)', () => {
+    let bus: Bus;
+    beforeAll(async () => {
+      bus = await natsBus(sys.config, sys.env.NATS_URL, createLogger('warn', 'test-rpc'));
+    });
+    afterAll(() => bus?.close());
+
+    const stateOf = (orgId: string, roles: ('System' | 'RootAdmin')[] = ['System'], principalOrg = sys.config.ROOT_ORG_ID) =>
+      bus.rpc.request('orgs.state.get', { principal: { sub: 'caller', orgId: principalOrg, roles }, orgId, requestId: 'test-state', params: { orgId } });
+
+    it('answers status, suspension type and effective features to a System caller', async () => {
+      const org = await sys.registerOrg();
+      await sys.api('POST', '/profile/update', { token: root, orgid: org.id, body: { features: { beta: true } } });
+      await suspend(org.id, { suspensionType: 'POLICY_VIOLATION', reason: 'x' });
+      expect(await stateOf(org.id)).toEqual({ ok: true, data: { orgId: org.id, serviceStatus: 'SUSPENDED', suspensionType: 'POLICY_VIOLATION', features: ['beta'] } });
+    });
+
+    it('answers NOT_FOUND for an unknown org and FORBIDDEN to anyone but System', async () => {
+      const org = await sys.registerOrg();
+      expect(await stateOf('org_doesnotexist')).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+      expect(await stateOf(org.id, ['RootAdmin'])).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+      expect(await stateOf(org.id, ['System'], org.id)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     });
   });
 });
