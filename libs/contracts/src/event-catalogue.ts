@@ -1,6 +1,12 @@
 import { EventContract } from './common/events';
-import { BillingDebitDeclinedEvent } from './billing/events';
-import { OrgCreatedEvent, OrgStatusChangedEvent, OrgUpdatedEvent } from './orgs/events';
+import { BillingDebitDeclinedEvent, ServicePurchasedEvent, ServicePurchaseFailedEvent } from './billing/events';
+import {
+  OrgCreatedEvent,
+  OrgStatusChangedEvent,
+  OrgUpdatedEvent,
+  ServiceAgreementAcceptedEvent,
+  ServiceAgreementRevokedEvent,
+} from './orgs/events';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 
 /** Every event subject published to JetStream, with its payload schema (documented for subscribers). */
@@ -11,6 +17,10 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   BillingDebitDeclinedEvent,
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,
+  ServiceAgreementAcceptedEvent,
+  ServiceAgreementRevokedEvent,
+  ServicePurchasedEvent,
+  ServicePurchaseFailedEvent,
 ];
 
 /** JetStream subjects the stream captures: two-token subjects only, so RPC patterns never land in it. */

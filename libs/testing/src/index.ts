@@ -3,3 +3,4 @@ export * from './tokens';
 export * from './http';
 export * from './system';
 export * from './permissions';
+export * from './callers';

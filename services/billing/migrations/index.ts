@@ -1,4 +1,5 @@
 import { eventTablesMigration } from '@org-mgmt/runtime';
+import { addonsMigration } from './20261123000900_addons';
 
 /** In order; never edit one that has landed. */
-export const billingMigrations = [eventTablesMigration];
+export const billingMigrations = [eventTablesMigration, addonsMigration];
