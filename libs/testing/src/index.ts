@@ -3,4 +3,5 @@ export * from './tokens';
 export * from './http';
 export * from './system';
 export * from './permissions';
+export * from './stripe-fake';
 export * from './callers';

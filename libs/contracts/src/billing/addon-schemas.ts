@@ -71,8 +71,7 @@ export type PurchaseStatus = z.infer<typeof PurchaseStatusSchema>;
 export const PAYMENT_SOURCES = ['gateway', 'credits'] as const;
 export const PaymentSourceSchema = z.enum(PAYMENT_SOURCES);
 
-export const PAYMENT_GATEWAYS = ['stripe', 'sandbox'] as const;
-export const PaymentGatewayNameSchema = z.enum(PAYMENT_GATEWAYS);
+const AddonGatewayNameSchema = z.enum(['stripe', 'sandbox']);
 
 const PaymentMethodIdSchema = z.string().regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'must be a payment method id such as pm_card_visa');
 
@@ -80,7 +79,8 @@ export const AddonPurchaseBodySchema = z.discriminatedUnion('paymentSource', [
   z.strictObject({
     serviceName: AddonServiceNameSchema,
     paymentSource: z.literal('gateway'),
-    gateway: PaymentGatewayNameSchema,
+    /** Defaults to the configured gateway; naming another one is refused. */
+    gateway: AddonGatewayNameSchema.optional(),
     paymentMethodId: PaymentMethodIdSchema,
   }),
   z.strictObject({ serviceName: AddonServiceNameSchema, paymentSource: z.literal('credits') }),
@@ -96,7 +96,7 @@ export const AddonPurchaseSchema = z.object({
   amount: z.number().int(),
   currency: z.string(),
   paymentSource: PaymentSourceSchema,
-  gateway: PaymentGatewayNameSchema.nullable(),
+  gateway: AddonGatewayNameSchema.nullable(),
   paymentIntentId: z.string().nullable(),
   /** The terms version accepted when the purchase started; null for add-ons without terms. */
   termsVersion: z.string().nullable(),
