@@ -3,17 +3,29 @@ import { callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, TestSyst
 
 interface Sample {
   def: EndpointDef;
-  /** Path and body of a valid request. */
-  request: () => { path: string; body?: unknown };
+  /** Path and body of a valid request, given what `prepare` made. */
+  request: (prepared: string) => { path: string; body?: unknown };
   /** Puts the target org in a state where the request can succeed (as a root operator). */
-  prepare?: (sys: TestSystem, orgId: string) => Promise<void>;
+  prepare?: (sys: TestSystem, orgId: string) => Promise<string>;
 }
 
 const AI = 'premium-ai-models';
 
-async function acceptAsOperator(sys: TestSystem, orgId: string): Promise<void> {
-  const res = await sys.api('POST', `/services/agreement/accept/${AI}`, { token: await sys.rootToken(), orgid: orgId, body: { termsVersion: '2025-11' } });
-  if (res.status !== 200) throw new Error(`accept failed: ${res.status}`);
+const CARD = { serviceName: 'priority-support', paymentSource: 'gateway', paymentMethodId: 'pm_card_visa' };
+
+async function asOperator(sys: TestSystem, orgId: string, path: string, body: unknown): Promise<{ purchase?: { id: string } }> {
+  const res = await sys.api('POST', path, { token: await sys.rootToken(), orgid: orgId, body });
+  if (res.status >= 300) throw new Error(`${path} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+async function acceptAsOperator(sys: TestSystem, orgId: string): Promise<string> {
+  await asOperator(sys, orgId, `/services/agreement/accept/${AI}`, { termsVersion: '2025-11' });
+  return '';
+}
+
+async function purchaseAsOperator(sys: TestSystem, orgId: string): Promise<string> {
+  return (await asOperator(sys, orgId, '/services/purchase', CARD)).purchase!.id;
 }
 
 const SAMPLES: Sample[] = [
@@ -22,6 +34,13 @@ const SAMPLES: Sample[] = [
   { def: OrgsEndpoints.agreementsList, request: () => ({ path: '/services/agreements' }) },
   { def: OrgsEndpoints.agreementGet, request: () => ({ path: `/services/agreement/${AI}` }) },
   { def: OrgsEndpoints.agreementAccept, request: () => ({ path: `/services/agreement/accept/${AI}`, body: { termsVersion: '2025-11' } }) },
+  { def: BillingEndpoints.servicesPurchase, request: () => ({ path: '/services/purchase', body: CARD }) },
+  {
+    def: BillingEndpoints.servicesCompletePayment,
+    request: (purchaseId) => ({ path: '/services/complete-payment', body: { purchaseId } }),
+    prepare: purchaseAsOperator,
+  },
+  { def: BillingEndpoints.servicesPurchased, request: () => ({ path: '/services/purchased?status=active' }) },
   { def: OrgsEndpoints.agreementRevoke, request: () => ({ path: `/services/agreement/revoke/${AI}` }), prepare: acceptAsOperator },
 ];
 
@@ -49,8 +68,8 @@ describe('add-on and agreement endpoints enforce the permission matrix', () => {
     const { token, ownOrg } = await callerToken(sys, caller, customerOrg.id);
     const target = scope === 'own' ? ownOrg : (await sys.registerOrg()).id;
     const expected = expectedOutcome(sample.def.access, caller, scope);
-    if (expected === 'allowed') await sample.prepare?.(sys, target);
-    const { path, body } = sample.request();
+    const prepared = expected === 'allowed' && sample.prepare ? await sample.prepare(sys, target) : 'pur_unprepared';
+    const { path, body } = sample.request(prepared);
     const res = await sys.api(sample.def.method, path, { token, body, orgid: scope === 'own' ? undefined : target });
     const expectedStatus = { allowed: sample.def.successStatus ?? 200, unauthenticated: 401, forbidden: 403 }[expected];
     expect({ status: res.status, body: res.body }).toEqual({ status: expectedStatus, body: expect.anything() });
