@@ -1,5 +1,5 @@
 import { EventContract } from './common/events';
-import { BillingDebitDeclinedEvent, ServicePurchasedEvent, ServicePurchaseFailedEvent } from './billing/events';
+import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent, ServicePurchasedEvent, ServicePurchaseFailedEvent } from './billing/events';
 import {
   OrgCreatedEvent,
   OrgStatusChangedEvent,
@@ -14,6 +14,7 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   OrgCreatedEvent,
   OrgUpdatedEvent,
   OrgStatusChangedEvent,
+  BillingBalanceChangedEvent,
   BillingDebitDeclinedEvent,
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,

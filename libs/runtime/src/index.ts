@@ -10,6 +10,7 @@ export * from './bus/in-process.transport';
 export * from './bus/nats.transport';
 export * from './db/database';
 export * from './db/embedded-postgres';
+export * from './db/keyset-page';
 export * from './events/event-bus';
 export * from './events/outbox';
 export * from './events/jetstream-bus';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PaymentGatewayNameSchema } from './schemas';
 
 /** Add-on services: billing owns the catalogue (prices, billing mode, terms versions) and the purchases. */
 
@@ -71,7 +72,6 @@ export type PurchaseStatus = z.infer<typeof PurchaseStatusSchema>;
 export const PAYMENT_SOURCES = ['gateway', 'credits'] as const;
 export const PaymentSourceSchema = z.enum(PAYMENT_SOURCES);
 
-const AddonGatewayNameSchema = z.enum(['stripe', 'sandbox']);
 
 const PaymentMethodIdSchema = z.string().regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'must be a payment method id such as pm_card_visa');
 
@@ -80,7 +80,7 @@ export const AddonPurchaseBodySchema = z.discriminatedUnion('paymentSource', [
     serviceName: AddonServiceNameSchema,
     paymentSource: z.literal('gateway'),
     /** Defaults to the configured gateway; naming another one is refused. */
-    gateway: AddonGatewayNameSchema.optional(),
+    gateway: PaymentGatewayNameSchema.optional(),
     paymentMethodId: PaymentMethodIdSchema,
   }),
   z.strictObject({ serviceName: AddonServiceNameSchema, paymentSource: z.literal('credits') }),
@@ -96,7 +96,7 @@ export const AddonPurchaseSchema = z.object({
   amount: z.number().int(),
   currency: z.string(),
   paymentSource: PaymentSourceSchema,
-  gateway: AddonGatewayNameSchema.nullable(),
+  gateway: PaymentGatewayNameSchema.nullable(),
   paymentIntentId: z.string().nullable(),
   /** The terms version accepted when the purchase started; null for add-ons without terms. */
   termsVersion: z.string().nullable(),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, PUBLIC, rolesOnly } from '../permissions';
 import * as a from './addon-schemas';
+import * as s from './schemas';
 import { DebitBodySchema, DebitResultSchema } from './schemas';
 
 const billing = 'billing' as const;
@@ -10,35 +11,41 @@ const serviceNameParams = z.strictObject({ serviceName: z.string().max(100) });
 export const BillingEndpoints = {
   balance: endpoint({
     method: 'GET', path: '/billing/balance', service: billing, pattern: 'billing.balance.get', access: MEMBER,
-    summary: "The org's credit balance.", planned: true,
+    summary: "The org's credit balance (minor units of the credit currency).", response: s.BalanceSchema,
   }),
   buyCredits: endpoint({
     method: 'POST', path: '/billing/buy-credits', service: billing, pattern: 'billing.credits.buy', access: CONFIG_ADMIN,
-    summary: 'Starts a credit purchase; returns the payment intent client secret.', planned: true, idempotent: true,
+    summary: 'Starts a credit purchase; returns the payment intent client secret.', idempotent: true,
+    body: s.BuyCreditsBodySchema, response: s.BuyCreditsResultSchema, successStatus: 201,
   }),
   completePayment: endpoint({
     method: 'POST', path: '/billing/complete-payment', service: billing, pattern: 'billing.payment.complete', access: PUBLIC,
-    summary: 'Finalises a credit purchase after verifying it with the payment gateway (exactly once).', planned: true,
+    summary: 'Finalises a credit purchase after verifying it with the payment gateway (exactly once).',
+    body: s.CompletePaymentBodySchema, response: s.TransactionSchema,
   }),
   transactions: endpoint({
     method: 'GET', path: '/billing/transactions', service: billing, pattern: 'billing.transaction.list', access: MEMBER,
-    summary: "The org's transactions, newest first.", planned: true,
+    summary: "The org's transactions, newest first, `?limit&cursor&type&from&to`.",
+    query: s.TransactionListQuerySchema, response: s.TransactionPageSchema,
   }),
   giftCredits: endpoint({
     method: 'POST', path: '/billing/gift-credits', service: billing, pattern: 'billing.credits.gift', access: rolesOnly('RootAdmin'),
-    summary: 'Promotional credit grant (operator).', planned: true, idempotent: true,
+    summary: 'Promotional credit grant (operator).', idempotent: true,
+    body: s.GiftCreditsBodySchema, response: s.CreditResultSchema, bodyOrgFields: ['orgId'], successStatus: 201,
   }),
   addCredit: endpoint({
     method: 'POST', path: '/billing/add-credit', service: billing, pattern: 'billing.credits.add', access: rolesOnly('RootAdmin'),
-    summary: 'Credit adjustment or refund with a reason (operator).', planned: true, idempotent: true,
+    summary: 'Credit adjustment or refund with a reason (operator).', idempotent: true,
+    body: s.AddCreditBodySchema, response: s.CreditResultSchema, bodyOrgFields: ['orgId'], successStatus: 201,
   }),
   stripeWebhook: endpoint({
     method: 'POST', path: '/billing/webhooks/stripe', service: billing, pattern: 'billing.webhook.stripe', access: PUBLIC,
-    summary: 'Stripe webhook; the signature is verified.', planned: true,
+    summary: 'Stripe webhook; the signature is verified over the raw body.',
+    rawBody: true, forwardHeaders: ['stripe-signature'], response: s.WebhookReceiptSchema,
   }),
   debit: endpoint({
     method: 'POST', path: '/billing/internal/debit', service: billing, pattern: 'billing.credits.debit', access: rolesOnly('System'),
-    summary: 'Idempotent debit by reference for platform services (NATS only).', planned: true, internal: true,
+    summary: 'Idempotent debit by reference for platform services (NATS only).', internal: true,
     body: DebitBodySchema, response: DebitResultSchema, bodyOrgFields: ['orgId'],
   }),
   servicesAvailable: endpoint({

@@ -16,6 +16,23 @@ export const BillingDebitDeclinedEvent = defineEvent(
   }),
 );
 
+/** Published by billing in the same transaction as every change of an org's credit balance. */
+export const BillingBalanceChangedEvent = defineEvent(
+  'billing.balance_changed',
+  1,
+  "An org's credit balance changed by `delta` minor units (negative for debits); `transactionId` explains it.",
+  z.object({
+    orgId: z.string(),
+    transactionId: z.string(),
+    transactionType: z.enum(['purchase', 'gift', 'adjustment', 'refund', 'debit']),
+    delta: z.number().int(),
+    balance: z.number().int(),
+    currency: z.string(),
+    changedAt: z.number().int(),
+    changedBy: z.string().nullable(),
+  }),
+);
+
 const AddonPurchaseEventSchema = z.object({
   orgId: z.string(),
   purchaseId: z.string(),

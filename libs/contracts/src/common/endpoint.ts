@@ -30,6 +30,10 @@ export interface EndpointDef {
   successStatus?: number;
   /** Accepts an Idempotency-Key header. */
   idempotent?: boolean;
+  /** The body travels unparsed as `rawBody` (signed webhooks verify the exact bytes). */
+  rawBody?: boolean;
+  /** Request headers the service needs (lower case), forwarded as `headers`. */
+  forwardHeaders?: readonly string[];
 }
 
 export function endpoint<const D extends EndpointDef>(def: D): D {

@@ -27,7 +27,11 @@ export class ApiRouter {
 
   build(): Router {
     const router = express.Router();
-    router.use(express.json({ limit: this.config.BODY_LIMIT_BYTES, strict: true }));
+    const rawBodyPaths = new Set(HTTP_ENDPOINTS.filter((def) => def.rawBody).map((def) => def.path));
+    const keepRawBody = (req: Request, _res: Response, buf: Buffer) => {
+      if (rawBodyPaths.has(req.path)) (req as RawBodyRequest).rawBody = buf.toString('utf8');
+    };
+    router.use(express.json({ limit: this.config.BODY_LIMIT_BYTES, strict: true, verify: keepRawBody }));
     router.use(jsonErrors);
     for (const def of HTTP_ENDPOINTS) {
       router[method(def)](def.path, (req, res) => void this.serve(def, req, res));
@@ -64,7 +68,7 @@ export class ApiRouter {
       orgId = targetOrgOf(req, params.orgId, principal);
       authorize(def.access, principal, orgId ? [orgId] : [], this.config.ROOT_ORG_ID);
       const query = parseInput(def.query, { ...req.query }, 'query');
-      const body = parseInput(def.body, req.body, 'body');
+      const body = def.rawBody ? undefined : parseInput(def.body, req.body, 'body');
       authorize(def.access, principal, bodyOrgIds(def, body), this.config.ROOT_ORG_ID);
       if (def.planned) throw new AppError('NOT_IMPLEMENTED', `${req.method} ${API_PREFIX}${def.path} is not available yet`);
       const message: RpcRequest = {
@@ -76,6 +80,8 @@ export class ApiRouter {
         params,
         query,
         body,
+        ...(def.rawBody ? { rawBody: (req as RawBodyRequest).rawBody ?? '' } : {}),
+        ...(def.forwardHeaders ? { headers: forwardedHeaders(req, def.forwardHeaders) } : {}),
       };
       const result = await this.rpc.request(def.pattern, message);
       if (result.ok) return { status: def.successStatus ?? 200, body: result.data, principal, orgId };
@@ -93,6 +99,12 @@ export class ApiRouter {
     if (def.access.kind === 'public') return null;
     throw new AppError('UNAUTHENTICATED', 'A bearer token is required');
   }
+}
+
+type RawBodyRequest = Request & { rawBody?: string };
+
+function forwardedHeaders(req: Request, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, req.header(name)]).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 function method(def: EndpointDef): 'get' | 'post' | 'put' | 'delete' {
