@@ -109,6 +109,74 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
     expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(0);
   });
 
+  describe('paying from the credit balance', () => {
+    const credits = (serviceName: string) => ({ serviceName, paymentSource: 'credits' });
+
+    async function gift(orgId: string, amount: number) {
+      const res = await sys.api('POST', '/billing/gift-credits', {
+        token: await sys.rootToken(),
+        body: { orgId, amount, currency: 'USD', reason: 'Add-on test credits' },
+      });
+      expect(res.status).toBe(201);
+    }
+    const balanceOf = async (token: string) => (await sys.api('GET', '/billing/balance', { token })).body.balance;
+
+    it('debits the price once and activates at once, with the debit in the transactions', async () => {
+      const { org, admin, member } = await h.buyer();
+      await gift(org.id, 10_000);
+      const res = await h.purchase(admin, credits('extra-storage-100gb'));
+      expect(res.status).toBe(201);
+      expect(res.body).toEqual({
+        purchase: expect.objectContaining({ status: 'active', paymentSource: 'credits', gateway: null, paymentIntentId: null, amount: 1500, completedAt: clock.now() }),
+        paymentIntentClientSecret: null,
+      });
+      expect(await balanceOf(member)).toBe(8_500);
+      const transactions = (await sys.api('GET', '/billing/transactions?type=debit', { token: member })).body.items;
+      expect(transactions).toEqual([
+        expect.objectContaining({ type: 'debit', amount: 1500, reference: res.body.purchase.id, reason: 'Add-on: Extra storage (100 GB)', balanceAfter: 8_500 }),
+      ]);
+      expect((await h.complete(admin, res.body.purchase.id)).body).toMatchObject({ status: 'active' });
+      expect(await balanceOf(member)).toBe(8_500);
+      expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(1);
+    });
+
+    it('refuses a purchase the balance does not cover with 409, changing nothing', async () => {
+      const { org, admin, member } = await h.buyer();
+      await gift(org.id, 1_000);
+      const res = await h.purchase(admin, credits('priority-support'));
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('INSUFFICIENT_BALANCE');
+      expect(await balanceOf(member)).toBe(1_000);
+      expect((await h.purchased(member)).body.items).toEqual([]);
+      expect(await sys.db('billing')('outbox').where({ subject: 'billing.debit_declined' }).whereRaw("envelope->>'orgId' = ?", [org.id])).toEqual([]);
+    });
+
+    it('sells exactly what the balance covers when purchases race, never going below zero', async () => {
+      const { org, admin, member } = await h.buyer();
+      await gift(org.id, 10_000);
+      await h.accept(admin);
+      const results = await Promise.all(Array.from({ length: 6 }, () => h.purchase(admin, credits(AI))));
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+      expect(await balanceOf(member)).toBe(100);
+      expect((await h.purchased(member)).body.items).toHaveLength(1);
+    });
+
+    it('replays the first answer for a repeated Idempotency-Key and refuses the key with another body', async () => {
+      const { org, admin, member } = await h.buyer();
+      await gift(org.id, 10_000);
+      const send = (serviceName: string) =>
+        sys.api('POST', '/services/purchase', { token: admin, body: credits(serviceName), headers: { 'idempotency-key': 'buy-storage-1' } });
+      const first = await send('extra-storage-100gb');
+      const replay = await send('extra-storage-100gb');
+      expect(replay.status).toBe(201);
+      expect(replay.body).toEqual(first.body);
+      expect(await balanceOf(member)).toBe(8_500);
+      const reused = await send('priority-support');
+      expect(reused.status).toBe(409);
+      expect(reused.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    });
+  });
+
   describe('the agreement gate', () => {
     it('refuses an add-on with terms until they are accepted, then sells it', async () => {
       const { admin, member } = await h.buyer();

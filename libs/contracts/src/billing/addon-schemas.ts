@@ -111,9 +111,10 @@ export type AddonPurchase = z.infer<typeof AddonPurchaseSchema>;
 
 export const AddonPurchaseStartedSchema = z.object({
   purchase: AddonPurchaseSchema,
-  /** For a gateway payment: the client confirms with this, then calls complete-payment. */
+  /** For a gateway payment: the client confirms with this, then calls complete-payment; null when paid with credits. */
   paymentIntentClientSecret: z.string().nullable(),
 });
+export type AddonPurchaseStarted = z.infer<typeof AddonPurchaseStartedSchema>;
 
 export const AddonCompletePaymentBodySchema = z.strictObject({
   purchaseId: z.string().regex(/^pur_[a-z0-9]{1,64}$/, 'must be a purchase id such as pur_abc123'),

@@ -9,7 +9,7 @@ export class AddonPurchaseHandler {
 
   @Rpc(BillingEndpoints.servicesPurchase)
   purchase(ctx: RpcContext<typeof BillingEndpoints.servicesPurchase>) {
-    return this.purchases.purchase(requestOf(ctx), ctx.body);
+    return this.purchases.purchase(requestOf(ctx), ctx.body, ctx.idempotencyKey);
   }
 
   @Rpc(BillingEndpoints.servicesCompletePayment)

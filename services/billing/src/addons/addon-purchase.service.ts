@@ -3,7 +3,10 @@ import {
   Addon,
   AddonPurchase,
   AddonPurchaseBody,
+  AddonPurchaseStarted,
   AppError,
+  BillingEndpoints,
+  CREDIT_CURRENCY,
   newId,
   Principal,
   PurchaseStatus,
@@ -12,6 +15,9 @@ import {
 } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
 import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
+import { IdempotencyService } from '../idempotency/idempotency.service';
+import { LedgerService } from '../ledger/ledger.service';
+import { TransactionRepository } from '../ledger/transaction.repository';
 import { AddonCatalogueService } from './addon-catalogue.service';
 import { AddonPurchaseRepository, StoredPurchase } from './addon-purchase.repository';
 import { AgreementStatusClient, isAccepted } from './agreement-status.client';
@@ -32,21 +38,62 @@ export class AddonPurchaseService {
     private readonly catalogue: AddonCatalogueService,
     private readonly purchases: AddonPurchaseRepository,
     private readonly agreements: AgreementStatusClient,
+    private readonly idempotency: IdempotencyService,
+    private readonly ledger: LedgerService,
+    private readonly transactions: TransactionRepository,
   ) {}
 
   /**
-   * Starts a purchase at the price the catalogue says now. A gateway payment answers the intent's
-   * client secret and stays pending until complete-payment verifies it with the gateway.
+   * Buys an add-on at the price the catalogue says now. From the credit balance it is paid and active
+   * at once (or refused with INSUFFICIENT_BALANCE, changing nothing); through the payment gateway it
+   * answers the intent's client secret and stays pending until complete-payment verifies the payment.
+   * An Idempotency-Key replays the first answer.
    */
-  async purchase(request: PurchaseRequest, body: AddonPurchaseBody) {
+  async purchase(request: PurchaseRequest, body: AddonPurchaseBody, idempotencyKey?: string): Promise<AddonPurchaseStarted> {
     const addon = await this.catalogue.get(body.serviceName);
-    await this.requireCurrentAgreement(request, addon);
-    if (body.paymentSource !== 'gateway') throw new AppError('NOT_IMPLEMENTED', 'Paying from the credit balance comes with the ledger');
-    if (body.gateway && body.gateway !== this.gateway.name) {
-      throw new AppError('VALIDATION_FAILED', `This deployment takes payments through ${this.gateway.name}`, {
-        fields: [{ path: 'body.gateway', message: `must be ${this.gateway.name}` }],
-      });
+    if (body.paymentSource === 'gateway') this.requireConfiguredGateway(body.gateway);
+    if (body.paymentSource === 'credits' && addon.price.currency !== CREDIT_CURRENCY) {
+      throw new AppError('UNPROCESSABLE', `${addon.name} is priced in ${addon.price.currency}; credits are held in ${CREDIT_CURRENCY}`);
     }
+    await this.requireCurrentAgreement(request, addon);
+    const idempotent = { scope: BillingEndpoints.servicesPurchase.pattern, account: request.principal.orgId, key: idempotencyKey, parameters: { orgId: request.orgId, body } };
+    return this.idempotency.run(idempotent, (trx) =>
+      body.paymentSource === 'credits' ? this.payFromCredits(trx, request, addon) : this.startGatewayPayment(trx, request, addon, body.paymentMethodId),
+    );
+  }
+
+  private async payFromCredits(trx: Knex.Transaction, request: PurchaseRequest, addon: Addon): Promise<AddonPurchaseStarted> {
+    const purchase = this.newPurchase(request, addon, 'credits');
+    await this.purchases.lockAddon(trx, request.orgId, addon.serviceName);
+    const now = this.clock.now();
+    const period = await this.nextPeriod(trx, purchase, now);
+    Object.assign(purchase, { status: 'active', ...period, completedAt: now });
+    await this.purchases.insert(trx, purchase);
+    const transactionId = newId('transaction');
+    await this.transactions.insert(trx, {
+      id: transactionId,
+      orgId: request.orgId,
+      type: 'debit',
+      status: 'succeeded',
+      amount: purchase.amount,
+      currency: purchase.currency,
+      reference: purchase.id,
+      reason: `Add-on: ${addon.name}`,
+      createdBy: request.principal.sub,
+      createdAt: now,
+      completedAt: now,
+    });
+    await this.ledger.post(trx, (await this.transactions.find(transactionId, trx))!, request.principal.sub);
+    await this.outbox.add(trx, ServicePurchasedEvent, request.orgId, { ...eventData(purchase), ...period, completedAt: now });
+    return { purchase: publicView(purchase), paymentIntentClientSecret: null };
+  }
+
+  private async startGatewayPayment(
+    trx: Knex.Transaction,
+    request: PurchaseRequest,
+    addon: Addon,
+    paymentMethodId: string,
+  ): Promise<AddonPurchaseStarted> {
     const purchase = this.newPurchase(request, addon, 'gateway');
     const payment = await this.gateway.createPayment({
       amount: addon.price.amount,
@@ -54,12 +101,12 @@ export class AddonPurchaseService {
       orgId: request.orgId,
       purpose: 'addon',
       metadata: { purchaseId: purchase.id },
-      paymentMethodId: body.paymentMethodId,
+      paymentMethodId,
       description: addon.name,
       idempotencyKey: purchase.id,
     });
     purchase.paymentIntentId = payment.paymentId;
-    await this.purchases.insert(this.db, purchase);
+    await this.purchases.insert(trx, purchase);
     return { purchase: publicView(purchase), paymentIntentClientSecret: payment.clientSecret };
   }
 
@@ -86,6 +133,14 @@ export class AddonPurchaseService {
   async list(request: PurchaseRequest, filter: { status?: PurchaseStatus; serviceName?: string }): Promise<AddonPurchase[]> {
     const purchases = await this.withDerivedStatus(request, await this.purchases.list(request.orgId, filter.serviceName));
     return filter.status ? purchases.filter((p) => p.status === filter.status) : purchases;
+  }
+
+  private requireConfiguredGateway(requested: string | undefined): void {
+    if (requested && requested !== this.gateway.name) {
+      throw new AppError('VALIDATION_FAILED', `This deployment takes payments through ${this.gateway.name}`, {
+        fields: [{ path: 'body.gateway', message: `must be ${this.gateway.name}` }],
+      });
+    }
   }
 
   private async requireCurrentAgreement(request: PurchaseRequest, addon: Addon): Promise<void> {
