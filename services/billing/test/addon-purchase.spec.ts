@@ -349,6 +349,37 @@ describe('add-on purchases through the gateway (stripe, against the Stripe HTTP 
     expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(1);
   });
 
+  async function webhook(type: string, paymentIntentId: string) {
+    const { payload, signature } = stripe.signedEvent(type, paymentIntentId);
+    return sys.api('POST', '/billing/webhooks/stripe', { rawBody: payload, headers: { 'stripe-signature': signature } });
+  }
+
+  it('activates once when the payment webhook races complete-payment', async () => {
+    const { org, admin } = await h.buyer();
+    await h.accept(admin);
+    const { body } = await h.purchase(admin, card);
+    stripe.settle(body.purchase.paymentIntentId, { status: 'succeeded' });
+    const [hook, ...completions] = await Promise.all([
+      webhook('payment_intent.succeeded', body.purchase.paymentIntentId),
+      h.complete(admin, body.purchase.id),
+      h.complete(admin, body.purchase.id),
+    ]);
+    expect(hook.body).toEqual({ received: true, handled: true });
+    expect(completions.map((r) => r.body.status)).toEqual(['active', 'active']);
+    expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(1);
+    expect((await webhook('payment_intent.succeeded', body.purchase.paymentIntentId)).body).toEqual({ received: true, handled: true });
+    expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(1);
+  });
+
+  it('marks the purchase failed from a payment_failed webhook', async () => {
+    const { admin } = await h.buyer();
+    await h.accept(admin);
+    const { body } = await h.purchase(admin, card);
+    stripe.settle(body.purchase.paymentIntentId, { status: 'declined' });
+    expect((await webhook('payment_intent.payment_failed', body.purchase.paymentIntentId)).body).toEqual({ received: true, handled: true });
+    expect((await h.purchased(admin)).body.items[0]).toMatchObject({ id: body.purchase.id, status: 'failed' });
+  });
+
   it('does not activate when Stripe received less than the price', async () => {
     const { admin } = await h.buyer();
     await h.accept(admin);
@@ -356,6 +387,7 @@ describe('add-on purchases through the gateway (stripe, against the Stripe HTTP 
     stripe.settle(body.purchase.paymentIntentId, { status: 'succeeded', amountReceived: 100 });
     const res = await h.complete(admin, body.purchase.id);
     expect(res.status).toBe(422);
+    expect((await webhook('payment_intent.succeeded', body.purchase.paymentIntentId)).body).toEqual({ received: true, handled: true });
     expect((await h.purchased(admin)).body.items[0].status).toBe('pending');
   });
 

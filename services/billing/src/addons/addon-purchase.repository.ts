@@ -69,6 +69,11 @@ export class AddonPurchaseRepository {
     return row ? toPurchase(row) : null;
   }
 
+  async findById(purchaseId: string): Promise<StoredPurchase | null> {
+    const row: PurchaseRow | undefined = await this.db('addon_purchases').where({ id: purchaseId }).first();
+    return row ? toPurchase(row) : null;
+  }
+
   /** Newest first. */
   async list(orgId: string, serviceName?: string): Promise<StoredPurchase[]> {
     const query = this.db('addon_purchases').where({ org_id: orgId }).orderBy('seq', 'desc');

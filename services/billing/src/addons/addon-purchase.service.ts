@@ -118,16 +118,26 @@ export class AddonPurchaseService {
   async completePayment(request: PurchaseRequest, purchaseId: string): Promise<AddonPurchase> {
     const purchase = await this.purchases.find(request.orgId, purchaseId);
     if (!purchase) throw new AppError('NOT_FOUND', `No add-on purchase ${purchaseId} for this organisation`);
-    if (purchase.status === 'pending' && purchase.paymentIntentId) {
-      const payment = await this.verifiedPayment(purchase);
-      if (payment.state === 'succeeded') await this.activate(purchase);
-      if (payment.state === 'failed') await this.markFailed(purchase, payment.failureReason ?? 'declined');
-    }
+    if (purchase.status === 'pending' && purchase.paymentIntentId) await this.settle(purchase);
     const current = (await this.purchases.find(request.orgId, purchaseId))!;
     if (current.status === 'failed') {
       throw new AppError('PAYMENT_FAILED', `The payment for ${current.serviceName} failed: ${current.failureReason}`, { purchaseId });
     }
     return (await this.withDerivedStatus(request, [current]))[0];
+  }
+
+  /** The payment webhook: finalises the add-on purchase its metadata names, if any. */
+  async finaliseByPayment(paymentId: string, purchaseId: string | undefined): Promise<boolean> {
+    const purchase = purchaseId ? await this.purchases.findById(purchaseId) : null;
+    if (!purchase || purchase.paymentIntentId !== paymentId) return false;
+    if (purchase.status !== 'pending') return true;
+    try {
+      await this.settle(purchase);
+    } catch (err) {
+      // A payment that does not match its purchase stays pending for an operator; retrying will not change it.
+      if (!(err instanceof AppError && (err.code === 'UNPROCESSABLE' || err.code === 'CONFLICT'))) throw err;
+    }
+    return true;
   }
 
   async list(request: PurchaseRequest, filter: { status?: PurchaseStatus; serviceName?: string }): Promise<AddonPurchase[]> {
@@ -152,6 +162,12 @@ export class AddonPurchaseService {
       currentTermsVersion: addon.termsVersion,
       acceptedTermsVersion: latest?.action === 'accepted' ? latest.termsVersion : null,
     });
+  }
+
+  private async settle(purchase: StoredPurchase): Promise<void> {
+    const payment = await this.verifiedPayment(purchase);
+    if (payment.state === 'succeeded') await this.activate(purchase);
+    if (payment.state === 'failed') await this.markFailed(purchase, payment.failureReason ?? 'declined');
   }
 
   private async verifiedPayment(purchase: StoredPurchase): Promise<VerifiedPayment> {
