@@ -9,6 +9,7 @@ import { OrgsEventConsumers } from './events/event-consumers';
 import { FeatureFlagsService } from './features/feature-flags.service';
 import { PlanFeaturesRepository } from './features/plan-features.repository';
 import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
+import { AgreementsModule } from './agreements/agreements.module';
 import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
@@ -20,6 +21,7 @@ import { ServiceStatusService } from './status/service-status.service';
 import { StatusEvents } from './status/status-events';
 
 @Module({
+  imports: [AgreementsModule],
   controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler],
   providers: [
     OrganizationRepository,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, rolesOnly, rootOrgRoles } from '../permissions';
 import * as l from './lifecycle-schemas';
+import * as g from './agreement-schemas';
 import * as s from './schemas';
 
 const orgs = 'orgs' as const;
@@ -110,20 +111,27 @@ export const OrgsEndpoints = {
   }),
   agreementsList: endpoint({
     method: 'GET', path: '/services/agreements', service: orgs, pattern: 'orgs.agreement.list', access: MEMBER,
-    summary: "The org's service agreements.", planned: true,
+    summary: "The org's service agreements: one entry per service it ever accepted, with its status.",
+    response: g.AgreementListSchema,
   }),
   agreementGet: endpoint({
     method: 'GET', path: '/services/agreement/:serviceName', service: orgs, pattern: 'orgs.agreement.get', access: MEMBER,
-    summary: "The org's agreement for one service.", planned: true, params: z.strictObject({ serviceName: z.string().max(100) }),
+    summary: "The org's agreement for one service: status, current terms and every record.",
+    params: g.AgreementParamsSchema, response: g.AgreementDetailSchema,
   }),
   agreementAccept: endpoint({
     method: 'POST', path: '/services/agreement/accept/:serviceName', service: orgs, pattern: 'orgs.agreement.accept',
-    access: CONFIG_ADMIN, summary: 'Accepts the current terms of a service.', planned: true,
-    params: z.strictObject({ serviceName: z.string().max(100) }),
+    access: CONFIG_ADMIN, summary: 'Accepts the current terms of a service; records who, when, version, IP and user agent.',
+    params: g.AgreementParamsSchema, body: g.AgreementAcceptBodySchema, response: g.AgreementDetailSchema,
   }),
   agreementRevoke: endpoint({
     method: 'POST', path: '/services/agreement/revoke/:serviceName', service: orgs, pattern: 'orgs.agreement.revoke',
-    access: CONFIG_ADMIN, summary: 'Revokes the acceptance of a service’s terms.', planned: true,
-    params: z.strictObject({ serviceName: z.string().max(100) }),
+    access: CONFIG_ADMIN, summary: 'Revokes the acceptance of a service’s terms; the add-on stops being available.',
+    params: g.AgreementParamsSchema, body: g.AgreementRevokeBodySchema, response: g.AgreementDetailSchema,
+  }),
+  agreementStatus: endpoint({
+    method: 'GET', path: '/services/internal/agreement-status', service: orgs, pattern: 'orgs.agreement.status',
+    access: rolesOnly('System'), summary: "An org's latest agreement record per service, for billing (NATS only).",
+    internal: true, body: g.AgreementStatusQuerySchema, response: g.AgreementStatusListSchema,
   }),
 };

@@ -70,3 +70,28 @@ export const OrgTeardownAcknowledgedEvent = defineEvent(
     acknowledgedAt: z.number().int(),
   }),
 );
+
+const AgreementEventSchema = z.object({
+  orgId: z.string(),
+  serviceName: z.string(),
+  termsVersion: z.string(),
+  recordId: z.string(),
+  actor: z.string(),
+  recordedAt: z.number().int(),
+});
+
+/** Published by orgs; services may enable an add-on whose terms the org now accepts. */
+export const ServiceAgreementAcceptedEvent = defineEvent(
+  'services.agreement_accepted',
+  1,
+  "An org accepted a version of an add-on's terms (one immutable acceptance record was appended).",
+  AgreementEventSchema,
+);
+
+/** Published by orgs; services disable the add-on for the org (an active purchase is suspended). */
+export const ServiceAgreementRevokedEvent = defineEvent(
+  'services.agreement_revoked',
+  1,
+  "An org revoked its acceptance of an add-on's terms; the add-on is no longer available to it.",
+  AgreementEventSchema.extend({ reason: z.string().nullable() }),
+);
