@@ -1,6 +1,7 @@
 import { EventContract } from './common/events';
 import { BillingDebitDeclinedEvent } from './billing/events';
-import { OrgCreatedEvent, OrgStatusChangedEvent, OrgUpdatedEvent } from './orgs/events';
+import { OrgCreatedEvent, OrgEmailChangedEvent, OrgOwnershipTransferredEvent, OrgStatusChangedEvent, OrgUpdatedEvent } from './orgs/events';
+import { TransferCompletedEvent } from './transfers/events';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 
 /** Every event subject published to JetStream, with its payload schema (documented for subscribers). */
@@ -8,6 +9,9 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   OrgCreatedEvent,
   OrgUpdatedEvent,
   OrgStatusChangedEvent,
+  OrgOwnershipTransferredEvent,
+  OrgEmailChangedEvent,
+  TransferCompletedEvent,
   BillingDebitDeclinedEvent,
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,

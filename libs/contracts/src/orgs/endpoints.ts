@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, rolesOnly, rootOrgRoles } from '../permissions';
+import * as o from './ownership';
 import * as s from './schemas';
 
 const orgs = 'orgs' as const;
@@ -34,6 +35,21 @@ export const OrgsEndpoints = {
   customerUpdate: endpoint({
     method: 'PUT', path: '/profile/customer', service: orgs, pattern: 'orgs.customer.update', access: CONFIG_ADMIN,
     summary: "Updates the owner's personal profile.", body: s.CustomerUpdateBodySchema, response: s.CustomerSchema,
+  }),
+  ownerChange: endpoint({
+    method: 'POST', path: '/internal/owner-change', service: orgs, pattern: 'orgs.owner.change', access: rolesOnly('System'),
+    summary: 'Replaces the owner record in one transaction; emits org.ownership_transferred (transfers service, NATS only).',
+    internal: true, body: o.OwnerChangeBodySchema, response: o.OwnerChangeResultSchema,
+  }),
+  primaryEmailChange: endpoint({
+    method: 'POST', path: '/internal/primary-email-change', service: orgs, pattern: 'orgs.primary-email.change',
+    access: rolesOnly('System'), summary: 'Changes the primary email; emits org.email_changed (transfers service, NATS only).',
+    internal: true, body: o.EmailChangeBodySchema, response: o.EmailChangeResultSchema,
+  }),
+  orgLookup: endpoint({
+    method: 'POST', path: '/internal/org-lookup', service: orgs, pattern: 'orgs.org.lookup', access: rolesOnly('System'),
+    summary: 'Which of these orgs exist, with their status (NATS only).',
+    internal: true, body: o.OrgLookupBodySchema, response: o.OrgLookupResultSchema,
   }),
   accountCancel: endpoint({
     method: 'POST', path: '/account/cancel', service: orgs, pattern: 'orgs.account.cancel', access: CONFIG_ADMIN,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../common/events';
+import { PreviousOwnerOutcomeSchema } from './ownership';
 import { ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
 
 export const OrgCreatedEvent = defineEvent(
@@ -33,6 +34,34 @@ export const OrgStatusChangedEvent = defineEvent(
     suspensionType: SuspensionTypeSchema.nullable(),
     cause: z.enum(STATUS_CHANGE_CAUSES),
     reason: z.string().nullable(),
+    changedBy: z.string(),
+    changedAt: z.number().int(),
+  }),
+);
+
+export const OrgOwnershipTransferredEvent = defineEvent(
+  'org.ownership_transferred',
+  1,
+  "The org passed to a new owner email (its owner record now names them, with the admin role); `previousOwner.outcome` says what the identity provider should do with the previous owner's access.",
+  z.object({
+    orgId: z.string(),
+    transferId: z.string(),
+    newOwner: z.object({ customerId: z.string(), email: z.string(), role: z.literal('admin') }),
+    previousOwner: z.object({ email: z.string(), outcome: PreviousOwnerOutcomeSchema }),
+    changedBy: z.string(),
+    transferredAt: z.number().int(),
+  }),
+);
+
+export const OrgEmailChangedEvent = defineEvent(
+  'org.email_changed',
+  1,
+  "The org's primary (platform) email changed, without an ownership transfer.",
+  z.object({
+    orgId: z.string(),
+    transferId: z.string(),
+    previousEmail: z.string().nullable(),
+    email: z.string(),
     changedBy: z.string(),
     changedAt: z.number().int(),
   }),
