@@ -19,9 +19,10 @@ import { ServiceStatusHandler } from './status/service-status.handler';
 import { ServiceStatusRepository } from './status/service-status.repository';
 import { ServiceStatusService } from './status/service-status.service';
 import { StatusEvents } from './status/status-events';
+import { OrgsTransfersModule } from './transfers/transfers.module';
 
 @Module({
-  imports: [AgreementsModule],
+  imports: [AgreementsModule, OrgsTransfersModule],
   controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler],
   providers: [
     OrganizationRepository,

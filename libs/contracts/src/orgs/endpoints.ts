@@ -3,6 +3,7 @@ import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, rolesOnly, rootOrgRoles } from '../permissions';
 import * as l from './lifecycle-schemas';
 import * as g from './agreement-schemas';
+import * as o from './ownership';
 import * as s from './schemas';
 
 const orgs = 'orgs' as const;
@@ -48,6 +49,21 @@ export const OrgsEndpoints = {
     access: rolesOnly('RootAdmin', 'RootPowerUser'),
     summary: 'Operator: lifts the suspension of the org named by the orgid header (any suspension type).',
     body: l.StatusLiftBodySchema, response: l.ServiceStatusViewSchema,
+  }),
+  ownerChange: endpoint({
+    method: 'POST', path: '/internal/owner-change', service: orgs, pattern: 'orgs.owner.change', access: rolesOnly('System'),
+    summary: 'Replaces the owner record in one transaction; emits org.ownership_transferred (transfers service, NATS only).',
+    internal: true, body: o.OwnerChangeBodySchema, response: o.OwnerChangeResultSchema,
+  }),
+  primaryEmailChange: endpoint({
+    method: 'POST', path: '/internal/primary-email-change', service: orgs, pattern: 'orgs.primary-email.change',
+    access: rolesOnly('System'), summary: 'Changes the primary email; emits org.email_changed (transfers service, NATS only).',
+    internal: true, body: o.EmailChangeBodySchema, response: o.EmailChangeResultSchema,
+  }),
+  orgLookup: endpoint({
+    method: 'POST', path: '/internal/org-lookup', service: orgs, pattern: 'orgs.org.lookup', access: rolesOnly('System'),
+    summary: 'Which of these orgs exist, with their status (NATS only).',
+    internal: true, body: o.OrgLookupBodySchema, response: o.OrgLookupResultSchema,
   }),
   accountCancel: endpoint({
     method: 'POST', path: '/account/cancel', service: orgs, pattern: 'orgs.account.cancel', access: CONFIG_ADMIN,
