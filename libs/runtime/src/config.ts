@@ -27,6 +27,8 @@ export const ConfigSchema = z
     ROOT_ORG_ID: z.string().regex(/^org_[a-z0-9_]{1,64}$/).default('org_root'),
     ROOT_ORG_NAME: z.string().min(2).default('Platform Operator'),
     ROOT_ORG_EMAIL: optionalText.pipe(z.email().optional()),
+    /** Connections each service's pool may open (a replica's share of PostgreSQL's max_connections). */
+    DATABASE_POOL_MAX: int(10),
     RPC_TIMEOUT_MS: int(5000),
     BODY_LIMIT_BYTES: int(100_000),
     OUTBOX_POLL_INTERVAL_MS: int(250, 10),

@@ -59,6 +59,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     OUTBOX_POLL_INTERVAL_MS: '50',
     RPC_TIMEOUT_MS: '5000',
+    // Several test files run at once against one PostgreSQL: stay well inside its max_connections.
+    DATABASE_POOL_MAX: '4',
     ...options.env,
   };
   const config = loadConfig(env);
