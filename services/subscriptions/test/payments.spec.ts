@@ -222,4 +222,28 @@ describe('paying for subscriptions', () => {
       expect((await sys.api('POST', '/subscription/complete-checkout', { body: { paymentId: payment.paymentId } })).status).toBe(400);
     });
   });
+
+  describe('every move from every plan', () => {
+    const PRICES: Record<string, number> = { free: 0, basic: 900, pro: 2900, team: 9900, enterprise: 49_900 };
+    const ORDER = Object.keys(PRICES);
+    const moves = ORDER.flatMap((from) => ORDER.filter((to) => to !== from).map((to) => ({ from, to, up: ORDER.indexOf(to) > ORDER.indexOf(from) })));
+
+    it.each(moves)('$from → $to (monthly, first second of the period)', async ({ from, to, up }) => {
+      clock.set(JAN_1);
+      const { org, admin } = await orgWithCredits(100_000);
+      await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: from, reason: 'starting point' } });
+      if (up) {
+        const res = await sys.api('POST', '/subscription/upgrade', { token: admin, body: { plan: to, payment: credits } });
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ amountCharged: PRICES[to] - PRICES[from], subscription: { plan: to, priceAmount: PRICES[to] } });
+        expect((await sys.api('POST', '/subscription/downgrade', { token: admin, body: { plan: to } })).status).toBe(409);
+      } else {
+        const res = await sys.api('POST', '/subscription/downgrade', { token: admin, body: { plan: to } });
+        expect(res.status).toBe(200);
+        expect(res.body).toMatchObject({ plan: from, scheduledChange: { plan: to, effectiveAt: Date.UTC(2026, 1, 1) } });
+        expect((await sys.api('POST', '/subscription/upgrade', { token: admin, body: { plan: to, payment: credits } })).status).toBe(409);
+      }
+      expect(await balanceOf(org.id)).toBe(100_000 - (up ? PRICES[to] - PRICES[from] : 0));
+    });
+  });
 });
