@@ -5,3 +5,4 @@ export * from './system';
 export * from './permissions';
 export * from './eventually';
 export * from './stripe-fake';
+export * from './callers';

@@ -14,13 +14,15 @@ interface OrganizationRow {
   service_status: ServiceStatus;
   last_service_status_changed: number | null;
   platform_email: string | null;
+  suspend_on_quota_exceeded: boolean;
+  deleted_at: number | null;
   created_at: number;
   updated_at: number;
   /** The plan's default flags (from org_plan_features); null before any subscription. */
   plan_features: string[] | null;
 }
 
-interface StatusRecordRow {
+export interface StatusRecordRow {
   id: string;
   status: ServiceStatus;
   previous_status: ServiceStatus | null;
@@ -59,7 +61,7 @@ export interface NewOrganization {
 }
 
 export type OrganizationChanges = Partial<
-  Pick<Organization, 'companyName' | 'displayName' | 'businessVerticalId' | 'interests' | 'metadata' | 'platformEmail' | 'featureOverrides'>
+  Pick<Organization, 'companyName' | 'displayName' | 'businessVerticalId' | 'interests' | 'metadata' | 'platformEmail' | 'featureOverrides' | 'policy'>
 >;
 
 type Db = Knex | Knex.Transaction;
@@ -134,6 +136,7 @@ export class OrganizationRepository {
     if (changes.metadata !== undefined) row.metadata = JSON.stringify(changes.metadata);
     if (changes.platformEmail !== undefined) row.platform_email = changes.platformEmail;
     if (changes.featureOverrides !== undefined) row.feature_overrides = JSON.stringify(changes.featureOverrides);
+    if (changes.policy !== undefined) row.suspend_on_quota_exceeded = changes.policy.suspendOnQuotaExceeded;
     await trx('organizations').where({ id: orgId }).update(row);
   }
 
@@ -187,12 +190,14 @@ function toOrganization(row: OrganizationRow, history: StatusRecordRow[]): Organ
     interests: row.interests,
     features: effectiveFlags(row.plan_features ?? [], overrides),
     featureOverrides: overrides,
+    policy: { suspendOnQuotaExceeded: row.suspend_on_quota_exceeded },
+    deletedAt: row.deleted_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-function toStatusRecord(row: StatusRecordRow): OrganizationServiceStatusRecord {
+export function toStatusRecord(row: StatusRecordRow): OrganizationServiceStatusRecord {
   return {
     id: row.id,
     status: row.status,

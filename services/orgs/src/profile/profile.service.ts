@@ -54,8 +54,10 @@ export class ProfileService {
   }
 
   async update(orgId: string, input: ProfileUpdate, principal: Principal): Promise<Profile> {
-    if (input.features !== undefined && !isOperator(principal, this.config.ROOT_ORG_ID)) {
-      throw new AppError('FORBIDDEN', 'Only root roles may change feature flags', { fields: [{ path: 'body.features', message: 'root roles only' }] });
+    for (const field of ['features', 'policy'] as const) {
+      if (input[field] !== undefined && !isOperator(principal, this.config.ROOT_ORG_ID)) {
+        throw new AppError('FORBIDDEN', `Only root roles may change ${field}`, { fields: [{ path: `body.${field}`, message: 'root roles only' }] });
+      }
     }
     await nameConflictsAsAppErrors(() => this.db.transaction(async (trx) => {
       const current = await this.lockedOrganization(trx, orgId);
