@@ -1,7 +1,7 @@
 import { Organization, SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
 import { Bus, createLogger, ManualClock, natsBus, RunningService, startService } from '@org-mgmt/runtime';
 import { RenewalWorker, subscriptionsService } from '@org-mgmt/subscriptions';
-import { startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { eventually, startTestSystem, TestSystem } from '@org-mgmt/testing';
 
 const JAN_1 = Date.UTC(2026, 0, 1);
 const FEB_1 = Date.UTC(2026, 1, 1);
@@ -87,6 +87,10 @@ describe('renewal and transition worker', () => {
     expect(failures).toEqual([expect.objectContaining({ plan: 'pro', amount: 2900, currency: 'USD', attemptedAt: FEB_1 + 5000 })]);
     expect(await balanceOf(org.id)).toBe(100);
 
+    const statusOf = async () => (await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company;
+    await eventually(async () => expect(await statusOf()).toMatchObject({ serviceStatus: 'SUSPENDED' }));
+    expect((await statusOf()).serviceStatusHistory.at(-1)).toMatchObject({ status: 'SUSPENDED', suspensionType: 'PAYMENT_FAILED' });
+
     await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' } });
     const report = await worker().runOnce();
     expect(report.recovered).toBe(1);
@@ -94,6 +98,7 @@ describe('renewal and transition worker', () => {
     expect(await balanceOf(org.id)).toBe(5100 - 2900);
     await worker().runOnce();
     expect(await balanceOf(org.id)).toBe(5100 - 2900);
+    await eventually(async () => expect(await statusOf()).toMatchObject({ serviceStatus: 'ACTIVE' }));
   });
 
   it('renews each due subscription exactly once when two replicas run their workers at the same time', async () => {
