@@ -1,6 +1,7 @@
 import { ServiceDefinition } from '@org-mgmt/runtime';
 import { orgsMigrations } from '../migrations';
 import { FeatureFlagsService } from './features/feature-flags.service';
+import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
 import { OrgsModule } from './orgs.module';
 import { ProfileService } from './profile/profile.service';
 import { StatusEvents } from './status/status-events';
@@ -14,5 +15,6 @@ export const orgsService: ServiceDefinition = {
   async onStarted(app) {
     await app.get(ProfileService).ensureRootOrg();
     await app.get(StatusEvents).start();
+    await app.get(SubscriptionChangesConsumer).start();
   },
 };
