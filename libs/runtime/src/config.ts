@@ -34,6 +34,8 @@ export const ConfigSchema = z
     OUTBOX_POLL_INTERVAL_MS: int(250, 10),
     /** How long the gateway trusts a cached org state when no invalidating event arrives. */
     ORG_STATE_CACHE_TTL_MS: int(30_000, 100),
+    /** Invitation-only platform: org-register by System needs a pre-approved signup code or owner email. */
+    SIGNUPS_INVITATION_ONLY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     /** How often the subscriptions worker renews and applies period-end changes; 0 turns it off. */
     SUBSCRIPTION_WORKER_INTERVAL_MS: int(60_000, 0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
