@@ -12,6 +12,8 @@ import { Organization } from '@org-mgmt/contracts';
 import { startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 const RECORDS = Number(process.env.BENCH_TRANSFER_RECORDS ?? 1_000_000);
 const COPY_RECORDS = Number(process.env.BENCH_TRANSFER_COPY_RECORDS ?? 200_000);
@@ -42,11 +44,11 @@ export default async function transfersBench(): Promise<void> {
     const ratios = {
       moveVsSingleUpdate: round(move.recordsPerSecond / sqlMove.recordsPerSecond, 3),
       copyVsInsertSelect: round(copy.recordsPerSecond / sqlCopy.recordsPerSecond, 3),
-      peakHeapGrowthFor10xRecords: round((move.peakHeapMiB ?? 0) / Math.max(1, smallMove.peakHeapMiB ?? 1), 2),
+      peakLiveHeapFor10xRecords: round((move.peakHeapMiB ?? 0) / Math.max(1, smallMove.peakHeapMiB ?? 1), 2),
     };
     console.log(table(runs));
     console.log(`\nratios: protocol move / single UPDATE = ${ratios.moveVsSingleUpdate}; protocol copy / INSERT…SELECT = ${ratios.copyVsInsertSelect}`);
-    console.log(`peak heap for ${RECORDS} records / for ${small}: ${ratios.peakHeapGrowthFor10xRecords} (bounded memory: ≈ 1)`);
+    console.log(`peak live heap for ${RECORDS} records / for ${small}: ${ratios.peakLiveHeapFor10xRecords} (bounded memory: ≈ 1)`);
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'transfers.json'), `${JSON.stringify({ batchSize: BATCH, runs, ratios }, null, 2)}\n`);
@@ -72,7 +74,6 @@ async function protocolRun(sys: TestSystem, mode: 'move' | 'copy', count: number
   const source = await seed(sys, count);
   const target = await sys.registerOrg();
   const token = await sys.rootToken();
-  global.gc?.();
   const memory = sampleMemory();
   const started = process.hrtime.bigint();
   const created = await sys.api('POST', '/transfer/assets', {
@@ -116,17 +117,21 @@ async function directCopy(sys: TestSystem, count: number): Promise<Run> {
   return { name: `INSERT…SELECT ×${count}`, records: count, seconds, recordsPerSecond: Math.round(count / seconds) };
 }
 
-/** Peak heap and RSS of this process (gateway, services and worker all run in it) while a transfer runs. */
+/**
+ * Peak live heap (sampled after a full GC, so garbage V8 has not collected yet does not count) and
+ * peak RSS of this process (gateway, services and worker all run in it) while a transfer runs.
+ */
 function sampleMemory(): { stop(): { peakHeapMiB: number; peakRssMiB: number } } {
   let heap = 0;
   let rss = 0;
   const sample = () => {
+    collectGarbage();
     const usage = process.memoryUsage();
     heap = Math.max(heap, usage.heapUsed);
     rss = Math.max(rss, usage.rss);
   };
   sample();
-  const timer = setInterval(sample, 50);
+  const timer = setInterval(sample, 1000);
   return {
     stop() {
       clearInterval(timer);
@@ -134,6 +139,15 @@ function sampleMemory(): { stop(): { peakHeapMiB: number; peakRssMiB: number } }
       return { peakHeapMiB: Math.round(heap / MiB), peakRssMiB: Math.round(rss / MiB) };
     },
   };
+}
+
+let gc: (() => void) | undefined;
+function collectGarbage(): void {
+  if (!gc) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
 }
 
 function elapsed(started: bigint): number {
@@ -149,7 +163,7 @@ function table(runs: Run[]): string {
     run: r.name,
     seconds: r.seconds.toFixed(1),
     'records/s': String(r.recordsPerSecond),
-    'peak heap MiB': r.peakHeapMiB === undefined ? '' : String(r.peakHeapMiB),
+    'peak live heap MiB': r.peakHeapMiB === undefined ? '' : String(r.peakHeapMiB),
     'peak RSS MiB': r.peakRssMiB === undefined ? '' : String(r.peakRssMiB),
   }));
   const columns = Object.keys(rows[0]) as (keyof (typeof rows)[number])[];
