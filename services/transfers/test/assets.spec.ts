@@ -148,6 +148,11 @@ describe('asset transfers through the gateway', () => {
       const bad = await sys.api('GET', '/transfer/42', { token: root });
       expect(bad.status).toBe(400);
       expect(bad.body.error.details.fields[0].path).toBe('params.id');
+      for (const action of ['cancel', 'resume', 'rollback']) {
+        expect((await sys.api('POST', `/transfer/xfer_unknown/${action}`, { token: root })).status).toBe(404);
+        const malformed = await sys.api('POST', `/transfer/job-1/${action}`, { token: root });
+        expect([malformed.status, malformed.body.error.details.fields[0].path]).toEqual([400, 'params.id']);
+      }
     });
 
     it('lists jobs newest first, paginated and filtered by org and status', async () => {

@@ -109,8 +109,9 @@ describe('ownership transfer and primary-email change', () => {
         expect(replies.every((r) => r.ok)).toBe(true);
         expect(replies[1]).toEqual(replies[0]);
         expect(replies[2]).toEqual(replies[0]);
-        const events = await outboxOf('org.ownership_transferred', target.id);
-        expect(events).toHaveLength(1);
+        expect(await outboxOf('org.ownership_transferred', target.id)).toHaveLength(1);
+        const operator = await rpc.request('orgs.owner.change', { ...message, principal: { sub: 'op', orgId: sys.config.ROOT_ORG_ID, roles: ['RootAdmin'] } });
+        expect(operator).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
       } finally {
         await rpc.close();
       }

@@ -58,7 +58,7 @@ export class OwnerChangeService {
         changed_by: change.changedBy,
       });
       const profile = change.newOwner ?? {};
-      const [row] = await trx('customers')
+      await trx('customers')
         .where({ id: owner.id })
         .update({
           email: change.newOwnerEmail,
@@ -67,13 +67,12 @@ export class OwnerChangeService {
           phone: profile.phone ?? null,
           job_title: profile.jobTitle ?? null,
           updated_at: now,
-        })
-        .returning('id');
+        });
       const newOwner = (await this.organizations.findCustomer(change.orgId, trx))!;
       await this.outbox.add(trx, OrgOwnershipTransferredEvent, change.orgId, {
         orgId: change.orgId,
         transferId: change.changeId,
-        newOwner: { customerId: row.id, email: newOwner.email, role: 'admin' },
+        newOwner: { customerId: owner.id, email: newOwner.email, role: 'admin' },
         previousOwner: { email: owner.email, outcome: change.previousOwner },
         changedBy: change.changedBy,
         transferredAt: now,

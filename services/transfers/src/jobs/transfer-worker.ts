@@ -13,7 +13,6 @@ import { BatchRow, JobRepository, StepRow } from './job.repository';
 
 const MAX_CONCURRENT_JOBS = 3;
 const POLL_INTERVAL_MS = 1000;
-const BATCH_TIMEOUT_MS = 30_000;
 /** A participant that is down or slow is waited for; an internal error is retried a few times. */
 const WAIT_FOR = new Set(['SERVICE_UNAVAILABLE', 'SERVICE_TIMEOUT']);
 const INTERNAL_RETRIES = 3;
@@ -201,7 +200,8 @@ export class TransferWorker implements OnModuleDestroy {
   /** Sends one participant request; waits out a participant that is down, gives up on a real failure. */
   private async request<T>(jobId: string, def: Parameters<typeof systemRequest>[2], body: unknown): Promise<Attempt<T>> {
     for (let retry = 0; ; retry++) {
-      const result = await systemRequest(this.rpc, this.config, def, body, BATCH_TIMEOUT_MS);
+      // A timed-out batch is re-sent with its id: the participant finishes the first, then replays it.
+      const result = await systemRequest(this.rpc, this.config, def, body);
       if (result.ok) return { kind: 'ok', data: result.data as T };
       const transient = WAIT_FOR.has(result.error.code) || (result.error.code === 'INTERNAL' && retry < INTERNAL_RETRIES);
       if (!transient) return { kind: 'failed', error: result.error };
@@ -213,6 +213,8 @@ export class TransferWorker implements OnModuleDestroy {
   }
 
   private async cancelIfRequested(jobId: string, step: StepRow): Promise<boolean> {
+    // A plain read first: locking the row every batch would cost a commit (a WAL flush) per batch.
+    if (!(await this.jobs.findRow(jobId))?.cancel_requested) return false;
     return this.db.transaction(async (trx) => {
       const job = await this.jobs.findRow(jobId, trx, true);
       if (!job?.cancel_requested) return false;
