@@ -30,6 +30,9 @@ export const ConfigSchema = z
     RPC_TIMEOUT_MS: int(5000),
     BODY_LIMIT_BYTES: int(100_000),
     OUTBOX_POLL_INTERVAL_MS: int(250, 10),
+    HEALTH_PORT: optionalText.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
+    OTEL_SERVICE_NAME: optionalText,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((c, ctx) => {

@@ -7,6 +7,7 @@ import { AddressInfo } from 'node:net';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { docsRouter } from './docs/docs.router';
 import { HealthController } from './health/health.controller';
+import { httpObserver, metricsHandler } from './observability/http-observer';
 import { API_PREFIX, ApiRouter } from './routing/api-router';
 
 export interface GatewayDeps {
@@ -41,6 +42,8 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback, linklocal, uniquelocal');
   const jwt = new JwtVerifier(deps.config, deps.devSecret);
+  server.get('/metrics', (req, res) => void metricsHandler(req, res));
+  server.use(API_PREFIX, httpObserver());
   server.use(API_PREFIX, docsRouter(API_PREFIX));
   server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, deps.logger.child({ service: 'gateway' })).build());
   const app = await NestFactory.create(GatewayModule.for(deps), new ExpressAdapter(server), {
