@@ -1,6 +1,14 @@
 import { EventContract } from './common/events';
-import { BillingDebitDeclinedEvent } from './billing/events';
-import { OrgCreatedEvent, OrgStatusChangedEvent, OrgUpdatedEvent } from './orgs/events';
+import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent, ServicePurchasedEvent, ServicePurchaseFailedEvent } from './billing/events';
+import {
+  OrgCreatedEvent,
+  OrgDeletedEvent,
+  OrgStatusChangedEvent,
+  OrgTeardownAcknowledgedEvent,
+  OrgUpdatedEvent,
+  ServiceAgreementAcceptedEvent,
+  ServiceAgreementRevokedEvent,
+} from './orgs/events';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 
 /** Every event subject published to JetStream, with its payload schema (documented for subscribers). */
@@ -8,9 +16,16 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   OrgCreatedEvent,
   OrgUpdatedEvent,
   OrgStatusChangedEvent,
+  BillingBalanceChangedEvent,
+  OrgDeletedEvent,
+  OrgTeardownAcknowledgedEvent,
   BillingDebitDeclinedEvent,
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,
+  ServiceAgreementAcceptedEvent,
+  ServiceAgreementRevokedEvent,
+  ServicePurchasedEvent,
+  ServicePurchaseFailedEvent,
 ];
 
 /** JetStream subjects the stream captures: two-token subjects only, so RPC patterns never land in it. */

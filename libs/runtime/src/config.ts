@@ -30,10 +30,20 @@ export const ConfigSchema = z
     RPC_TIMEOUT_MS: int(5000),
     BODY_LIMIT_BYTES: int(100_000),
     OUTBOX_POLL_INTERVAL_MS: int(250, 10),
+    /** How long the gateway trusts a cached org state when no invalidating event arrives. */
+    ORG_STATE_CACHE_TTL_MS: int(30_000, 100),
+    /** How often the subscriptions worker renews and applies period-end changes; 0 turns it off. */
+    SUBSCRIPTION_WORKER_INTERVAL_MS: int(60_000, 0),
     HEALTH_PORT: optionalText.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
     OTEL_SERVICE_NAME: optionalText,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    PAYMENT_GATEWAY: z.enum(['stripe', 'sandbox']).optional(),
+    STRIPE_SECRET_KEY: optionalText,
+    STRIPE_WEBHOOK_SECRET: optionalText,
+    STRIPE_API_HOST: optionalText,
+    STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.JWT_SECRET && !c.JWT_JWKS_URL && !c.JWT_PUBLIC_KEY) {
@@ -42,6 +52,12 @@ export const ConfigSchema = z
         path: ['JWT_SECRET'],
         message: 'an HS256 development secret is refused in production: set JWT_JWKS_URL or JWT_PUBLIC_KEY',
       });
+    }
+    if (c.NODE_ENV === 'production' && c.PAYMENT_GATEWAY === 'sandbox') {
+      ctx.addIssue({ code: 'custom', path: ['PAYMENT_GATEWAY'], message: 'the sandbox payment gateway is refused in production' });
+    }
+    if (c.PAYMENT_GATEWAY === 'stripe' && !c.STRIPE_SECRET_KEY) {
+      ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'required when PAYMENT_GATEWAY is stripe' });
     }
   });
 

@@ -1,5 +1,30 @@
 import { Module } from '@nestjs/common';
+import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
+import { CONFIG } from '@org-mgmt/runtime';
+import { ADDON_CONTROLLERS, ADDON_PROVIDERS } from './addons/addons.providers';
+import { CreditsHandler } from './credits/credits.handler';
+import { DebitService } from './credits/debit.service';
+import { GrantService } from './credits/grant.service';
+import { IdempotencyService } from './idempotency/idempotency.service';
+import { BalanceHandler } from './ledger/balance.handler';
+import { LedgerRepository } from './ledger/ledger.repository';
+import { LedgerService } from './ledger/ledger.service';
+import { TransactionRepository } from './ledger/transaction.repository';
+import { PurchaseHandler } from './payments/purchase.handler';
+import { PurchaseService } from './payments/purchase.service';
 
-/** Boots, migrates its schema and answers billing.health.check; its domain handlers come with its issue. */
-@Module({})
+@Module({
+  controllers: [BalanceHandler, CreditsHandler, PurchaseHandler, ...ADDON_CONTROLLERS],
+  providers: [
+    { provide: PAYMENT_GATEWAY, useFactory: createPaymentGateway, inject: [CONFIG] },
+    IdempotencyService,
+    LedgerRepository,
+    TransactionRepository,
+    LedgerService,
+    GrantService,
+    DebitService,
+    PurchaseService,
+    ...ADDON_PROVIDERS,
+  ],
+})
 export class BillingModule {}

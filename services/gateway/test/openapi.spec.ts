@@ -1,8 +1,9 @@
 import { HTTP_ENDPOINTS } from '@org-mgmt/contracts';
-import { createLogger, loadConfig, RpcClient } from '@org-mgmt/runtime';
+import { createLogger, loadConfig, RpcClient, systemClock } from '@org-mgmt/runtime';
 import { startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { JwtVerifier } from '../src/auth/jwt-verifier';
 import { buildOpenApiDocument, openApiPaths, OpenApiDocument } from '../src/docs/openapi';
+import { OrgStateCache } from '../src/org-state/org-state-cache';
 import { ApiRouter } from '../src/routing/api-router';
 
 type Layer = { route?: { path: string; methods: Record<string, boolean> } };
@@ -10,7 +11,10 @@ type Layer = { route?: { path: string; methods: Record<string, boolean> } };
 /** `METHOD /path` of every route the gateway's API router really registers, in OpenAPI form. */
 function routedOperations(): string[] {
   const config = loadConfig({ JWT_SECRET: 'introspection-only' });
-  const router = new ApiRouter(config, new JwtVerifier(config), {} as RpcClient, createLogger('silent', 'test')).build();
+  const logger = createLogger('silent', 'test');
+  const rpc = {} as RpcClient;
+  const orgStates = new OrgStateCache(rpc, systemClock, config.ORG_STATE_CACHE_TTL_MS, config.ROOT_ORG_ID, logger);
+  const router = new ApiRouter(config, new JwtVerifier(config), rpc, orgStates, logger).build();
   return (router.stack as Layer[]).flatMap((layer) =>
     layer.route
       ? Object.keys(layer.route.methods).flatMap((method) => openApiPaths(layer.route!.path).map((path) => `${method.toUpperCase()} ${path}`))

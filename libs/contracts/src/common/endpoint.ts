@@ -31,6 +31,10 @@ export interface EndpointDef {
   successStatus?: number;
   /** Accepts an Idempotency-Key header. */
   idempotent?: boolean;
+  /** The body travels unparsed as `rawBody` (signed webhooks verify the exact bytes). */
+  rawBody?: boolean;
+  /** Request headers the service needs (lower case), forwarded as `headers`. */
+  forwardHeaders?: readonly string[];
   /** Domain error codes it may answer besides the gateway's common ones (listed in the OpenAPI document). */
   errors?: readonly ErrorCode[];
 }

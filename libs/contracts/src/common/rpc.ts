@@ -16,6 +16,10 @@ export const RpcRequestSchema = z.object({
   params: z.unknown().optional(),
   query: z.unknown().optional(),
   body: z.unknown().optional(),
+  /** The request body as received, for endpoints with `rawBody` (signature verification). */
+  rawBody: z.string().optional(),
+  /** The endpoint's `forwardHeaders` that the request carried. */
+  headers: z.record(z.string(), z.string()).optional(),
 });
 export type RpcRequest = z.infer<typeof RpcRequestSchema>;
 

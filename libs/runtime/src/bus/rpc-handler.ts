@@ -23,6 +23,8 @@ export interface RpcContext<E extends EndpointDef = EndpointDef> extends Input<E
   idempotencyKey?: string;
   client?: RpcRequest['client'];
   orgState?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
 }
 
 /** The org a context acts on; endpoints that need one fail clearly when it is missing. */
@@ -55,6 +57,8 @@ export function contextFrom<E extends EndpointDef>(def: E, raw: unknown): RpcCon
     idempotencyKey: msg.idempotencyKey,
     client: msg.client,
     orgState: msg.orgState,
+    rawBody: msg.rawBody,
+    headers: msg.headers,
     params,
     query,
     body,

@@ -1,7 +1,20 @@
-import { AppError, authorize, bodyOrgIds, EndpointDef, ErrorBody, HTTP_ENDPOINTS, httpStatusOf, Principal, RpcRequest } from '@org-mgmt/contracts';
+import {
+  AppError,
+  authorize,
+  bodyOrgIds,
+  EndpointDef,
+  ErrorBody,
+  HTTP_ENDPOINTS,
+  httpStatusOf,
+  OrgState,
+  Principal,
+  RpcRequest,
+} from '@org-mgmt/contracts';
 import { AppConfig, Logger, RpcClient } from '@org-mgmt/runtime';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { JwtVerifier } from '../auth/jwt-verifier';
+import { OrgStateCache } from '../org-state/org-state-cache';
+import { ALLOWED_WHEN_BLOCKED, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
 import { bearerToken, parseInput, requestIdOf, targetOrgOf } from './request-context';
 
 export const API_PREFIX = '/org-management';
@@ -22,12 +35,17 @@ export class ApiRouter {
     private readonly config: AppConfig,
     private readonly jwt: JwtVerifier,
     private readonly rpc: RpcClient,
+    private readonly orgStates: OrgStateCache,
     private readonly logger: Logger,
   ) {}
 
   build(): Router {
     const router = express.Router();
-    router.use(express.json({ limit: this.config.BODY_LIMIT_BYTES, strict: true }));
+    const rawBodyPaths = new Set(HTTP_ENDPOINTS.filter((def) => def.rawBody).map((def) => def.path));
+    const keepRawBody = (req: Request, _res: Response, buf: Buffer) => {
+      if (rawBodyPaths.has(req.path)) (req as RawBodyRequest).rawBody = buf.toString('utf8');
+    };
+    router.use(express.json({ limit: this.config.BODY_LIMIT_BYTES, strict: true, verify: keepRawBody }));
     router.use(jsonErrors);
     for (const def of HTTP_ENDPOINTS) {
       router[method(def)](def.path, (req, res) => void this.serve(def, req, res));
@@ -63,8 +81,10 @@ export class ApiRouter {
       const params = parseInput(def.params, { ...req.params }, 'params') as { orgId?: string };
       orgId = targetOrgOf(req, params.orgId, principal);
       authorize(def.access, principal, orgId ? [orgId] : [], this.config.ROOT_ORG_ID);
+      const orgState = await this.orgStateFor(def, orgId, principal);
+      enforceOrgState(def, principal, orgState, this.config.ROOT_ORG_ID);
       const query = parseInput(def.query, { ...req.query }, 'query');
-      const body = parseInput(def.body, req.body, 'body');
+      const body = def.rawBody ? undefined : parseInput(def.body, req.body, 'body');
       authorize(def.access, principal, bodyOrgIds(def, body), this.config.ROOT_ORG_ID);
       if (def.planned) throw new AppError('NOT_IMPLEMENTED', `${req.method} ${API_PREFIX}${def.path} is not available yet`);
       const message: RpcRequest = {
@@ -73,16 +93,36 @@ export class ApiRouter {
         requestId,
         idempotencyKey: def.idempotent ? req.header('idempotency-key') : undefined,
         client: { ip: req.ip, userAgent: req.header('user-agent')?.slice(0, 500) },
+        orgState: orgState ?? undefined,
         params,
         query,
         body,
+        ...(def.rawBody ? { rawBody: (req as RawBodyRequest).rawBody ?? '' } : {}),
+        ...(def.forwardHeaders ? { headers: forwardedHeaders(req, def.forwardHeaders) } : {}),
       };
       const result = await this.rpc.request(def.pattern, message);
+      if (result.ok && ORG_STATE_WRITES.has(def.pattern)) {
+        for (const changed of [orgId, ...bodyOrgIds(def, body)]) if (changed) this.orgStates.invalidate(changed);
+      }
       if (result.ok) return { status: def.successStatus ?? 200, body: result.data, principal, orgId };
       return { status: httpStatusOf(result.error.code), body: { error: result.error }, principal, orgId };
     } catch (err) {
       const error = err instanceof AppError ? err.toBody() : internal(err, this.logger, requestId);
       return { status: httpStatusOf(error.code), body: { error }, principal, orgId };
+    }
+  }
+
+  /**
+   * The cached state of the org acted on (none for anonymous public calls, so they cannot fill the
+   * cache with made-up org ids). Without it, only what a blocked org may call anyway goes ahead.
+   */
+  private async orgStateFor(def: EndpointDef, orgId: string | null, principal: Principal | null): Promise<OrgState | null> {
+    if (!orgId || !principal) return null;
+    try {
+      return await this.orgStates.get(orgId);
+    } catch (err) {
+      if (def.access.kind === 'public' || ALLOWED_WHEN_BLOCKED.has(def.pattern)) return null;
+      throw err;
     }
   }
 
@@ -93,6 +133,12 @@ export class ApiRouter {
     if (def.access.kind === 'public') return null;
     throw new AppError('UNAUTHENTICATED', 'A bearer token is required');
   }
+}
+
+type RawBodyRequest = Request & { rawBody?: string };
+
+function forwardedHeaders(req: Request, names: readonly string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [name, req.header(name)]).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 function method(def: EndpointDef): 'get' | 'post' | 'put' | 'delete' {

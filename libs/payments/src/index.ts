@@ -1,0 +1,4 @@
+export * from './payment-gateway';
+export * from './stripe-gateway';
+export * from './sandbox-gateway';
+export * from './create-gateway';
