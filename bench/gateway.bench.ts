@@ -1,6 +1,6 @@
 /**
- * GET /org-management/profile at fixed concurrency through the whole system, side by side in one
- * run: distributed (gateway and four services as separate processes over NATS), embedded (one
+ * Two reads, GET /org-management/billing/balance (one row) and /profile (four queries), at fixed
+ * concurrency through the whole system, side by side in one run: distributed (gateway and four services as separate processes over NATS), embedded (one
  * process, in-process bus), and the baseline (bare express + pg, the same queries); then the cold
  * start of `npm start` to its first 200. Prints a table with ratios to the baseline and writes
  * bench/results/gateway.json. BENCH_CONNECTIONS (32) and BENCH_DURATION_S (5) tune the load.
@@ -19,8 +19,11 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
 const TARGET_THROUGHPUT_RATIO = 0.6;
 const TARGET_P99_MS = 10;
 
+const READS = ['/billing/balance', '/profile'];
+
 interface Measured {
   target: string;
+  read: string;
   result: LoadResult;
   rss: Record<string, number>;
 }
@@ -30,15 +33,19 @@ interface Deployment {
   processes: Record<string, ChildProcess>;
 }
 
-async function measure(target: string, deployment: Deployment, token: string): Promise<Measured> {
+/** Every read under load in turn, then each process's RSS; stops the deployment. */
+async function measure(target: string, deployment: Deployment, token: string): Promise<Measured[]> {
   const headers = { authorization: `Bearer ${token}` };
-  const url = `${deployment.url}/org-management/profile`;
-  const check = await fetch(url, { headers });
-  if (check.status !== 200) throw new Error(`${target}: GET /profile answered ${check.status}: ${await check.text()}`);
-  const result = await load(url, headers, CONNECTIONS, DURATION_S);
+  const results: Omit<Measured, 'rss'>[] = [];
+  for (const read of READS) {
+    const url = `${deployment.url}/org-management${read}`;
+    const check = await fetch(url, { headers });
+    if (check.status !== 200) throw new Error(`${target}: GET ${read} answered ${check.status}: ${await check.text()}`);
+    results.push({ target, read, result: await load(url, headers, CONNECTIONS, DURATION_S) });
+  }
   const rss = Object.fromEntries(Object.entries(deployment.processes).map(([name, child]) => [name, rssMiB(child.pid)]));
   await Promise.all(Object.values(deployment.processes).map(stopProcess));
-  return { target, result, rss };
+  return results.map((r) => ({ ...r, rss }));
 }
 
 async function distributed(env: Record<string, string>): Promise<Deployment> {
@@ -94,10 +101,73 @@ async function registerOrg(url: string): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
+const PURCHASES = Number(process.env.BENCH_PURCHASES ?? 100);
+const DUPLICATES = 3;
+const PURCHASE_AMOUNT = 500;
+
+interface PaymentRun {
+  purchases: number;
+  callsPerPurchase: number;
+  completionsPerSecond: number;
+  credited: number;
+  expected: number;
+  creditedOnce: boolean;
+}
+
+async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  }));
+}
+
+/**
+ * complete-payment under duplicates: PURCHASES sandbox credit purchases, each completed DUPLICATES
+ * times concurrently (a browser retrying, a webhook racing); the balance must grow by exactly one
+ * credit per purchase.
+ */
+async function completePayments(url: string, orgId: string): Promise<PaymentRun> {
+  const admin = { authorization: `Bearer ${await mintToken({ orgId, roles: ['ConfigAdmin'] })}`, 'content-type': 'application/json' };
+  const balance = async () => ((await (await fetch(`${url}/org-management/billing/balance`, { headers: admin })).json()) as { balance: number }).balance;
+  const before = await balance();
+  const purchases: { paymentIntentId: string; transactionId: string }[] = [];
+  await inParallel([...Array(PURCHASES).keys()], 8, async () => {
+    const res = await fetch(`${url}/org-management/billing/buy-credits`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ amount: PURCHASE_AMOUNT, currency: 'USD', paymentMethodId: 'pm_card_visa' }),
+    });
+    if (res.status !== 201) throw new Error(`buy-credits answered ${res.status}: ${await res.text()}`);
+    purchases.push((await res.json()) as { paymentIntentId: string; transactionId: string });
+  });
+  const calls = purchases.flatMap((p) => Array.from({ length: DUPLICATES }, () => p));
+  const started = process.hrtime.bigint();
+  await inParallel(calls, CONNECTIONS, async ({ paymentIntentId, transactionId }) => {
+    const res = await fetch(`${url}/org-management/billing/complete-payment`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ paymentIntentId, transactionId }),
+    });
+    if (res.status !== 200) throw new Error(`complete-payment answered ${res.status}: ${await res.text()}`);
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const credited = (await balance()) - before;
+  const expected = PURCHASES * PURCHASE_AMOUNT;
+  return {
+    purchases: PURCHASES,
+    callsPerPurchase: DUPLICATES,
+    completionsPerSecond: Math.round(calls.length / seconds),
+    credited,
+    expected,
+    creditedOnce: credited === expected,
+  };
+}
+
 function row(m: Measured, base: Measured): Record<string, string | number> {
   const total = Object.values(m.rss).reduce((a, b) => a + b, 0);
   return {
     target: m.target,
+    read: m.read,
     'req/s': Math.round(m.result.requests.average),
     'p50 ms': m.result.latency.p50,
     'p99 ms': m.result.latency.p99,
@@ -127,36 +197,41 @@ export default async function gatewayBench(): Promise<void> {
     const orgId = await registerOrg(cluster.url);
     const token = await mintToken({ orgId });
     const machine = `${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at start`;
-    process.stdout.write(`GET /org-management/profile, ${CONNECTIONS} connections, ${DURATION_S} s each (after 1 s warm-up), one run; ${machine}\n`);
-    const runs = [await measure('gateway, distributed (NATS, 5 processes)', cluster, token)];
-    runs.push(await measure('gateway, embedded (1 process)', await embedded(env), token));
-    const base = await measure('baseline: express + pg, same queries', await baseline(env), token);
+    process.stdout.write(`GET ${READS.join(', ')}: ${CONNECTIONS} connections, ${DURATION_S} s each (after 1 s warm-up), one run; ${machine}\n`);
+    const payments = await completePayments(cluster.url, orgId);
+    const distributedRuns = await measure('distributed (NATS, 5 processes)', cluster, token);
+    const embeddedRuns = await measure('embedded (1 process)', await embedded(env), token);
+    const baselineRuns = await measure('baseline: express + pg', await baseline(env), token);
     const cold = await coldStart(env);
+    const all = [...distributedRuns, ...embeddedRuns, ...baselineRuns];
+    const baseOf = (m: Measured) => baselineRuns.find((b) => b.read === m.read)!;
 
-    process.stdout.write(`${table([...runs, base].map((m) => row(m, base)))}\n`);
-    const routed = runs[0];
-    const ratio = routed.result.requests.average / base.result.requests.average;
-    process.stdout.write(
-      [
-        `cold start of npm start (empty DATA_DIR, embedded PostgreSQL) to the first 200: ${cold} ms`,
-        `target: distributed throughput >= ${TARGET_THROUGHPUT_RATIO * 100}% of baseline: ${(ratio * 100).toFixed(0)}% ${ratio >= TARGET_THROUGHPUT_RATIO ? 'met' : 'NOT met'}`,
-        `target: distributed p99 < ${TARGET_P99_MS} ms: ${routed.result.latency.p99} ms ${routed.result.latency.p99 < TARGET_P99_MS ? 'met' : 'NOT met'}`,
-      ].join('\n') + '\n',
-    );
+    process.stdout.write(`${table(all.map((m) => row(m, baseOf(m))))}\n`);
+    const verdicts = distributedRuns.flatMap((routed) => {
+      if (!routed.result.requests.total) return [`target ${routed.read}: no request completed within the run`];
+      const ratio = routed.result.requests.average / baseOf(routed).result.requests.average;
+      return [
+        `target ${routed.read}: distributed throughput >= ${TARGET_THROUGHPUT_RATIO * 100}% of baseline: ${(ratio * 100).toFixed(0)}% ${ratio >= TARGET_THROUGHPUT_RATIO ? 'met' : 'NOT met'}`,
+        `target ${routed.read}: distributed p99 < ${TARGET_P99_MS} ms: ${routed.result.latency.p99} ms ${routed.result.latency.p99 < TARGET_P99_MS ? 'met' : 'NOT met'}`,
+      ];
+    });
+    const paid = `complete-payment, distributed: ${payments.purchases} purchases x ${payments.callsPerPurchase} concurrent calls: ${payments.completionsPerSecond} calls/s; credited ${payments.credited} of ${payments.expected} expected: ${payments.creditedOnce ? 'each purchase credited once' : 'CREDIT MISMATCH'}`;
+    process.stdout.write([paid, `cold start of npm start (empty DATA_DIR, embedded PostgreSQL) to the first 200: ${cold} ms`, ...verdicts].join('\n') + '\n');
     const file = writeResults('gateway', {
       measuredAt: new Date().toISOString(),
-      endpoint: 'GET /org-management/profile',
       machine,
       connections: CONNECTIONS,
       durationSeconds: DURATION_S,
-      runs: [...runs, base].map((m) => ({
+      runs: all.map((m) => ({
         target: m.target,
+        endpoint: `GET /org-management${m.read}`,
         requestsPerSecond: m.result.requests.average,
         latencyMs: { p50: m.result.latency.p50, p99: m.result.latency.p99, average: m.result.latency.average },
-        throughputVsBaseline: m.result.requests.average / base.result.requests.average,
+        throughputVsBaseline: m.result.requests.average / baseOf(m).result.requests.average,
         failures: m.result.non2xx + m.result.errors + m.result.timeouts,
         rssMiB: m.rss,
       })),
+      completePayment: payments,
       coldStartMs: cold,
     });
     process.stdout.write(`results: ${file}\n`);
