@@ -79,6 +79,21 @@ describe('health, metrics and traces', () => {
     expect(own).toContain('rpc_server_duration_seconds_bucket');
   });
 
+  it('counts payment outcomes: a settled purchase once, the duplicate completions apart', async () => {
+    const outcome = (text: string, o: string) => metricValue(text, 'payment_outcomes_total', { gateway: 'sandbox', purpose: 'credits', outcome: o });
+    const before = await (await fetch(`${sys.url}/metrics`)).text();
+    const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
+    const bought = await sys.api('POST', '/billing/buy-credits', { token: admin, body: { amount: 500, currency: 'USD', paymentMethodId: 'pm_card_visa' } });
+    expect(bought.status).toBe(201);
+    const completions = await Promise.all(
+      [1, 2, 3].map(() => sys.api('POST', '/billing/complete-payment', { body: { paymentIntentId: bought.body.paymentIntentId, transactionId: bought.body.transactionId } })),
+    );
+    expect(completions.map((c) => c.status)).toEqual([200, 200, 200]);
+    const after = await (await fetch(`${sys.url}/metrics`)).text();
+    expect(outcome(after, 'succeeded')).toBe(outcome(before, 'succeeded') + 1);
+    expect(outcome(after, 'failed')).toBe(outcome(before, 'failed'));
+  });
+
   it('continues the caller\'s trace through the gateway, NATS, the service and its database queries', async () => {
     const traceId = randomBytes(16).toString('hex');
     const callerSpanId = randomBytes(8).toString('hex');
