@@ -12,6 +12,7 @@ import {
   validationError,
 } from '@org-mgmt/contracts';
 import { z } from 'zod';
+import { observeHandler } from '../observability/rpc-observer';
 import { runtimeSettings } from '../settings';
 import { isDatabaseUnavailable } from '../db/database';
 
@@ -88,7 +89,7 @@ export function Rpc<E extends EndpointDef>(def: E) {
   return <R>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<(ctx: RpcContext<E>) => Promise<R>>) => {
     const handler = descriptor.value!;
     const wrapped = function (this: unknown, raw: unknown) {
-      return answer(() => handler.call(this, contextFrom(def, raw)), def.pattern);
+      return observeHandler(def.pattern, raw, () => answer(() => handler.call(this, contextFrom(def, raw)), def.pattern));
     };
     Object.defineProperty(wrapped, 'name', { value: String(key) });
     descriptor.value = wrapped as unknown as typeof handler;

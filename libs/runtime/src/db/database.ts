@@ -1,5 +1,6 @@
 import knex, { Knex } from 'knex';
 import { types } from 'pg';
+import { traceQueries } from '../observability/db-tracing';
 
 // int8 columns hold Unix-millisecond timestamps and minor-unit amounts, all within 2^53.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -14,13 +15,15 @@ export interface Migration {
 
 /** A pool bound to one service's schema: unqualified table names resolve there. */
 export function createDatabase(url: string, schema: string, poolMax = 10): Knex {
-  return knex({
+  const db = knex({
     client: 'pg',
     connection: { connectionString: url, application_name: `org-management-${schema}` },
     searchPath: [schema],
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
   });
+  traceQueries(db, schema);
+  return db;
 }
 
 /** Creates the schema if needed and applies its migrations, with its own migrations and lock tables. */
