@@ -41,3 +41,8 @@ export async function migrate(db: Knex, schema: string, migrations: readonly Mig
 export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
+
+/** Holds a lock named `key` until the transaction ends: serialises writers of one logical record that has no row to lock yet. */
+export async function lockUntilCommit(trx: Knex.Transaction, key: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
+}
