@@ -154,10 +154,10 @@ export class AddonPurchaseService {
     }
   }
 
+  /** Asks orgs, which also answers NOT_FOUND for an org that does not exist, so nothing is sold to one. */
   private async requireCurrentAgreement(request: PurchaseRequest, addon: Addon): Promise<void> {
-    if (!addon.requiresAgreement) return;
     const latest = (await this.agreements.latest(request.orgId, [addon.serviceName], request.requestId)).get(addon.serviceName);
-    if (isAccepted(latest, addon.termsVersion)) return;
+    if (!addon.requiresAgreement || isAccepted(latest, addon.termsVersion)) return;
     throw new AppError('AGREEMENT_REQUIRED', `Accept the current terms (version ${addon.termsVersion}) of ${addon.serviceName} first`, {
       serviceName: addon.serviceName,
       currentTermsVersion: addon.termsVersion,
