@@ -2,7 +2,9 @@ import { EventContract } from './common/events';
 import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent, ServicePurchasedEvent, ServicePurchaseFailedEvent } from './billing/events';
 import {
   OrgCreatedEvent,
+  OrgDeletedEvent,
   OrgStatusChangedEvent,
+  OrgTeardownAcknowledgedEvent,
   OrgUpdatedEvent,
   ServiceAgreementAcceptedEvent,
   ServiceAgreementRevokedEvent,
@@ -15,6 +17,8 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   OrgUpdatedEvent,
   OrgStatusChangedEvent,
   BillingBalanceChangedEvent,
+  OrgDeletedEvent,
+  OrgTeardownAcknowledgedEvent,
   BillingDebitDeclinedEvent,
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,

@@ -30,6 +30,10 @@ export const ConfigSchema = z
     RPC_TIMEOUT_MS: int(5000),
     BODY_LIMIT_BYTES: int(100_000),
     OUTBOX_POLL_INTERVAL_MS: int(250, 10),
+    /** How long the gateway trusts a cached org state when no invalidating event arrives. */
+    ORG_STATE_CACHE_TTL_MS: int(30_000, 100),
+    /** How often the subscriptions worker renews and applies period-end changes; 0 turns it off. */
+    SUBSCRIPTION_WORKER_INTERVAL_MS: int(60_000, 0),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PAYMENT_GATEWAY: z.enum(['stripe', 'sandbox']).optional(),
     STRIPE_SECRET_KEY: optionalText,

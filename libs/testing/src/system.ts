@@ -13,6 +13,8 @@ import { mintToken, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET, TokenClaims } f
 export interface TestSystemOptions {
   clock?: Clock;
   env?: Record<string, string>;
+  /** Run the services as separate processes; defaults to TEST_SERVICES=processes. */
+  separateProcesses?: boolean;
 }
 
 export interface TestSystem {
@@ -61,7 +63,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   };
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL, 'test');
-  const separateProcesses = process.env.TEST_SERVICES === 'processes';
+  const separateProcesses = options.separateProcesses ?? process.env.TEST_SERVICES === 'processes';
   const children = separateProcesses ? await spawnServices(env) : [];
   const running = await startSystem({
     config,

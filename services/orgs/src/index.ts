@@ -1,9 +1,11 @@
 import { ServiceDefinition } from '@org-mgmt/runtime';
 import { orgsMigrations } from '../migrations';
+import { FeatureFlagsService } from './features/feature-flags.service';
 import { OrgsModule } from './orgs.module';
 import { ProfileService } from './profile/profile.service';
+import { StatusEvents } from './status/status-events';
 
-export { ProfileService };
+export { FeatureFlagsService, ProfileService };
 
 export const orgsService: ServiceDefinition = {
   name: 'orgs',
@@ -11,5 +13,6 @@ export const orgsService: ServiceDefinition = {
   migrations: orgsMigrations,
   async onStarted(app) {
     await app.get(ProfileService).ensureRootOrg();
+    await app.get(StatusEvents).start();
   },
 };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, rolesOnly, rootOrgRoles } from '../permissions';
 import * as g from './agreement-schemas';
+import * as l from './lifecycle-schemas';
 import * as s from './schemas';
 
 const orgs = 'orgs' as const;
@@ -36,43 +37,77 @@ export const OrgsEndpoints = {
     method: 'PUT', path: '/profile/customer', service: orgs, pattern: 'orgs.customer.update', access: CONFIG_ADMIN,
     summary: "Updates the owner's personal profile.", body: s.CustomerUpdateBodySchema, response: s.CustomerSchema,
   }),
+  statusSuspend: endpoint({
+    method: 'POST', path: '/service-status/suspend', service: orgs, pattern: 'orgs.status.suspend',
+    access: rolesOnly('RootAdmin', 'RootPowerUser'),
+    summary: 'Operator: suspends the org named by the orgid header (MANUAL or POLICY_VIOLATION) with a reason.',
+    body: l.StatusSuspendBodySchema, response: l.ServiceStatusViewSchema,
+  }),
+  statusLift: endpoint({
+    method: 'POST', path: '/service-status/lift', service: orgs, pattern: 'orgs.status.lift',
+    access: rolesOnly('RootAdmin', 'RootPowerUser'),
+    summary: 'Operator: lifts the suspension of the org named by the orgid header (any suspension type).',
+    body: l.StatusLiftBodySchema, response: l.ServiceStatusViewSchema,
+  }),
   accountCancel: endpoint({
     method: 'POST', path: '/account/cancel', service: orgs, pattern: 'orgs.account.cancel', access: CONFIG_ADMIN,
-    summary: 'Cancels the account: subscription, optional data deletion, API access suspended.', planned: true,
+    summary: 'Cancels the account: subscription cancelled (by subscriptions, on org.status_changed), optional data-deletion request, API access stopped (INACTIVE).',
+    body: l.AccountCancelBodySchema, response: l.AccountStateSchema,
   }),
   accountReactivate: endpoint({
     method: 'PUT', path: '/account/reactivate', service: orgs, pattern: 'orgs.account.reactivate',
-    access: rolesOnly('RootAdmin', 'RootPowerUser'), summary: 'Reverses a cancellation.', planned: true,
+    access: rolesOnly('RootAdmin', 'RootPowerUser'),
+    summary: 'Reverses a cancellation (back to ACTIVE); the subscription is not re-created.',
+    body: l.AccountReactivateBodySchema, response: l.AccountStateSchema,
   }),
   signupCreate: endpoint({
     method: 'POST', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.create',
-    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Allowlists an email or signup code.', planned: true,
+    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Allowlists an email or a generated signup code.',
+    body: l.SignupCreateBodySchema, response: l.PreApprovedSignupSchema, successStatus: 201,
+    planned: true,
   }),
   signupRemove: endpoint({
     method: 'POST', path: '/pre-approved-signups/remove', service: orgs, pattern: 'orgs.signup.remove',
-    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Removes an allowlist entry.', planned: true,
+    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Removes an allowlist entry (it can no longer be used).',
+    body: l.SignupRemoveBodySchema, response: l.PreApprovedSignupSchema,
+    planned: true,
   }),
   signupList: endpoint({
     method: 'GET', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.list',
-    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Lists allowlist entries.', planned: true,
+    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Lists allowlist entries, newest first, filterable by kind, state, email.',
+    query: l.SignupListQuerySchema, response: l.SignupPageSchema,
+    planned: true,
   }),
   signupValidate: endpoint({
     method: 'POST', path: '/pre-approved-signups/validate', service: orgs, pattern: 'orgs.signup.validate',
-    access: { kind: 'public' }, summary: 'Is this email or code allowed to sign up? (rate-limited)', planned: true,
+    access: { kind: 'public' }, summary: 'Is this email or code allowed to sign up? (rate-limited per client IP)',
+    body: l.SignupValidateBodySchema, response: l.SignupValidateResponseSchema,
+    planned: true,
   }),
   orgRegister: endpoint({
     method: 'POST', path: '/org-register', service: orgs, pattern: 'orgs.org.register',
-    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'), summary: 'Registers an organisation and its owner (created ACTIVE).',
-    body: s.OrgRegisterBodySchema, response: s.OrganizationSchema, successStatus: 201,
+    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
+    summary: 'Registers an organisation and its owner (created ACTIVE), consuming a pre-approved signup when one applies.',
+    body: l.OrgRegisterWithSignupBodySchema, response: s.OrganizationSchema, successStatus: 201,
   }),
   orgState: endpoint({
     method: 'GET', path: '/internal/org-state/:orgId', service: orgs, pattern: 'orgs.state.get', access: rolesOnly('System'),
     summary: "Service status and effective feature flags of an org, for the gateway's cache (NATS only).",
-    planned: true, internal: true, params: z.strictObject({ orgId: s.OrgIdSchema }), response: s.OrgStateSchema,
+    internal: true, params: z.strictObject({ orgId: s.OrgIdSchema }), response: s.OrgStateSchema,
   }),
   orgDelete: endpoint({
     method: 'POST', path: '/delete', service: orgs, pattern: 'orgs.org.delete',
-    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'), summary: 'Deletes an organisation with teardown.', planned: true,
+    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
+    summary: 'Deletes the organisation `orgId` (INACTIVE for good) and emits org.deleted with the teardown options.',
+    body: l.OrgDeleteBodySchema, response: l.TeardownStatusSchema, bodyOrgFields: ['orgId'],
+    planned: true,
+  }),
+  teardownGet: endpoint({
+    method: 'GET', path: '/delete/:orgId', service: orgs, pattern: 'orgs.teardown.get',
+    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
+    summary: "A deleted org's deletion and the teardown status of each requested resource kind.",
+    params: l.TeardownParamsSchema, response: l.TeardownStatusSchema,
+    planned: true,
   }),
   agreementsList: endpoint({
     method: 'GET', path: '/services/agreements', service: orgs, pattern: 'orgs.agreement.list', access: MEMBER,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../common/events';
+import { TeardownResourceSchema } from './lifecycle-schemas';
 import { ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
 
 export const OrgCreatedEvent = defineEvent(
@@ -35,6 +36,38 @@ export const OrgStatusChangedEvent = defineEvent(
     reason: z.string().nullable(),
     changedBy: z.string(),
     changedAt: z.number().int(),
+  }),
+);
+
+export const OrgDeletedEvent = defineEvent(
+  'org.deleted',
+  1,
+  'An organisation was deleted (it is INACTIVE from now on). Each requested teardown is done by the ' +
+    "resource kind's subscriber, which then publishes org.teardown_acknowledged.",
+  z.object({
+    orgId: z.string(),
+    mode: z.enum(['soft', 'hard']),
+    teardown: z.object({ sites: z.boolean(), devEnvironments: z.boolean(), kubernetesResources: z.boolean() }),
+    /** soft deletes: when the retained data is purged. */
+    retentionUntil: z.number().int().nullable(),
+    reason: z.string(),
+    deletedBy: z.string(),
+    deletedAt: z.number().int(),
+  }),
+);
+
+export const OrgTeardownAcknowledgedEvent = defineEvent(
+  'org.teardown_acknowledged',
+  1,
+  "Published by a teardown subscriber once it removed (or failed to remove) a deleted org's resources of one kind.",
+  z.object({
+    orgId: z.string(),
+    resource: TeardownResourceSchema,
+    status: z.enum(['completed', 'failed']),
+    detail: z.string().max(2000).nullable().optional(),
+    /** Who did the teardown, e.g. `k8s-teardown`. */
+    acknowledgedBy: z.string().min(1).max(200),
+    acknowledgedAt: z.number().int(),
   }),
 );
 
