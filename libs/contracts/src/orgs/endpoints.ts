@@ -122,22 +122,24 @@ export const OrgsEndpoints = {
   agreementsList: endpoint({
     method: 'GET', path: '/services/agreements', service: orgs, pattern: 'orgs.agreement.list', access: MEMBER,
     summary: "The org's service agreements: one entry per service it ever accepted, with its status.",
-    response: g.AgreementListSchema,
+    response: g.AgreementListSchema, errors: ['NOT_FOUND'],
   }),
   agreementGet: endpoint({
     method: 'GET', path: '/services/agreement/:serviceName', service: orgs, pattern: 'orgs.agreement.get', access: MEMBER,
     summary: "The org's agreement for one service: status, current terms and every record.",
-    params: g.AgreementParamsSchema, response: g.AgreementDetailSchema,
+    params: g.AgreementParamsSchema, response: g.AgreementDetailSchema, errors: ['NOT_FOUND'],
   }),
   agreementAccept: endpoint({
     method: 'POST', path: '/services/agreement/accept/:serviceName', service: orgs, pattern: 'orgs.agreement.accept',
     access: CONFIG_ADMIN, summary: 'Accepts the current terms of a service; records who, when, version, IP and user agent.',
     params: g.AgreementParamsSchema, body: g.AgreementAcceptBodySchema, response: g.AgreementDetailSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   agreementRevoke: endpoint({
     method: 'POST', path: '/services/agreement/revoke/:serviceName', service: orgs, pattern: 'orgs.agreement.revoke',
     access: CONFIG_ADMIN, summary: 'Revokes the acceptance of a service’s terms; the add-on stops being available.',
     params: g.AgreementParamsSchema, body: g.AgreementRevokeBodySchema, response: g.AgreementDetailSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   agreementStatus: endpoint({
     method: 'GET', path: '/services/internal/agreement-status', service: orgs, pattern: 'orgs.agreement.status',

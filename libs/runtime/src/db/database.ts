@@ -61,3 +61,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (name === 'KnexTimeoutError') return true;
   return typeof message === 'string' && /Connection terminated|connection is closed/i.test(message);
 }
+
+/** Holds a lock named `key` until the transaction ends: serialises writers of one logical record that has no row to lock yet. */
+export async function lockUntilCommit(trx: Knex.Transaction, key: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);
+}

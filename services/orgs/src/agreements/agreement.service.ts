@@ -93,8 +93,9 @@ export class AgreementService {
     return this.detail(orgId, entry);
   }
 
-  /** The latest record per named service, for billing's purchase gate. */
+  /** The latest record per named service, for billing's purchase gate; NOT_FOUND for an org that does not exist. */
   async latestRecords(orgId: string, serviceNames: readonly string[]) {
+    await this.requireOrg(orgId);
     const latest = await this.records.latest(orgId, serviceNames);
     return serviceNames.map((serviceName) => ({ serviceName, latest: latest.get(serviceName) ?? null }));
   }
