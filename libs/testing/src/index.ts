@@ -5,4 +5,4 @@ export * from './system';
 export * from './permissions';
 export * from './eventually';
 export * from './stripe-fake';
-export * from './eventually';
+export * from './callers';

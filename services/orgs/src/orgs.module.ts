@@ -12,6 +12,7 @@ import { OrgsEventConsumers } from './events/event-consumers';
 import { FeatureFlagsService } from './features/feature-flags.service';
 import { PlanFeaturesRepository } from './features/plan-features.repository';
 import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
+import { AgreementsModule } from './agreements/agreements.module';
 import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
@@ -26,8 +27,10 @@ import { ServiceStatusHandler } from './status/service-status.handler';
 import { ServiceStatusRepository } from './status/service-status.repository';
 import { ServiceStatusService } from './status/service-status.service';
 import { StatusEvents } from './status/status-events';
+import { OrgsTransfersModule } from './transfers/transfers.module';
 
 @Module({
+  imports: [AgreementsModule, OrgsTransfersModule],
   controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler, SignupHandler, DeletionHandler],
   providers: [
     OrganizationRepository,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, rolesOnly, rootOrgRoles } from '../permissions';
 import * as l from './lifecycle-schemas';
+import * as g from './agreement-schemas';
+import * as o from './ownership';
 import * as s from './schemas';
 
 const orgs = 'orgs' as const;
@@ -47,6 +49,21 @@ export const OrgsEndpoints = {
     access: rolesOnly('RootAdmin', 'RootPowerUser'),
     summary: 'Operator: lifts the suspension of the org named by the orgid header (any suspension type).',
     body: l.StatusLiftBodySchema, response: l.ServiceStatusViewSchema,
+  }),
+  ownerChange: endpoint({
+    method: 'POST', path: '/internal/owner-change', service: orgs, pattern: 'orgs.owner.change', access: rolesOnly('System'),
+    summary: 'Replaces the owner record in one transaction; emits org.ownership_transferred (transfers service, NATS only).',
+    internal: true, body: o.OwnerChangeBodySchema, response: o.OwnerChangeResultSchema,
+  }),
+  primaryEmailChange: endpoint({
+    method: 'POST', path: '/internal/primary-email-change', service: orgs, pattern: 'orgs.primary-email.change',
+    access: rolesOnly('System'), summary: 'Changes the primary email; emits org.email_changed (transfers service, NATS only).',
+    internal: true, body: o.EmailChangeBodySchema, response: o.EmailChangeResultSchema,
+  }),
+  orgLookup: endpoint({
+    method: 'POST', path: '/internal/org-lookup', service: orgs, pattern: 'orgs.org.lookup', access: rolesOnly('System'),
+    summary: 'Which of these orgs exist, with their status (NATS only).',
+    internal: true, body: o.OrgLookupBodySchema, response: o.OrgLookupResultSchema,
   }),
   accountCancel: endpoint({
     method: 'POST', path: '/account/cancel', service: orgs, pattern: 'orgs.account.cancel', access: CONFIG_ADMIN,
@@ -104,20 +121,29 @@ export const OrgsEndpoints = {
   }),
   agreementsList: endpoint({
     method: 'GET', path: '/services/agreements', service: orgs, pattern: 'orgs.agreement.list', access: MEMBER,
-    summary: "The org's service agreements.", planned: true,
+    summary: "The org's service agreements: one entry per service it ever accepted, with its status.",
+    response: g.AgreementListSchema, errors: ['NOT_FOUND'],
   }),
   agreementGet: endpoint({
     method: 'GET', path: '/services/agreement/:serviceName', service: orgs, pattern: 'orgs.agreement.get', access: MEMBER,
-    summary: "The org's agreement for one service.", planned: true, params: z.strictObject({ serviceName: z.string().max(100) }),
+    summary: "The org's agreement for one service: status, current terms and every record.",
+    params: g.AgreementParamsSchema, response: g.AgreementDetailSchema, errors: ['NOT_FOUND'],
   }),
   agreementAccept: endpoint({
     method: 'POST', path: '/services/agreement/accept/:serviceName', service: orgs, pattern: 'orgs.agreement.accept',
-    access: CONFIG_ADMIN, summary: 'Accepts the current terms of a service.', planned: true,
-    params: z.strictObject({ serviceName: z.string().max(100) }),
+    access: CONFIG_ADMIN, summary: 'Accepts the current terms of a service; records who, when, version, IP and user agent.',
+    params: g.AgreementParamsSchema, body: g.AgreementAcceptBodySchema, response: g.AgreementDetailSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
   }),
   agreementRevoke: endpoint({
     method: 'POST', path: '/services/agreement/revoke/:serviceName', service: orgs, pattern: 'orgs.agreement.revoke',
-    access: CONFIG_ADMIN, summary: 'Revokes the acceptance of a service’s terms.', planned: true,
-    params: z.strictObject({ serviceName: z.string().max(100) }),
+    access: CONFIG_ADMIN, summary: 'Revokes the acceptance of a service’s terms; the add-on stops being available.',
+    params: g.AgreementParamsSchema, body: g.AgreementRevokeBodySchema, response: g.AgreementDetailSchema,
+    errors: ['NOT_FOUND', 'CONFLICT'],
+  }),
+  agreementStatus: endpoint({
+    method: 'GET', path: '/services/internal/agreement-status', service: orgs, pattern: 'orgs.agreement.status',
+    access: rolesOnly('System'), summary: "An org's latest agreement record per service, for billing (NATS only).",
+    internal: true, body: g.AgreementStatusQuerySchema, response: g.AgreementStatusListSchema,
   }),
 };
