@@ -1,5 +1,5 @@
 import { EndpointDef, Organization, OrgsEndpoints } from '@org-mgmt/contracts';
-import { Caller, CALLER_FACTS, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem } from '@org-mgmt/testing';
 
 interface Sample {
   def: EndpointDef;
@@ -36,13 +36,6 @@ describe('profile endpoints enforce the permission matrix', () => {
   });
   afterAll(() => sys?.close());
 
-  async function callerToken(caller: Caller): Promise<{ token?: string; ownOrg: string }> {
-    if (caller === 'none') return { ownOrg: customerOrg.id };
-    const facts = CALLER_FACTS[caller];
-    const ownOrg = facts.inRootOrg ? sys.config.ROOT_ORG_ID : customerOrg.id;
-    return { token: await sys.token({ orgId: ownOrg, roles: facts.roles, sub: `user-${caller}` }), ownOrg };
-  }
-
   const cases = SAMPLES.flatMap((sample) =>
     CALLERS.flatMap((caller) =>
       (['own', 'other'] as Scope[]).map((scope) => ({
@@ -55,7 +48,7 @@ describe('profile endpoints enforce the permission matrix', () => {
   );
 
   it.each(cases)('$name', async ({ sample, caller, scope }) => {
-    const { token, ownOrg } = await callerToken(caller);
+    const { token, ownOrg } = await callerToken(sys, caller, customerOrg.id);
     const target = scope === 'own' ? ownOrg : otherOrg.id;
     const { path, body, byPath } = sample.request(target);
     const res = await sys.api(sample.def.method, path, { token, body, orgid: byPath || scope === 'own' ? undefined : target });
