@@ -1,5 +1,6 @@
 /**
- * One process of the distributed deployment: `start-service.ts <gateway|orgs|billing|subscriptions|transfers>`.
+ * One process of the distributed deployment: `start-service.ts <gateway|orgs|billing|subscriptions|transfers>`
+ * (or the SERVICE environment variable, as container images set it).
  * Needs NATS_URL and DATABASE_URL (the gateway needs only NATS_URL).
  */
 import { ServiceName } from '@org-mgmt/contracts';
@@ -7,7 +8,7 @@ import { createLogger, loadConfig, natsBus } from '@org-mgmt/runtime';
 import { SERVICE_NAMES, startSystem } from '@org-mgmt/system';
 
 async function main(): Promise<void> {
-  const name = process.argv[2];
+  const name = process.argv[2] ?? process.env.SERVICE ?? '';
   const isGateway = name === 'gateway';
   if (!isGateway && !SERVICE_NAMES.includes(name as ServiceName)) {
     throw new Error(`Usage: start-service.ts <gateway|${SERVICE_NAMES.join('|')}>`);

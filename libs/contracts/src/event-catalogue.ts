@@ -1,6 +1,17 @@
 import { EventContract } from './common/events';
-import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent } from './billing/events';
-import { OrgCreatedEvent, OrgStatusChangedEvent, OrgUpdatedEvent } from './orgs/events';
+import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent, ServicePurchasedEvent, ServicePurchaseFailedEvent } from './billing/events';
+import {
+  OrgCreatedEvent,
+  OrgDeletedEvent,
+  OrgEmailChangedEvent,
+  OrgOwnershipTransferredEvent,
+  OrgStatusChangedEvent,
+  OrgTeardownAcknowledgedEvent,
+  OrgUpdatedEvent,
+  ServiceAgreementAcceptedEvent,
+  ServiceAgreementRevokedEvent,
+} from './orgs/events';
+import { TransferCompletedEvent } from './transfers/events';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 
 /** Every event subject published to JetStream, with its payload schema (documented for subscribers). */
@@ -9,9 +20,18 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   OrgUpdatedEvent,
   OrgStatusChangedEvent,
   BillingBalanceChangedEvent,
+  OrgDeletedEvent,
+  OrgTeardownAcknowledgedEvent,
+  OrgOwnershipTransferredEvent,
+  OrgEmailChangedEvent,
+  TransferCompletedEvent,
   BillingDebitDeclinedEvent,
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,
+  ServiceAgreementAcceptedEvent,
+  ServiceAgreementRevokedEvent,
+  ServicePurchasedEvent,
+  ServicePurchaseFailedEvent,
 ];
 
 /** JetStream subjects the stream captures: two-token subjects only, so RPC patterns never land in it. */

@@ -32,7 +32,8 @@ export function effectiveRoles(principal: Principal, rootOrgId: string): Set<Rol
   return new Set(principal.roles.filter((role) => inRoot || !ROOT_ROLES.includes(role)));
 }
 
-function rolesGranting(access: Access): readonly Role[] | 'any' {
+/** The roles that satisfy an access rule, or `any` authenticated principal. */
+export function rolesGranting(access: Access): readonly Role[] | 'any' {
   switch (access.kind) {
     case 'public':
     case 'member':

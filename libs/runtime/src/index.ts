@@ -5,6 +5,7 @@ export * from './logger';
 export * from './settings';
 export * from './bus/rpc-client';
 export * from './bus/rpc-handler';
+export * from './bus/internal-call';
 export * from './bus/in-process.transport';
 export * from './bus/nats.transport';
 export * from './db/database';

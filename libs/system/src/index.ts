@@ -57,7 +57,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     services.push(await startService(SERVICES[name], { config, databaseUrl, bus, logger, clock }));
   }
   const gateway = options.gateway
-    ? await startGateway({ config, rpc: bus.rpc, logger, devSecret: options.devSecret }, options.gatewayHost)
+    ? await startGateway({ config, rpc: bus.rpc, events: bus.events, logger, devSecret: options.devSecret, clock }, options.gatewayHost)
     : undefined;
   return {
     services,

@@ -13,6 +13,8 @@ import { mintToken, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET, TokenClaims } f
 export interface TestSystemOptions {
   clock?: Clock;
   env?: Record<string, string>;
+  /** Run the services as separate processes; defaults to TEST_SERVICES=processes. */
+  separateProcesses?: boolean;
 }
 
 export interface TestSystem {
@@ -57,11 +59,13 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     OUTBOX_POLL_INTERVAL_MS: '50',
     RPC_TIMEOUT_MS: '5000',
+    // Several test files run at once against one PostgreSQL: stay well inside its max_connections.
+    DATABASE_POOL_MAX: '4',
     ...options.env,
   };
   const config = loadConfig(env);
   const logger = createLogger(config.LOG_LEVEL, 'test');
-  const separateProcesses = process.env.TEST_SERVICES === 'processes';
+  const separateProcesses = options.separateProcesses ?? process.env.TEST_SERVICES === 'processes';
   const children = separateProcesses ? await spawnServices(env) : [];
   const running = await startSystem({
     config,

@@ -1,5 +1,6 @@
 import { eventTablesMigration } from '@org-mgmt/runtime';
+import { addonsMigration } from './20261123000900_addons';
 import { ledgerMigration } from './20261123000200_ledger';
 
 /** In order; never edit one that has landed. */
-export const billingMigrations = [eventTablesMigration, ledgerMigration];
+export const billingMigrations = [eventTablesMigration, ledgerMigration, addonsMigration];

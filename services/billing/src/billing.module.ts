@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
 import { CONFIG } from '@org-mgmt/runtime';
+import { ADDON_CONTROLLERS, ADDON_PROVIDERS } from './addons/addons.providers';
 import { CreditsHandler } from './credits/credits.handler';
 import { DebitService } from './credits/debit.service';
 import { GrantService } from './credits/grant.service';
@@ -13,7 +14,7 @@ import { PurchaseHandler } from './payments/purchase.handler';
 import { PurchaseService } from './payments/purchase.service';
 
 @Module({
-  controllers: [BalanceHandler, CreditsHandler, PurchaseHandler],
+  controllers: [BalanceHandler, CreditsHandler, PurchaseHandler, ...ADDON_CONTROLLERS],
   providers: [
     { provide: PAYMENT_GATEWAY, useFactory: createPaymentGateway, inject: [CONFIG] },
     IdempotencyService,
@@ -23,6 +24,7 @@ import { PurchaseService } from './payments/purchase.service';
     GrantService,
     DebitService,
     PurchaseService,
+    ...ADDON_PROVIDERS,
   ],
 })
 export class BillingModule {}

@@ -1,17 +1,22 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { AppConfig, Logger, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
+import { AppConfig, Clock, EventBus, Logger, RPC_CLIENT, RpcClient, systemClock } from '@org-mgmt/runtime';
 import express from 'express';
 import { AddressInfo } from 'node:net';
 import { JwtVerifier } from './auth/jwt-verifier';
+import { docsRouter } from './docs/docs.router';
 import { HealthController } from './health/health.controller';
+import { OrgStateCache } from './org-state/org-state-cache';
 import { API_PREFIX, ApiRouter } from './routing/api-router';
 
 export interface GatewayDeps {
   config: AppConfig;
   rpc: RpcClient;
+  /** Invalidates the org-state cache; without it cached states live out their TTL. */
+  events?: EventBus;
   logger: Logger;
+  clock?: Clock;
   /** HS256 secret of a development install without JWT configuration. */
   devSecret?: string;
 }
@@ -40,7 +45,11 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback, linklocal, uniquelocal');
   const jwt = new JwtVerifier(deps.config, deps.devSecret);
-  server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, deps.logger.child({ service: 'gateway' })).build());
+  const logger = deps.logger.child({ service: 'gateway' });
+  const orgStates = new OrgStateCache(deps.rpc, deps.clock ?? systemClock, deps.config.ORG_STATE_CACHE_TTL_MS, deps.config.ROOT_ORG_ID, logger);
+  if (deps.events) await orgStates.start(deps.events);
+  server.use(API_PREFIX, docsRouter(API_PREFIX));
+  server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, orgStates, logger).build());
   const app = await NestFactory.create(GatewayModule.for(deps), new ExpressAdapter(server), {
     bodyParser: false,
     logger: ['error', 'warn'],
@@ -48,5 +57,9 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   await app.listen(deps.config.PORT, host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const shownHost = host === '0.0.0.0' ? 'localhost' : host;
-  return { app, port, url: `http://${shownHost}:${port}`, close: () => app.close() };
+  const close = async () => {
+    await orgStates.stop();
+    await app.close();
+  };
+  return { app, port, url: `http://${shownHost}:${port}`, close };
 }

@@ -1,9 +1,12 @@
 import { ServiceDefinition } from '@org-mgmt/runtime';
 import { orgsMigrations } from '../migrations';
+import { FeatureFlagsService } from './features/feature-flags.service';
+import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
 import { OrgsModule } from './orgs.module';
 import { ProfileService } from './profile/profile.service';
+import { StatusEvents } from './status/status-events';
 
-export { ProfileService };
+export { FeatureFlagsService, ProfileService };
 
 export const orgsService: ServiceDefinition = {
   name: 'orgs',
@@ -11,5 +14,7 @@ export const orgsService: ServiceDefinition = {
   migrations: orgsMigrations,
   async onStarted(app) {
     await app.get(ProfileService).ensureRootOrg();
+    await app.get(StatusEvents).start();
+    await app.get(SubscriptionChangesConsumer).start();
   },
 };

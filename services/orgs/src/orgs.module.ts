@@ -1,14 +1,44 @@
 import { Module } from '@nestjs/common';
+import { AccountHandler } from './account/account.handler';
+import { AccountService } from './account/account.service';
+import { CancellationRepository } from './account/cancellation.repository';
 import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
+import { OrgsEventConsumers } from './events/event-consumers';
+import { FeatureFlagsService } from './features/feature-flags.service';
+import { PlanFeaturesRepository } from './features/plan-features.repository';
+import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
+import { AgreementsModule } from './agreements/agreements.module';
 import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
 import { RegistrationHandler } from './registration/registration.handler';
+import { OrgStateService } from './status/org-state.service';
+import { ServiceStatusHandler } from './status/service-status.handler';
+import { ServiceStatusRepository } from './status/service-status.repository';
+import { ServiceStatusService } from './status/service-status.service';
+import { StatusEvents } from './status/status-events';
+import { OrgsTransfersModule } from './transfers/transfers.module';
 
 @Module({
-  controllers: [ProfileHandler, AddressHandler, RegistrationHandler],
-  providers: [OrganizationRepository, ProfileService, AddressRepository, AddressService],
+  imports: [AgreementsModule, OrgsTransfersModule],
+  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler],
+  providers: [
+    OrganizationRepository,
+    ProfileService,
+    AddressRepository,
+    AddressService,
+    OrgsEventConsumers,
+    ServiceStatusRepository,
+    ServiceStatusService,
+    OrgStateService,
+    StatusEvents,
+    CancellationRepository,
+    AccountService,
+    PlanFeaturesRepository,
+    FeatureFlagsService,
+    SubscriptionChangesConsumer,
+  ],
 })
 export class OrgsModule {}

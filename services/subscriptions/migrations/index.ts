@@ -1,4 +1,5 @@
 import { eventTablesMigration } from '@org-mgmt/runtime';
+import { subscriptionsMigration } from './20261123001000_subscriptions';
 
 /** In order; never edit one that has landed. */
-export const subscriptionsMigrations = [eventTablesMigration];
+export const subscriptionsMigrations = [eventTablesMigration, subscriptionsMigration];

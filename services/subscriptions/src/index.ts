@@ -1,6 +1,9 @@
 import { ServiceDefinition } from '@org-mgmt/runtime';
 import { subscriptionsMigrations } from '../migrations';
+import { RenewalWorker } from './renewals/renewal.worker';
 import { SubscriptionsModule } from './subscriptions.module';
+
+export { RenewalWorker };
 
 export const subscriptionsService: ServiceDefinition = {
   name: 'subscriptions',

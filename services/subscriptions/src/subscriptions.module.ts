@@ -1,5 +1,32 @@
 import { Module } from '@nestjs/common';
+import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
+import { CONFIG } from '@org-mgmt/runtime';
+import { CreditsClient } from './payments/credits.client';
+import { PaymentFlow } from './payments/payment-flow';
+import { PaymentHandler } from './payments/payment.handler';
+import { PaymentRepository } from './payments/payment.repository';
+import { PlanHandler } from './plans/plan.handler';
+import { RenewalWorker } from './renewals/renewal.worker';
+import { AccountCancellationConsumer } from './subscriptions/account-cancellation.consumer';
+import { ChangeRecorder } from './subscriptions/change-recorder';
+import { SubscriptionHandler } from './subscriptions/subscription.handler';
+import { SubscriptionRepository } from './subscriptions/subscription.repository';
+import { SubscriptionService } from './subscriptions/subscription.service';
+import { SubscriptionTransitions } from './subscriptions/transitions';
 
-/** Boots, migrates its schema and answers subscriptions.health.check; its domain handlers come with its issue. */
-@Module({})
+@Module({
+  controllers: [PlanHandler, SubscriptionHandler, PaymentHandler],
+  providers: [
+    { provide: PAYMENT_GATEWAY, useFactory: createPaymentGateway, inject: [CONFIG] },
+    SubscriptionRepository,
+    PaymentRepository,
+    ChangeRecorder,
+    SubscriptionTransitions,
+    CreditsClient,
+    PaymentFlow,
+    SubscriptionService,
+    RenewalWorker,
+    AccountCancellationConsumer,
+  ],
+})
 export class SubscriptionsModule {}

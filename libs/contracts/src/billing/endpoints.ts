@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, PUBLIC, rolesOnly } from '../permissions';
+import * as a from './addon-schemas';
 import * as s from './schemas';
 import { DebitBodySchema, DebitResultSchema } from './schemas';
 
@@ -49,22 +50,30 @@ export const BillingEndpoints = {
   }),
   servicesAvailable: endpoint({
     method: 'GET', path: '/services/available', service: billing, pattern: 'billing.addon.list', access: MEMBER,
-    summary: 'The add-on catalogue, filterable by category.', planned: true,
+    summary: 'The add-on catalogue, filterable by category.', query: a.AddonListQuerySchema, response: a.AddonListSchema,
   }),
   servicesPricing: endpoint({
     method: 'GET', path: '/services/pricing/:serviceName', service: billing, pattern: 'billing.addon.pricing', access: MEMBER,
-    summary: 'Current rates and terms version of an add-on.', planned: true, params: serviceNameParams,
+    summary: 'Current rates and terms of an add-on.', params: a.AddonServiceNameParamsSchema, response: a.AddonPricingSchema,
   }),
   servicesPurchase: endpoint({
     method: 'POST', path: '/services/purchase', service: billing, pattern: 'billing.addon.purchase', access: CONFIG_ADMIN,
-    summary: 'Starts an add-on purchase.', planned: true, idempotent: true,
+    summary: 'Starts an add-on purchase (payment gateway) or buys it from the credit balance; refused until its current terms are accepted.',
+    idempotent: true, body: a.AddonPurchaseBodySchema, response: a.AddonPurchaseStartedSchema, successStatus: 201,
   }),
   servicesCompletePayment: endpoint({
     method: 'POST', path: '/services/complete-payment', service: billing, pattern: 'billing.addon.complete-payment',
-    access: CONFIG_ADMIN, summary: 'Finalises an add-on purchase (exactly once).', planned: true,
+    access: CONFIG_ADMIN, summary: 'Finalises an add-on purchase after verifying the payment with the gateway (exactly once).',
+    body: a.AddonCompletePaymentBodySchema, response: a.AddonPurchaseSchema,
   }),
   servicesPurchased: endpoint({
     method: 'GET', path: '/services/purchased', service: billing, pattern: 'billing.addon.purchased', access: MEMBER,
-    summary: "The org's add-on purchases with status and period.", planned: true,
+    summary: "The org's add-on purchases with status and period, newest first.", query: a.AddonPurchasedQuerySchema,
+    response: a.AddonPurchaseListSchema,
+  }),
+  addonTerms: endpoint({
+    method: 'GET', path: '/services/internal/terms', service: billing, pattern: 'billing.addon.terms', access: rolesOnly('System'),
+    summary: "Current terms of add-ons, for orgs' service agreements (NATS only).", internal: true,
+    body: a.AddonTermsQuerySchema, response: a.AddonTermsListSchema,
   }),
 };

@@ -32,3 +32,30 @@ export const BillingBalanceChangedEvent = defineEvent(
     changedBy: z.string().nullable(),
   }),
 );
+
+const AddonPurchaseEventSchema = z.object({
+  orgId: z.string(),
+  purchaseId: z.string(),
+  serviceName: z.string(),
+  billingMode: z.enum(['one-off', 'recurring']),
+  amount: z.number().int(),
+  currency: z.string(),
+  paymentSource: z.enum(['gateway', 'credits']),
+  termsVersion: z.string().nullable(),
+});
+
+/** Published by billing when a purchase is paid; services enable the add-on for the period. */
+export const ServicePurchasedEvent = defineEvent(
+  'services.purchased',
+  1,
+  'An add-on purchase was paid (once per purchase); the add-on is enabled for the org from periodStart to periodEnd (null: no end).',
+  AddonPurchaseEventSchema.extend({ periodStart: z.number().int(), periodEnd: z.number().int().nullable(), completedAt: z.number().int() }),
+);
+
+/** Published by billing when the gateway reports an add-on payment as failed; nothing was enabled. */
+export const ServicePurchaseFailedEvent = defineEvent(
+  'services.purchase_failed',
+  1,
+  'An add-on payment was declined or cancelled at the gateway; the purchase is failed and nothing was enabled.',
+  AddonPurchaseEventSchema.extend({ failedAt: z.number().int(), reason: z.string() }),
+);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Access } from '../permissions';
+import { ErrorCode } from './errors';
 
 export type ServiceName = 'orgs' | 'billing' | 'subscriptions' | 'transfers';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -34,6 +35,8 @@ export interface EndpointDef {
   rawBody?: boolean;
   /** Request headers the service needs (lower case), forwarded as `headers`. */
   forwardHeaders?: readonly string[];
+  /** Domain error codes it may answer besides the gateway's common ones (listed in the OpenAPI document). */
+  errors?: readonly ErrorCode[];
 }
 
 export function endpoint<const D extends EndpointDef>(def: D): D {

@@ -10,6 +10,8 @@ export const ID_PREFIX = {
   transaction: 'txn',
   ledgerEntry: 'led',
   subscription: 'sub',
+  subscriptionPayment: 'spay',
+  subscriptionChange: 'schg',
   transfer: 'xfer',
   signup: 'sgn',
   agreement: 'agr',

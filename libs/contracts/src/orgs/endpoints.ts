@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, rolesOnly, rootOrgRoles } from '../permissions';
+import * as l from './lifecycle-schemas';
+import * as g from './agreement-schemas';
+import * as o from './ownership';
 import * as s from './schemas';
 
 const orgs = 'orgs' as const;
@@ -35,60 +38,116 @@ export const OrgsEndpoints = {
     method: 'PUT', path: '/profile/customer', service: orgs, pattern: 'orgs.customer.update', access: CONFIG_ADMIN,
     summary: "Updates the owner's personal profile.", body: s.CustomerUpdateBodySchema, response: s.CustomerSchema,
   }),
+  statusSuspend: endpoint({
+    method: 'POST', path: '/service-status/suspend', service: orgs, pattern: 'orgs.status.suspend',
+    access: rolesOnly('RootAdmin', 'RootPowerUser'),
+    summary: 'Operator: suspends the org named by the orgid header (MANUAL or POLICY_VIOLATION) with a reason.',
+    body: l.StatusSuspendBodySchema, response: l.ServiceStatusViewSchema,
+  }),
+  statusLift: endpoint({
+    method: 'POST', path: '/service-status/lift', service: orgs, pattern: 'orgs.status.lift',
+    access: rolesOnly('RootAdmin', 'RootPowerUser'),
+    summary: 'Operator: lifts the suspension of the org named by the orgid header (any suspension type).',
+    body: l.StatusLiftBodySchema, response: l.ServiceStatusViewSchema,
+  }),
+  ownerChange: endpoint({
+    method: 'POST', path: '/internal/owner-change', service: orgs, pattern: 'orgs.owner.change', access: rolesOnly('System'),
+    summary: 'Replaces the owner record in one transaction; emits org.ownership_transferred (transfers service, NATS only).',
+    internal: true, body: o.OwnerChangeBodySchema, response: o.OwnerChangeResultSchema,
+  }),
+  primaryEmailChange: endpoint({
+    method: 'POST', path: '/internal/primary-email-change', service: orgs, pattern: 'orgs.primary-email.change',
+    access: rolesOnly('System'), summary: 'Changes the primary email; emits org.email_changed (transfers service, NATS only).',
+    internal: true, body: o.EmailChangeBodySchema, response: o.EmailChangeResultSchema,
+  }),
+  orgLookup: endpoint({
+    method: 'POST', path: '/internal/org-lookup', service: orgs, pattern: 'orgs.org.lookup', access: rolesOnly('System'),
+    summary: 'Which of these orgs exist, with their status (NATS only).',
+    internal: true, body: o.OrgLookupBodySchema, response: o.OrgLookupResultSchema,
+  }),
   accountCancel: endpoint({
     method: 'POST', path: '/account/cancel', service: orgs, pattern: 'orgs.account.cancel', access: CONFIG_ADMIN,
-    summary: 'Cancels the account: subscription, optional data deletion, API access suspended.', planned: true,
+    summary: 'Cancels the account: subscription cancelled (by subscriptions, on org.status_changed), optional data-deletion request, API access stopped (INACTIVE).',
+    body: l.AccountCancelBodySchema, response: l.AccountStateSchema,
   }),
   accountReactivate: endpoint({
     method: 'PUT', path: '/account/reactivate', service: orgs, pattern: 'orgs.account.reactivate',
-    access: rolesOnly('RootAdmin', 'RootPowerUser'), summary: 'Reverses a cancellation.', planned: true,
+    access: rolesOnly('RootAdmin', 'RootPowerUser'),
+    summary: 'Reverses a cancellation (back to ACTIVE); the subscription is not re-created.',
+    body: l.AccountReactivateBodySchema, response: l.AccountStateSchema,
   }),
   signupCreate: endpoint({
     method: 'POST', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.create',
-    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Allowlists an email or signup code.', planned: true,
+    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Allowlists an email or a generated signup code.',
+    body: l.SignupCreateBodySchema, response: l.PreApprovedSignupSchema, successStatus: 201,
+    planned: true,
   }),
   signupRemove: endpoint({
     method: 'POST', path: '/pre-approved-signups/remove', service: orgs, pattern: 'orgs.signup.remove',
-    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Removes an allowlist entry.', planned: true,
+    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Removes an allowlist entry (it can no longer be used).',
+    body: l.SignupRemoveBodySchema, response: l.PreApprovedSignupSchema,
+    planned: true,
   }),
   signupList: endpoint({
     method: 'GET', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.list',
-    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Lists allowlist entries.', planned: true,
+    access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Lists allowlist entries, newest first, filterable by kind, state, email.',
+    query: l.SignupListQuerySchema, response: l.SignupPageSchema,
+    planned: true,
   }),
   signupValidate: endpoint({
     method: 'POST', path: '/pre-approved-signups/validate', service: orgs, pattern: 'orgs.signup.validate',
-    access: { kind: 'public' }, summary: 'Is this email or code allowed to sign up? (rate-limited)', planned: true,
+    access: { kind: 'public' }, summary: 'Is this email or code allowed to sign up? (rate-limited per client IP)',
+    body: l.SignupValidateBodySchema, response: l.SignupValidateResponseSchema,
+    planned: true,
   }),
   orgRegister: endpoint({
     method: 'POST', path: '/org-register', service: orgs, pattern: 'orgs.org.register',
-    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'), summary: 'Registers an organisation and its owner (created ACTIVE).',
-    body: s.OrgRegisterBodySchema, response: s.OrganizationSchema, successStatus: 201,
+    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
+    summary: 'Registers an organisation and its owner (created ACTIVE), consuming a pre-approved signup when one applies.',
+    body: l.OrgRegisterWithSignupBodySchema, response: s.OrganizationSchema, successStatus: 201,
   }),
   orgState: endpoint({
     method: 'GET', path: '/internal/org-state/:orgId', service: orgs, pattern: 'orgs.state.get', access: rolesOnly('System'),
     summary: "Service status and effective feature flags of an org, for the gateway's cache (NATS only).",
-    planned: true, internal: true, params: z.strictObject({ orgId: s.OrgIdSchema }), response: s.OrgStateSchema,
+    internal: true, params: z.strictObject({ orgId: s.OrgIdSchema }), response: s.OrgStateSchema,
   }),
   orgDelete: endpoint({
     method: 'POST', path: '/delete', service: orgs, pattern: 'orgs.org.delete',
-    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'), summary: 'Deletes an organisation with teardown.', planned: true,
+    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
+    summary: 'Deletes the organisation `orgId` (INACTIVE for good) and emits org.deleted with the teardown options.',
+    body: l.OrgDeleteBodySchema, response: l.TeardownStatusSchema, bodyOrgFields: ['orgId'],
+    planned: true,
+  }),
+  teardownGet: endpoint({
+    method: 'GET', path: '/delete/:orgId', service: orgs, pattern: 'orgs.teardown.get',
+    access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
+    summary: "A deleted org's deletion and the teardown status of each requested resource kind.",
+    params: l.TeardownParamsSchema, response: l.TeardownStatusSchema,
+    planned: true,
   }),
   agreementsList: endpoint({
     method: 'GET', path: '/services/agreements', service: orgs, pattern: 'orgs.agreement.list', access: MEMBER,
-    summary: "The org's service agreements.", planned: true,
+    summary: "The org's service agreements: one entry per service it ever accepted, with its status.",
+    response: g.AgreementListSchema,
   }),
   agreementGet: endpoint({
     method: 'GET', path: '/services/agreement/:serviceName', service: orgs, pattern: 'orgs.agreement.get', access: MEMBER,
-    summary: "The org's agreement for one service.", planned: true, params: z.strictObject({ serviceName: z.string().max(100) }),
+    summary: "The org's agreement for one service: status, current terms and every record.",
+    params: g.AgreementParamsSchema, response: g.AgreementDetailSchema,
   }),
   agreementAccept: endpoint({
     method: 'POST', path: '/services/agreement/accept/:serviceName', service: orgs, pattern: 'orgs.agreement.accept',
-    access: CONFIG_ADMIN, summary: 'Accepts the current terms of a service.', planned: true,
-    params: z.strictObject({ serviceName: z.string().max(100) }),
+    access: CONFIG_ADMIN, summary: 'Accepts the current terms of a service; records who, when, version, IP and user agent.',
+    params: g.AgreementParamsSchema, body: g.AgreementAcceptBodySchema, response: g.AgreementDetailSchema,
   }),
   agreementRevoke: endpoint({
     method: 'POST', path: '/services/agreement/revoke/:serviceName', service: orgs, pattern: 'orgs.agreement.revoke',
-    access: CONFIG_ADMIN, summary: 'Revokes the acceptance of a service’s terms.', planned: true,
-    params: z.strictObject({ serviceName: z.string().max(100) }),
+    access: CONFIG_ADMIN, summary: 'Revokes the acceptance of a service’s terms; the add-on stops being available.',
+    params: g.AgreementParamsSchema, body: g.AgreementRevokeBodySchema, response: g.AgreementDetailSchema,
+  }),
+  agreementStatus: endpoint({
+    method: 'GET', path: '/services/internal/agreement-status', service: orgs, pattern: 'orgs.agreement.status',
+    access: rolesOnly('System'), summary: "An org's latest agreement record per service, for billing (NATS only).",
+    internal: true, body: g.AgreementStatusQuerySchema, response: g.AgreementStatusListSchema,
   }),
 };

@@ -64,6 +64,10 @@ export const OrganizationSchema = z.object({
   features: z.array(z.string()),
   /** Per-org overrides: true grants a flag, false removes it. */
   featureOverrides: z.record(z.string(), z.boolean()),
+  /** Root-settable: what orgs does when billing declines an internal debit for lack of balance. */
+  policy: z.object({ suspendOnQuotaExceeded: z.boolean() }),
+  /** Set once the org is deleted (POST /delete); a deleted org stays INACTIVE. */
+  deletedAt: z.number().int().nullable(),
   createdAt: z.number().int(),
   updatedAt: z.number().int(),
 });
@@ -132,6 +136,8 @@ export const ProfileUpdateBodySchema = z
       .record(FeatureFlagNameSchema, z.boolean().nullable())
       .refine((f) => Object.keys(f).length <= 100, 'at most 100 flags')
       .optional(),
+    /** Root roles only. */
+    policy: z.strictObject({ suspendOnQuotaExceeded: z.boolean() }).optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'at least one field is required');
 export type ProfileUpdate = z.infer<typeof ProfileUpdateBodySchema>;
@@ -171,7 +177,7 @@ export const OrgRegisterBodySchema = z.strictObject({
 });
 export type OrgRegister = z.infer<typeof OrgRegisterBodySchema>;
 
-export { EmailSchema };
+export { EmailSchema, text as boundedText };
 
 /**
  * `orgs.state.get` (System, NATS only): what the gateway caches per org and passes to services

@@ -17,6 +17,11 @@ export const SubscriptionChangedEvent = defineEvent(
     features: z.array(z.string()),
     currentPeriodEnd: z.number().int().nullable(),
     changedBy: z.string(),
+    /**
+     * Per-org flag overrides set by an operator through subscription/admin/update (true grants,
+     * false removes, null drops the override); orgs applies them. Absent on every other change.
+     */
+    featureOverrides: z.record(z.string(), z.boolean().nullable()).optional(),
   }),
 );
 

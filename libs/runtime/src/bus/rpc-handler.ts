@@ -13,6 +13,7 @@ import {
 } from '@org-mgmt/contracts';
 import { z } from 'zod';
 import { runtimeSettings } from '../settings';
+import { isDatabaseUnavailable } from '../db/database';
 
 /** What a handler receives: the verified caller, the org acted on, and input parsed by the contract. */
 export interface RpcContext<E extends EndpointDef = EndpointDef> extends Input<E> {
@@ -70,6 +71,10 @@ export async function answer(work: () => Promise<unknown>, pattern: string): Pro
     return { ok: true, data: (await work()) ?? null };
   } catch (err) {
     if (err instanceof AppError) return { ok: false, error: err.toBody() };
+    if (isDatabaseUnavailable(err)) {
+      runtimeSettings().logger.warn({ err, pattern }, 'database unavailable');
+      return { ok: false, error: new AppError('SERVICE_UNAVAILABLE', 'The service cannot reach its database; try again shortly').toBody() };
+    }
     runtimeSettings().logger.error({ err, pattern }, 'unhandled error in handler');
     return { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } };
   }

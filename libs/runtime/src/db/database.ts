@@ -41,3 +41,20 @@ export async function migrate(db: Knex, schema: string, migrations: readonly Mig
 export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }
+
+const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+/**
+ * The database cannot serve us right now (down, restarting, out of connections, pool exhausted):
+ * SQLSTATE classes 08 (connection) and 57P (shutdown), 53300 (too many connections), socket errors,
+ * and knex's pool acquisition timeout. Callers answer 503 rather than 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, name, message } = err as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code === '53300' || UNAVAILABLE_NETWORK_CODES.has(code))) {
+    return true;
+  }
+  if (name === 'KnexTimeoutError') return true;
+  return typeof message === 'string' && /Connection terminated|connection is closed/i.test(message);
+}

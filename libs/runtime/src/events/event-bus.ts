@@ -11,6 +11,10 @@ export interface SubscriptionOptions {
   /** Deliveries before an event is given up on (and logged). */
   maxDeliver?: number;
   ackWaitMs?: number;
+  /** Only events published from now on (a per-process consumer such as a cache's invalidation), not the stream's history. */
+  deliverNew?: boolean;
+  /** JetStream removes the consumer after this long without a subscriber (per-process consumers of replicas that went away). */
+  inactiveThresholdMs?: number;
 }
 
 export interface EventSubscription {

@@ -72,7 +72,8 @@ export class JetStreamEventBus implements EventBus {
     await this.jsm.consumers.add(this.stream, {
       durable_name: durable,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: options.deliverNew ? DeliverPolicy.New : DeliverPolicy.All,
+      ...(options.inactiveThresholdMs ? { inactive_threshold: nanos(options.inactiveThresholdMs) } : {}),
       filter_subject: this.prefix + options.subject,
       max_deliver: options.maxDeliver ?? 20,
       ack_wait: nanos(options.ackWaitMs ?? 30_000),

@@ -3,12 +3,14 @@ import { BillingEndpoints } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway } from '@org-mgmt/payments';
 import { Inject } from '@nestjs/common';
 import { requireOrgId, Rpc, RpcContext } from '@org-mgmt/runtime';
+import { AddonPurchaseService } from '../addons/addon-purchase.service';
 import { PurchaseService } from './purchase.service';
 
 @Controller()
 export class PurchaseHandler {
   constructor(
     private readonly purchases: PurchaseService,
+    private readonly addonPurchases: AddonPurchaseService,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
 
@@ -22,14 +24,14 @@ export class PurchaseHandler {
     return this.purchases.complete(ctx.body, ctx.orgId, ctx.principal);
   }
 
-  /** Signed by the gateway over the exact bytes; payments of other purposes (add-ons, …) are not ours to settle here. */
+  /** Signed by the gateway over the exact bytes; credit and add-on payments are settled by their own services. */
   @Rpc(BillingEndpoints.stripeWebhook)
   async webhook(ctx: RpcContext<typeof BillingEndpoints.stripeWebhook>) {
     const event = this.gateway.parseWebhook(ctx.rawBody ?? '', ctx.headers?.['stripe-signature']);
-    const handled =
-      event.paymentId !== null && event.type.startsWith('payment_intent.') && event.metadata.purpose === 'credits'
-        ? await this.purchases.finaliseByPayment(event.paymentId, event.metadata.transactionId)
-        : false;
+    const isPayment = event.paymentId !== null && event.type.startsWith('payment_intent.');
+    let handled = false;
+    if (isPayment && event.metadata.purpose === 'credits') handled = await this.purchases.finaliseByPayment(event.paymentId!, event.metadata.transactionId);
+    if (isPayment && event.metadata.purpose === 'addon') handled = await this.addonPurchases.finaliseByPayment(event.paymentId!, event.metadata.purchaseId);
     return { received: true as const, handled };
   }
 }

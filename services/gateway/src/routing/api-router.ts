@@ -1,7 +1,20 @@
-import { AppError, authorize, bodyOrgIds, EndpointDef, ErrorBody, HTTP_ENDPOINTS, httpStatusOf, Principal, RpcRequest } from '@org-mgmt/contracts';
+import {
+  AppError,
+  authorize,
+  bodyOrgIds,
+  EndpointDef,
+  ErrorBody,
+  HTTP_ENDPOINTS,
+  httpStatusOf,
+  OrgState,
+  Principal,
+  RpcRequest,
+} from '@org-mgmt/contracts';
 import { AppConfig, Logger, RpcClient } from '@org-mgmt/runtime';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { JwtVerifier } from '../auth/jwt-verifier';
+import { OrgStateCache } from '../org-state/org-state-cache';
+import { ALLOWED_WHEN_BLOCKED, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
 import { bearerToken, parseInput, requestIdOf, targetOrgOf } from './request-context';
 
 export const API_PREFIX = '/org-management';
@@ -22,6 +35,7 @@ export class ApiRouter {
     private readonly config: AppConfig,
     private readonly jwt: JwtVerifier,
     private readonly rpc: RpcClient,
+    private readonly orgStates: OrgStateCache,
     private readonly logger: Logger,
   ) {}
 
@@ -67,6 +81,8 @@ export class ApiRouter {
       const params = parseInput(def.params, { ...req.params }, 'params') as { orgId?: string };
       orgId = targetOrgOf(req, params.orgId, principal);
       authorize(def.access, principal, orgId ? [orgId] : [], this.config.ROOT_ORG_ID);
+      const orgState = await this.orgStateFor(def, orgId, principal);
+      enforceOrgState(def, principal, orgState, this.config.ROOT_ORG_ID);
       const query = parseInput(def.query, { ...req.query }, 'query');
       const body = def.rawBody ? undefined : parseInput(def.body, req.body, 'body');
       authorize(def.access, principal, bodyOrgIds(def, body), this.config.ROOT_ORG_ID);
@@ -77,6 +93,7 @@ export class ApiRouter {
         requestId,
         idempotencyKey: def.idempotent ? req.header('idempotency-key') : undefined,
         client: { ip: req.ip, userAgent: req.header('user-agent')?.slice(0, 500) },
+        orgState: orgState ?? undefined,
         params,
         query,
         body,
@@ -84,11 +101,28 @@ export class ApiRouter {
         ...(def.forwardHeaders ? { headers: forwardedHeaders(req, def.forwardHeaders) } : {}),
       };
       const result = await this.rpc.request(def.pattern, message);
+      if (result.ok && ORG_STATE_WRITES.has(def.pattern)) {
+        for (const changed of [orgId, ...bodyOrgIds(def, body)]) if (changed) this.orgStates.invalidate(changed);
+      }
       if (result.ok) return { status: def.successStatus ?? 200, body: result.data, principal, orgId };
       return { status: httpStatusOf(result.error.code), body: { error: result.error }, principal, orgId };
     } catch (err) {
       const error = err instanceof AppError ? err.toBody() : internal(err, this.logger, requestId);
       return { status: httpStatusOf(error.code), body: { error }, principal, orgId };
+    }
+  }
+
+  /**
+   * The cached state of the org acted on (none for anonymous public calls, so they cannot fill the
+   * cache with made-up org ids). Without it, only what a blocked org may call anyway goes ahead.
+   */
+  private async orgStateFor(def: EndpointDef, orgId: string | null, principal: Principal | null): Promise<OrgState | null> {
+    if (!orgId || !principal) return null;
+    try {
+      return await this.orgStates.get(orgId);
+    } catch (err) {
+      if (def.access.kind === 'public' || ALLOWED_WHEN_BLOCKED.has(def.pattern)) return null;
+      throw err;
     }
   }
 

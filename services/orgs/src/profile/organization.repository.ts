@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Customer, Organization, OrganizationServiceStatusRecord, ServiceStatus } from '@org-mgmt/contracts';
 import { DATABASE, Knex } from '@org-mgmt/runtime';
+import { effectiveFlags } from '../features/effective-flags';
 
 interface OrganizationRow {
   id: string;
@@ -13,11 +14,15 @@ interface OrganizationRow {
   service_status: ServiceStatus;
   last_service_status_changed: number | null;
   platform_email: string | null;
+  suspend_on_quota_exceeded: boolean;
+  deleted_at: number | null;
   created_at: number;
   updated_at: number;
+  /** The plan's default flags (from org_plan_features); null before any subscription. */
+  plan_features: string[] | null;
 }
 
-interface StatusRecordRow {
+export interface StatusRecordRow {
   id: string;
   status: ServiceStatus;
   previous_status: ServiceStatus | null;
@@ -56,7 +61,7 @@ export interface NewOrganization {
 }
 
 export type OrganizationChanges = Partial<
-  Pick<Organization, 'companyName' | 'displayName' | 'businessVerticalId' | 'interests' | 'metadata' | 'platformEmail' | 'featureOverrides'>
+  Pick<Organization, 'companyName' | 'displayName' | 'businessVerticalId' | 'interests' | 'metadata' | 'platformEmail' | 'featureOverrides' | 'policy'>
 >;
 
 type Db = Knex | Knex.Transaction;
@@ -76,7 +81,10 @@ export class OrganizationRepository {
   }
 
   async find(orgId: string, db: Db = this.db): Promise<Organization | null> {
-    const row: OrganizationRow | undefined = await db('organizations').where({ id: orgId }).first();
+    const row: OrganizationRow | undefined = await db('organizations')
+      .leftJoin('org_plan_features', 'org_plan_features.org_id', 'organizations.id')
+      .where('organizations.id', orgId)
+      .first('organizations.*', 'org_plan_features.features as plan_features');
     if (!row) return null;
     const history: StatusRecordRow[] = await db('service_status_records').where({ org_id: orgId }).orderBy('timestamp').orderBy('id');
     return toOrganization(row, history);
@@ -128,6 +136,7 @@ export class OrganizationRepository {
     if (changes.metadata !== undefined) row.metadata = JSON.stringify(changes.metadata);
     if (changes.platformEmail !== undefined) row.platform_email = changes.platformEmail;
     if (changes.featureOverrides !== undefined) row.feature_overrides = JSON.stringify(changes.featureOverrides);
+    if (changes.policy !== undefined) row.suspend_on_quota_exceeded = changes.policy.suspendOnQuotaExceeded;
     await trx('organizations').where({ id: orgId }).update(row);
   }
 
@@ -179,14 +188,16 @@ function toOrganization(row: OrganizationRow, history: StatusRecordRow[]): Organ
     platformEmail: row.platform_email,
     displayName: row.display_name,
     interests: row.interests,
-    features: Object.keys(overrides).filter((flag) => overrides[flag]).sort(),
+    features: effectiveFlags(row.plan_features ?? [], overrides),
     featureOverrides: overrides,
+    policy: { suspendOnQuotaExceeded: row.suspend_on_quota_exceeded },
+    deletedAt: row.deleted_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
 }
 
-function toStatusRecord(row: StatusRecordRow): OrganizationServiceStatusRecord {
+export function toStatusRecord(row: StatusRecordRow): OrganizationServiceStatusRecord {
   return {
     id: row.id,
     status: row.status,

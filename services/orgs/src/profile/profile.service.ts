@@ -14,6 +14,7 @@ import {
 } from '@org-mgmt/contracts';
 import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, isUniqueViolation, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { AddressRepository } from '../addresses/address.repository';
+import { applyOverrideChanges } from '../features/effective-flags';
 import { notFound } from '../addresses/address.service';
 import { OrganizationChanges, OrganizationRepository } from './organization.repository';
 
@@ -53,8 +54,10 @@ export class ProfileService {
   }
 
   async update(orgId: string, input: ProfileUpdate, principal: Principal): Promise<Profile> {
-    if (input.features !== undefined && !isOperator(principal, this.config.ROOT_ORG_ID)) {
-      throw new AppError('FORBIDDEN', 'Only root roles may change feature flags', { fields: [{ path: 'body.features', message: 'root roles only' }] });
+    for (const field of ['features', 'policy'] as const) {
+      if (input[field] !== undefined && !isOperator(principal, this.config.ROOT_ORG_ID)) {
+        throw new AppError('FORBIDDEN', `Only root roles may change ${field}`, { fields: [{ path: `body.${field}`, message: 'root roles only' }] });
+      }
     }
     await nameConflictsAsAppErrors(() => this.db.transaction(async (trx) => {
       const current = await this.lockedOrganization(trx, orgId);
@@ -63,7 +66,7 @@ export class ProfileService {
       }
       const { features, ...fields } = input;
       const changes: OrganizationChanges = { ...fields };
-      if (features) changes.featureOverrides = applyOverrides(current.featureOverrides, features);
+      if (features) changes.featureOverrides = applyOverrideChanges(current.featureOverrides, features);
       const now = this.clock.now();
       await this.organizations.update(trx, orgId, changes, now);
       await this.outbox.add(trx, OrgUpdatedEvent, orgId, { orgId, changed: Object.keys(input).sort(), updatedAt: now, changedBy: principal.sub });
@@ -152,14 +155,4 @@ async function nameConflictsAsAppErrors<T>(work: () => Promise<T>): Promise<T> {
   } catch (err) {
     throw isUniqueViolation(err) ? nameTaken() : err;
   }
-}
-
-/** true grants a flag, false removes it, null drops the override (the plan's default applies). */
-function applyOverrides(current: Record<string, boolean>, changes: Record<string, boolean | null>): Record<string, boolean> {
-  const next = { ...current };
-  for (const [flag, value] of Object.entries(changes)) {
-    if (value === null) delete next[flag];
-    else next[flag] = value;
-  }
-  return next;
 }

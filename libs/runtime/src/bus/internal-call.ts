@@ -1,0 +1,31 @@
+import { EndpointDef, Input } from '@org-mgmt/contracts';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { runtimeSettings } from '../settings';
+import { call, RpcClient } from './rpc-client';
+
+export interface InternalCallInput<E extends EndpointDef> {
+  /** The org the call acts on. */
+  orgId: string | null;
+  params?: Partial<Input<E>['params']>;
+  body?: E['body'] extends z.ZodType ? z.input<E['body']> : undefined;
+  /** The request id of the request that caused this call, for tracing. */
+  requestId?: string;
+}
+
+type Output<E extends EndpointDef> = E['response'] extends z.ZodType ? z.output<E['response']> : unknown;
+
+/**
+ * One service calling another's endpoint as the System principal of the root org, `from` naming the
+ * caller. The answer is parsed by the endpoint's response schema; a failure throws its AppError.
+ */
+export async function callAsSystem<E extends EndpointDef>(rpc: RpcClient, from: string, def: E, input: InternalCallInput<E>): Promise<Output<E>> {
+  const data = await call<unknown>(rpc, def.pattern, {
+    principal: { sub: `service:${from}`, orgId: runtimeSettings().rootOrgId, roles: ['System'] },
+    orgId: input.orgId,
+    requestId: input.requestId ?? randomUUID(),
+    params: input.params,
+    body: input.body,
+  });
+  return (def.response ? def.response.parse(data) : data) as Output<E>;
+}

@@ -1,0 +1,28 @@
+import { Controller } from '@nestjs/common';
+import { BillingEndpoints } from '@org-mgmt/contracts';
+import { requireOrgId, Rpc, RpcContext } from '@org-mgmt/runtime';
+import { AddonPurchaseService, PurchaseRequest } from './addon-purchase.service';
+
+@Controller()
+export class AddonPurchaseHandler {
+  constructor(private readonly purchases: AddonPurchaseService) {}
+
+  @Rpc(BillingEndpoints.servicesPurchase)
+  purchase(ctx: RpcContext<typeof BillingEndpoints.servicesPurchase>) {
+    return this.purchases.purchase(requestOf(ctx), ctx.body, ctx.idempotencyKey);
+  }
+
+  @Rpc(BillingEndpoints.servicesCompletePayment)
+  completePayment(ctx: RpcContext<typeof BillingEndpoints.servicesCompletePayment>) {
+    return this.purchases.completePayment(requestOf(ctx), ctx.body.purchaseId);
+  }
+
+  @Rpc(BillingEndpoints.servicesPurchased)
+  async purchased(ctx: RpcContext<typeof BillingEndpoints.servicesPurchased>) {
+    return { items: await this.purchases.list(requestOf(ctx), ctx.query) };
+  }
+}
+
+function requestOf(ctx: RpcContext): PurchaseRequest {
+  return { orgId: requireOrgId(ctx), principal: ctx.principal!, requestId: ctx.requestId };
+}

@@ -1,0 +1,138 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AddonPurchase } from '@org-mgmt/contracts';
+import { DATABASE, Knex } from '@org-mgmt/runtime';
+
+/** What is stored; `suspended` and `expired` are derived when read (see AddonPurchaseService). */
+export type StoredPurchaseStatus = 'pending' | 'active' | 'failed';
+
+interface PurchaseRow {
+  id: string;
+  org_id: string;
+  service_name: string;
+  status: StoredPurchaseStatus;
+  billing_mode: AddonPurchase['billingMode'];
+  amount: number;
+  currency: string;
+  payment_source: AddonPurchase['paymentSource'];
+  gateway: AddonPurchase['gateway'];
+  payment_intent_id: string | null;
+  terms_version: string | null;
+  period_start: number | null;
+  period_end: number | null;
+  purchased_by: string;
+  failure_reason: string | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export interface StoredPurchase extends Omit<AddonPurchase, 'status'> {
+  status: StoredPurchaseStatus;
+  failureReason: string | null;
+}
+
+export interface Activation {
+  periodStart: number;
+  periodEnd: number | null;
+  completedAt: number;
+}
+
+type Db = Knex | Knex.Transaction;
+
+@Injectable()
+export class AddonPurchaseRepository {
+  constructor(@Inject(DATABASE) private readonly db: Knex) {}
+
+  async insert(db: Db, purchase: StoredPurchase): Promise<void> {
+    await db('addon_purchases').insert({
+      id: purchase.id,
+      org_id: purchase.orgId,
+      service_name: purchase.serviceName,
+      status: purchase.status,
+      billing_mode: purchase.billingMode,
+      amount: purchase.amount,
+      currency: purchase.currency,
+      payment_source: purchase.paymentSource,
+      gateway: purchase.gateway,
+      payment_intent_id: purchase.paymentIntentId,
+      terms_version: purchase.termsVersion,
+      period_start: purchase.periodStart,
+      period_end: purchase.periodEnd,
+      purchased_by: purchase.purchasedBy,
+      failure_reason: purchase.failureReason,
+      created_at: purchase.createdAt,
+      completed_at: purchase.completedAt,
+    });
+  }
+
+  async find(orgId: string, purchaseId: string, db: Db = this.db): Promise<StoredPurchase | null> {
+    const row: PurchaseRow | undefined = await db('addon_purchases').where({ id: purchaseId, org_id: orgId }).first();
+    return row ? toPurchase(row) : null;
+  }
+
+  async findById(purchaseId: string): Promise<StoredPurchase | null> {
+    const row: PurchaseRow | undefined = await this.db('addon_purchases').where({ id: purchaseId }).first();
+    return row ? toPurchase(row) : null;
+  }
+
+  /** Newest first. */
+  async list(orgId: string, serviceName?: string): Promise<StoredPurchase[]> {
+    const query = this.db('addon_purchases').where({ org_id: orgId }).orderBy('seq', 'desc');
+    if (serviceName) query.where({ service_name: serviceName });
+    return ((await query) as PurchaseRow[]).map(toPurchase);
+  }
+
+  /** Serialises activations of one org's add-on, so consecutive periods never overlap. */
+  async lockAddon(trx: Knex.Transaction, orgId: string, serviceName: string): Promise<void> {
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`addon:${orgId}:${serviceName}`]);
+  }
+
+  /** When the org's latest paid period of a recurring add-on ends (null when none). */
+  async latestPeriodEnd(trx: Knex.Transaction, orgId: string, serviceName: string): Promise<number | null> {
+    const row = (await trx('addon_purchases')
+      .where({ org_id: orgId, service_name: serviceName, status: 'active' })
+      .max({ end: 'period_end' })
+      .first()) as { end: number | null } | undefined;
+    return row?.end ?? null;
+  }
+
+  /** pending → active; false when another completion got there first. */
+  async activate(trx: Knex.Transaction, purchaseId: string, activation: Activation): Promise<boolean> {
+    const updated = await trx('addon_purchases').where({ id: purchaseId, status: 'pending' }).update({
+      status: 'active',
+      period_start: activation.periodStart,
+      period_end: activation.periodEnd,
+      completed_at: activation.completedAt,
+    });
+    return updated === 1;
+  }
+
+  /** pending → failed; false when another completion got there first. */
+  async fail(trx: Knex.Transaction, purchaseId: string, reason: string, at: number): Promise<boolean> {
+    const updated = await trx('addon_purchases')
+      .where({ id: purchaseId, status: 'pending' })
+      .update({ status: 'failed', failure_reason: reason, completed_at: at });
+    return updated === 1;
+  }
+}
+
+function toPurchase(row: PurchaseRow): StoredPurchase {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    serviceName: row.service_name,
+    status: row.status,
+    billingMode: row.billing_mode,
+    amount: row.amount,
+    currency: row.currency,
+    paymentSource: row.payment_source,
+    gateway: row.gateway,
+    paymentIntentId: row.payment_intent_id,
+    termsVersion: row.terms_version,
+    periodStart: row.period_start,
+    periodEnd: row.period_end,
+    purchasedBy: row.purchased_by,
+    failureReason: row.failure_reason,
+    createdAt: row.created_at,
+    completedAt: row.completed_at,
+  };
+}

@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { SubscriptionChangedEvent } from '@org-mgmt/contracts';
+import { OrgsEventConsumers } from '../events/event-consumers';
+import { FeatureFlagsService } from './feature-flags.service';
+
+/** Durable, idempotent consumer of subscription.changed: keeps each org's plan defaults and operator overrides. */
+@Injectable()
+export class SubscriptionChangesConsumer {
+  constructor(
+    private readonly consumers: OrgsEventConsumers,
+    private readonly flags: FeatureFlagsService,
+  ) {}
+
+  start(): Promise<void> {
+    return this.consumers.consume('orgs_feature_flags', SubscriptionChangedEvent, (data, trx, event) =>
+      this.flags.applySubscriptionChange(trx, data, event.occurredAt),
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { OrganizationServiceStatusRecord, ServiceStatus } from '@org-mgmt/contracts';
+import { Knex } from '@org-mgmt/runtime';
+import { StatusRecordRow } from '../profile/organization.repository';
+
+/** The org's status as a transition sees it, read under the org row's lock. */
+export interface LockedStatus {
+  orgId: string;
+  status: ServiceStatus;
+  suspensionType: OrganizationServiceStatusRecord['suspensionType'];
+  suspendOnQuotaExceeded: boolean;
+  deleted: boolean;
+}
+
+@Injectable()
+export class ServiceStatusRepository {
+  async lockStatus(trx: Knex.Transaction, orgId: string): Promise<LockedStatus | null> {
+    const org = await trx('organizations')
+      .where({ id: orgId })
+      .forUpdate()
+      .first('id', 'service_status', 'suspend_on_quota_exceeded', 'deleted_at');
+    if (!org) return null;
+    const current: StatusRecordRow | undefined = await trx('service_status_records').where({ org_id: orgId, is_current: true }).first();
+    return {
+      orgId,
+      status: org.service_status,
+      suspensionType: org.service_status === 'SUSPENDED' ? (current?.suspension_type ?? null) : null,
+      suspendOnQuotaExceeded: org.suspend_on_quota_exceeded,
+      deleted: org.deleted_at !== null,
+    };
+  }
+
+  /** Appends the record as the only current one and keeps the org row's status fields in step. */
+  async append(trx: Knex.Transaction, orgId: string, record: OrganizationServiceStatusRecord): Promise<void> {
+    await trx('service_status_records').where({ org_id: orgId, is_current: true }).update({ is_current: false });
+    await trx('service_status_records').insert({
+      id: record.id,
+      org_id: orgId,
+      status: record.status,
+      previous_status: record.previousStatus,
+      suspension_type: record.suspensionType,
+      timestamp: record.timestamp,
+      reason: record.reason,
+      changed_by: record.changedBy,
+      is_current: true,
+    });
+    await trx('organizations')
+      .where({ id: orgId })
+      .update({ service_status: record.status, last_service_status_changed: record.timestamp, updated_at: record.timestamp });
+  }
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { BillingDebitDeclinedEvent, SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
+import { Knex, LOGGER, Logger } from '@org-mgmt/runtime';
+import { OrgsEventConsumers } from '../events/event-consumers';
+import { ServiceStatusService, StatusChange } from './service-status.service';
+
+/** Subscription states that mean the org is paying again. */
+const PAYING_SUBSCRIPTION_STATES = new Set(['active', 'trialing']);
+
+/**
+ * Event-driven suspension: a failed subscription charge suspends (PAYMENT_FAILED), a later active or
+ * renewed subscription lifts that suspension, and a declined debit suspends (QUOTA_EXCEEDED) when the
+ * org's policy says so. Changes that no longer apply (already suspended, cancelled…) are skipped.
+ */
+@Injectable()
+export class StatusEvents {
+  constructor(
+    private readonly consumers: OrgsEventConsumers,
+    private readonly statuses: ServiceStatusService,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.consumers.consume('orgs_status_payment_failed', SubscriptionPaymentFailedEvent, (data, trx) =>
+      this.apply(trx, data.orgId, {
+        cause: 'payment_failed',
+        suspensionType: 'PAYMENT_FAILED',
+        reason: `Subscription ${data.subscriptionId} (${data.plan}) payment of ${data.amount} ${data.currency} failed: ${data.reason}`,
+        changedBy: 'system:subscriptions',
+      }),
+    );
+    await this.consumers.consume('orgs_status_subscription_changed', SubscriptionChangedEvent, async (data, trx) => {
+      if (!PAYING_SUBSCRIPTION_STATES.has(data.status)) return;
+      await this.apply(trx, data.orgId, {
+        cause: 'payment_recovered',
+        reason: `Subscription ${data.subscriptionId} (${data.plan}) is ${data.status} again (${data.change})`,
+        changedBy: 'system:subscriptions',
+      });
+    });
+    await this.consumers.consume('orgs_status_debit_declined', BillingDebitDeclinedEvent, async (data, trx) => {
+      const current = await this.statuses.lockStatus(trx, data.orgId);
+      if (!current?.suspendOnQuotaExceeded) return;
+      await this.apply(trx, data.orgId, {
+        cause: 'quota_exceeded',
+        suspensionType: 'QUOTA_EXCEEDED',
+        reason: `Debit ${data.reference} of ${data.amount} ${data.currency} declined: balance ${data.balance}`,
+        changedBy: 'system:billing',
+      });
+    });
+  }
+
+  private async apply(trx: Knex.Transaction, orgId: string, change: StatusChange): Promise<void> {
+    const current = await this.statuses.lockStatus(trx, orgId);
+    if (!current) {
+      this.logger.warn({ orgId, cause: change.cause }, 'status event for an unknown org; skipped');
+      return;
+    }
+    const result = await this.statuses.tryChange(trx, orgId, change);
+    if ('refused' in result) this.logger.info({ orgId, cause: change.cause, why: result.refused }, 'status event did not apply');
+  }
+}

@@ -1,0 +1,45 @@
+import { Controller } from '@nestjs/common';
+import { SubscriptionEndpoints } from '@org-mgmt/contracts';
+import { requireOrgId, Rpc, RpcContext } from '@org-mgmt/runtime';
+import { SubscriptionService } from './subscription.service';
+
+const E = SubscriptionEndpoints;
+
+function request(ctx: RpcContext) {
+  return { orgId: requireOrgId(ctx), principal: ctx.principal!, idempotencyKey: ctx.idempotencyKey };
+}
+
+@Controller()
+export class SubscriptionHandler {
+  constructor(private readonly subscriptions: SubscriptionService) {}
+
+  @Rpc(E.current)
+  current(ctx: RpcContext<typeof E.current>) {
+    return this.subscriptions.current(requireOrgId(ctx));
+  }
+
+  @Rpc(E.create)
+  create(ctx: RpcContext<typeof E.create>) {
+    return this.subscriptions.create(request(ctx), ctx.body);
+  }
+
+  @Rpc(E.upgrade)
+  upgrade(ctx: RpcContext<typeof E.upgrade>) {
+    return this.subscriptions.upgrade(request(ctx), ctx.body);
+  }
+
+  @Rpc(E.downgrade)
+  downgrade(ctx: RpcContext<typeof E.downgrade>) {
+    return this.subscriptions.downgrade(request(ctx), ctx.body);
+  }
+
+  @Rpc(E.cancel)
+  cancel(ctx: RpcContext<typeof E.cancel>) {
+    return this.subscriptions.cancel(request(ctx), ctx.body);
+  }
+
+  @Rpc(E.adminUpdate)
+  adminUpdate(ctx: RpcContext<typeof E.adminUpdate>) {
+    return this.subscriptions.adminUpdate(request(ctx), ctx.body);
+  }
+}

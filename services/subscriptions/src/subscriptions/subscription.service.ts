@@ -1,0 +1,267 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  AppError,
+  BillingInterval,
+  newId,
+  PaymentChoice,
+  PlanId,
+  Principal,
+  Subscription,
+  SubscriptionAdminUpdate,
+  SubscriptionCancel,
+  SubscriptionChangeResult,
+  SubscriptionCreate,
+  SubscriptionDowngrade,
+  SubscriptionUpgrade,
+} from '@org-mgmt/contracts';
+import { CLOCK, Clock, DATABASE, isUniqueViolation, Knex } from '@org-mgmt/runtime';
+import { PaymentFlow } from '../payments/payment-flow';
+import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
+import { compareChange, planById, priceOf } from '../plans/catalogue';
+import { ChangeRecorder } from './change-recorder';
+import { prorate } from './proration';
+import { publicSubscription, StoredSubscription, SubscriptionFields, SubscriptionRepository } from './subscription.repository';
+import { alreadySubscribed, SubscriptionTransitions } from './transitions';
+
+interface Request {
+  orgId: string;
+  principal: Principal;
+  idempotencyKey?: string;
+}
+
+/** The customer-facing lifecycle and the operator override. */
+@Injectable()
+export class SubscriptionService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Knex,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly subscriptions: SubscriptionRepository,
+    private readonly payments: PaymentRepository,
+    private readonly transitions: SubscriptionTransitions,
+    private readonly recorder: ChangeRecorder,
+    private readonly flow: PaymentFlow,
+  ) {}
+
+  async current(orgId: string): Promise<Subscription> {
+    const sub = await this.subscriptions.current(orgId);
+    if (!sub) throw new AppError('NOT_FOUND', `Organisation ${orgId} has no subscription`);
+    return publicSubscription(sub);
+  }
+
+  /** A free plan starts at once; a paid plan starts when its first period is paid. */
+  async create(req: Request, input: SubscriptionCreate): Promise<SubscriptionChangeResult> {
+    const replay = await this.replay(req, 'create', input.plan, input.interval);
+    if (replay) return replay;
+    const amount = priceOf(input.plan, input.interval);
+    if (amount > 0) this.checkPayment(input.payment);
+    const now = this.clock.now();
+    const outcome = await this.db.transaction(async (trx): Promise<{ kind: 'free'; sub: StoredSubscription } | { kind: 'opened'; payment: SubscriptionPayment }> => {
+      if (await this.subscriptions.lockLive(trx, req.orgId)) throw alreadySubscribed();
+      if (amount === 0) {
+        const sub = await this.transitions.start(trx, { ...input, orgId: req.orgId, at: now, changedBy: req.principal.sub, amountCharged: 0 });
+        return { kind: 'free', sub };
+      }
+      const opened = this.newPayment(req, 'create', null, input.plan, input.interval, amount, input.payment!, null, now);
+      await this.flow.open(trx, opened);
+      return { kind: 'opened', payment: opened };
+    }).catch(uniqueAsConflict);
+    if (outcome.kind === 'free') return { subscription: publicSubscription(outcome.sub), amountCharged: 0, proration: null, payment: null };
+    return this.flow.collect(outcome.payment, cardOf(input.payment));
+  }
+
+  /** Immediate and prorated to the second (see proration.ts); nothing due applies without a payment. */
+  async upgrade(req: Request, input: SubscriptionUpgrade): Promise<SubscriptionChangeResult> {
+    const now = this.clock.now();
+    type Outcome = { kind: 'done'; result: SubscriptionChangeResult } | { kind: 'opened'; payment: SubscriptionPayment };
+    const outcome = await this.db.transaction(async (trx): Promise<Outcome> => {
+      const sub = await this.lockedLive(trx, req.orgId);
+      const interval = input.interval ?? sub.interval;
+      const replay = await this.replay(req, 'upgrade', input.plan, interval);
+      if (replay) return { kind: 'done', result: replay };
+      if (sub.status === 'past_due') throw new AppError('CONFLICT', 'The last renewal is unpaid: settle it before upgrading');
+      const kind = compareChange(sub, { plan: input.plan, interval });
+      if (kind !== 'upgrade') throw notA('upgrade', kind, sub, input.plan, interval);
+      const proration = prorate({
+        oldPrice: sub.priceAmount,
+        periodStart: sub.currentPeriodStart,
+        periodEnd: sub.currentPeriodEnd,
+        newPrice: priceOf(input.plan, interval),
+        keepsPeriod: interval === sub.interval,
+        at: now,
+        currency: sub.currency,
+      });
+      const stamped = { ...proration, at: now };
+      if (proration.amountDue === 0) {
+        const after = await this.transitions.upgrade(trx, sub, { plan: input.plan, interval, proration: stamped, changedBy: req.principal.sub, amountCharged: 0, at: now });
+        return { kind: 'done', result: { subscription: publicSubscription(after), amountCharged: 0, proration, payment: null } };
+      }
+      this.checkPayment(input.payment);
+      const opened = this.newPayment(req, 'upgrade', sub.id, input.plan, interval, proration.amountDue, input.payment!, stamped, now);
+      await this.flow.open(trx, opened);
+      return { kind: 'opened', payment: opened };
+    }).catch(uniqueAsConflict);
+    if (outcome.kind === 'done') return outcome.result;
+    return this.flow.collect(outcome.payment, cardOf(input.payment));
+  }
+
+  /** Takes effect at the period end; replaces an earlier scheduled downgrade or cancellation. */
+  async downgrade(req: Request, input: SubscriptionDowngrade): Promise<Subscription> {
+    return this.db.transaction(async (trx) => {
+      const sub = await this.lockedLive(trx, req.orgId);
+      const interval = input.interval ?? sub.interval;
+      const kind = compareChange(sub, { plan: input.plan, interval });
+      if (kind !== 'downgrade') throw notA('downgrade', kind, sub, input.plan, interval);
+      const now = this.clock.now();
+      const after = await this.subscriptions.update(trx, sub.id, { scheduled: { plan: input.plan, interval }, cancelAtPeriodEnd: false }, now);
+      await this.recorder.record(trx, {
+        change: 'downgrade_scheduled', before: sub, after, changedBy: req.principal.sub, at: now,
+        details: { plan: input.plan, interval, effectiveAt: sub.currentPeriodEnd },
+      });
+      return publicSubscription(after);
+    });
+  }
+
+  /** At the period end by default (repeating it changes nothing); `immediate` ends it now, without refund. */
+  async cancel(req: Request, input: SubscriptionCancel): Promise<Subscription> {
+    return this.db.transaction(async (trx) => {
+      const sub = await this.lockedLive(trx, req.orgId);
+      const now = this.clock.now();
+      const reason = input.reason ?? null;
+      if (input.immediate) return publicSubscription(await this.transitions.cancelNow(trx, sub, req.principal.sub, now, reason));
+      if (sub.cancelAtPeriodEnd) return publicSubscription(sub);
+      const after = await this.subscriptions.update(trx, sub.id, { cancelAtPeriodEnd: true, scheduled: null }, now);
+      await this.recorder.record(trx, { change: 'cancel_scheduled', before: sub, after, changedBy: req.principal.sub, at: now, reason });
+      return publicSubscription(after);
+    });
+  }
+
+  /** Ends the org's live subscription now (the account was cancelled); nothing live is a no-op. */
+  async cancelForAccount(trx: Knex.Transaction, orgId: string, changedBy: string, reason: string | null): Promise<void> {
+    const sub = await this.subscriptions.lockLive(trx, orgId);
+    if (sub) await this.transitions.cancelNow(trx, sub, changedBy, this.clock.now(), reason ?? 'Account cancelled');
+  }
+
+  /**
+   * The operator override: any of plan, interval, price, period end, status and flag overrides, with
+   * a reason, applied at once without a charge and audited (who, why, before and after). Flag
+   * overrides travel to orgs on the subscription.changed event. With no subscription, naming a plan
+   * starts one.
+   */
+  async adminUpdate(req: Request, input: SubscriptionAdminUpdate): Promise<Subscription> {
+    return this.db.transaction(async (trx) => {
+      const now = this.clock.now();
+      const changedBy = req.principal.sub;
+      let sub = await this.subscriptions.lockLive(trx, req.orgId);
+      if (!sub) {
+        if (!input.plan) throw new AppError('NOT_FOUND', `Organisation ${req.orgId} has no live subscription: name a plan to start one`);
+        sub = await this.transitions.start(trx, {
+          orgId: req.orgId, plan: input.plan, interval: input.interval ?? 'month', at: now, changedBy, amountCharged: 0, priceAmount: input.priceAmount,
+        });
+      }
+      const fields = adminFields(sub, input, now);
+      const after = Object.keys(fields).length ? await this.subscriptions.update(trx, sub.id, fields, now) : sub;
+      await this.recorder.record(trx, {
+        change: 'admin_updated', before: sub, after, changedBy, at: now, reason: input.reason,
+        details: { request: input, before: publicSubscription(sub), after: publicSubscription(after) },
+        featureOverrides: input.features,
+      });
+      return publicSubscription(after);
+    });
+  }
+
+  private checkPayment(payment: PaymentChoice | undefined): void {
+    requirePayment(payment);
+    this.flow.checkChoice(payment);
+  }
+
+  private async lockedLive(trx: Knex.Transaction, orgId: string): Promise<StoredSubscription> {
+    const sub = await this.subscriptions.lockLive(trx, orgId);
+    if (!sub) throw new AppError('NOT_FOUND', `Organisation ${orgId} has no live subscription`);
+    return sub;
+  }
+
+  /** A request repeated with the same Idempotency-Key answers the first result and charges nothing. */
+  private async replay(req: Request, purpose: PaymentPurpose, plan: PlanId, interval: BillingInterval): Promise<SubscriptionChangeResult | null> {
+    if (!req.idempotencyKey) return null;
+    const earlier = await this.payments.findByIdempotencyKey(req.orgId, req.idempotencyKey);
+    if (!earlier) return null;
+    if (earlier.purpose !== purpose || earlier.plan !== plan || earlier.interval !== interval) {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
+    }
+    if (earlier.response) return earlier.response as SubscriptionChangeResult;
+    if (earlier.status === 'failed') throw new AppError('PAYMENT_FAILED', 'The payment of this request failed');
+    throw new AppError('CONFLICT', 'The request with this Idempotency-Key is still being paid');
+  }
+
+  private newPayment(
+    req: Request, purpose: PaymentPurpose, subscriptionId: string | null, plan: PlanId, interval: BillingInterval,
+    amount: number, choice: PaymentChoice, proration: SubscriptionPayment['proration'], now: number,
+  ): SubscriptionPayment {
+    return {
+      id: newId('subscriptionPayment'),
+      orgId: req.orgId,
+      subscriptionId,
+      purpose,
+      plan,
+      interval,
+      amount,
+      currency: planById(plan).currency,
+      method: choice.method,
+      gateway: choice.method === 'card' ? choice.gateway : null,
+      gatewayPaymentId: null,
+      status: 'pending',
+      idempotencyKey: req.idempotencyKey ?? null,
+      requestedBy: req.principal.sub,
+      proration,
+      response: null,
+      createdAt: now,
+      completedAt: null,
+    };
+  }
+}
+
+function adminFields(sub: StoredSubscription, input: SubscriptionAdminUpdate, now: number): SubscriptionFields {
+  const fields: SubscriptionFields = {};
+  if (input.plan !== undefined) fields.plan = input.plan;
+  if (input.interval !== undefined) fields.interval = input.interval;
+  if (input.priceAmount !== undefined) fields.priceAmount = input.priceAmount;
+  else if (input.plan !== undefined || input.interval !== undefined) fields.priceAmount = priceOf(input.plan ?? sub.plan, input.interval ?? sub.interval);
+  if (input.currentPeriodEnd !== undefined) {
+    if (input.currentPeriodEnd <= sub.currentPeriodStart) {
+      throw new AppError('VALIDATION_FAILED', 'currentPeriodEnd must be after the period start', {
+        fields: [{ path: 'body.currentPeriodEnd', message: `must be after ${sub.currentPeriodStart}` }],
+      });
+    }
+    fields.currentPeriodEnd = input.currentPeriodEnd;
+  }
+  if (input.status !== undefined && input.status !== sub.status) {
+    fields.status = input.status;
+    if (input.status === 'cancelled') Object.assign(fields, { cancelledAt: now, cancelAtPeriodEnd: false, scheduled: null });
+    if (input.status === 'active') fields.unpaidPeriodEnd = null;
+  }
+  return fields;
+}
+
+function cardOf(payment: PaymentChoice | undefined): string | undefined {
+  return payment?.method === 'card' ? payment.paymentMethodId : undefined;
+}
+
+function requirePayment(payment: PaymentChoice | undefined): asserts payment is PaymentChoice {
+  if (payment) return;
+  throw new AppError('VALIDATION_FAILED', 'A paid plan needs a payment', {
+    fields: [{ path: 'body.payment', message: 'required for a paid plan: {"method": "credits"} or a card' }],
+  });
+}
+
+function notA(wanted: 'upgrade' | 'downgrade', kind: string, sub: StoredSubscription, plan: PlanId, interval: BillingInterval): AppError {
+  const from = `${sub.plan} (${sub.interval})`;
+  const to = `${plan} (${interval})`;
+  const hint = kind === 'same' ? 'it is the current plan' : kind === 'mixed' ? 'a higher plan on a shorter interval is not one move: do it in two' : `use ${wanted === 'upgrade' ? 'downgrade' : 'upgrade'}`;
+  return new AppError('CONFLICT', `${from} → ${to} is not ${wanted === 'upgrade' ? 'an upgrade' : 'a downgrade'}: ${hint}`);
+}
+
+/** Two racing writers: the unique indexes decide; the loser gets a 409, never a 500. */
+function uniqueAsConflict(err: unknown): never {
+  if (isUniqueViolation(err)) throw new AppError('CONFLICT', 'A concurrent request changed this subscription; retry');
+  throw err;
+}

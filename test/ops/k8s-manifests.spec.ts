@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { kustomize, Manifest, merge, podContainers, readManifests } from './kustomize';
+
+const K8S = join(__dirname, '..', '..', 'k8s');
+const PROCESSES = ['gateway', 'orgs', 'billing', 'subscriptions', 'transfers'];
+
+/** The kubernetes-models class of a manifest's apiVersion/kind, e.g. kubernetes-models/apps/v1/Deployment. */
+function modelOf(manifest: Manifest): new (data: unknown) => { validate(): void } {
+  const module = require(`kubernetes-models/${manifest.apiVersion}/${manifest.kind}`);
+  return module[manifest.kind];
+}
+
+function byKind(manifests: Manifest[], kind: string): Manifest[] {
+  return manifests.filter((m) => m.kind === kind);
+}
+
+describe.each(['base', 'overlays/dev', 'overlays/prod'])('k8s/%s', (dir) => {
+  const manifests = kustomize(join(K8S, dir));
+
+  it('renders manifests that validate against the Kubernetes schemas', () => {
+    expect(manifests.length).toBeGreaterThan(0);
+    for (const manifest of manifests) {
+      const Model = modelOf(manifest);
+      expect(() => new Model(manifest).validate()).not.toThrow();
+    }
+  });
+
+  it('has a Deployment, Service, HPA and PDB for each of the five processes', () => {
+    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+      expect(byKind(manifests, kind).map((m) => m.metadata.name).sort()).toEqual([...PROCESSES].sort());
+    }
+  });
+
+  it('runs every container non-root, with probes, resources and the config and secret by reference', () => {
+    for (const deployment of byKind(manifests, 'Deployment')) {
+      const pod = deployment.spec.template.spec;
+      expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+      const [container] = podContainers(deployment);
+      expect(container.env).toContainEqual({ name: 'SERVICE', value: deployment.metadata.name });
+      expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+      expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+      expect(container.resources.requests).toBeDefined();
+      expect(container.resources.limits).toBeDefined();
+      expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+      expect(container.envFrom).toEqual([
+        { configMapRef: { name: 'org-management-config' } },
+        { secretRef: { name: 'org-management-secrets' } },
+      ]);
+      expect(container.image).toMatch(/^ghcr\.io\/example\/org-management:/);
+    }
+  });
+
+  it('holds no Secret values and lets only the gateway receive outside traffic', () => {
+    expect(byKind(manifests, 'Secret')).toEqual([]);
+    const policies = byKind(manifests, 'NetworkPolicy');
+    const denyAll = policies.find((p) => Object.keys(p.spec.podSelector).length === 0)!;
+    expect(denyAll.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress'] });
+    const open = policies.filter((p) => p.spec.ingress?.some((rule: { from?: unknown }) => !rule.from));
+    expect(open.map((p) => p.spec.podSelector.matchLabels)).toEqual([{ 'app.kubernetes.io/component': 'gateway' }]);
+  });
+});
+
+describe('k8s overlays', () => {
+  it('put dev and prod in their own namespaces with their own image tags', () => {
+    const dev = kustomize(join(K8S, 'overlays/dev'));
+    const prod = kustomize(join(K8S, 'overlays/prod'));
+    expect(new Set(dev.map((m) => m.metadata.namespace))).toEqual(new Set(['org-management-dev']));
+    expect(new Set(prod.map((m) => m.metadata.namespace))).toEqual(new Set(['org-management']));
+    expect(podContainers(dev.find((m) => m.kind === 'Deployment')!)[0].image).toBe('ghcr.io/example/org-management:dev');
+    const gatewayHpa = prod.find((m) => m.kind === 'HorizontalPodAutoscaler' && m.metadata.name === 'gateway')!;
+    expect(gatewayHpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 20, scaleTargetRef: { name: 'gateway' } });
+    const config = dev.find((m) => m.kind === 'ConfigMap')!;
+    expect(config.data).toMatchObject({ LOG_LEVEL: 'debug', NODE_ENV: 'production' });
+  });
+
+  it('merge patches lists of named items by name, as strategic merge does', () => {
+    const base = { containers: [{ name: 'a', image: 'x', env: [{ name: 'A', value: '1' }] }, { name: 'b' }] };
+    const patch = { containers: [{ name: 'a', env: [{ name: 'B', value: '2' }] }] };
+    expect(merge(base, patch)).toEqual({
+      containers: [{ name: 'a', image: 'x', env: [{ name: 'A', value: '1' }, { name: 'B', value: '2' }] }, { name: 'b' }],
+    });
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const [compose] = readManifests(join(__dirname, '..', '..', 'docker-compose.yml')) as unknown as [{ services: Record<string, any> }];
+
+  it('runs PostgreSQL, NATS with JetStream and the five processes, each with a health check', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['nats', 'postgres', ...PROCESSES].sort());
+    expect(compose.services.nats.command).toContain('--jetstream');
+    for (const [name, service] of Object.entries(compose.services)) expect([name, service.healthcheck?.test]).toEqual([name, expect.any(Array)]);
+    for (const name of PROCESSES) expect(compose.services[name].environment.SERVICE).toBe(name);
+    expect(compose.services.gateway.ports).toEqual(['3000:3000']);
+  });
+});
