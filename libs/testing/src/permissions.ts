@@ -1,5 +1,4 @@
 import { Access, Role } from '@org-mgmt/contracts';
-import { TokenClaims } from './tokens';
 
 /** Every kind of caller the permission tests try. */
 export const CALLERS = ['none', 'member', 'ConfigAdmin', 'RootPowerUser', 'RootAdmin', 'System', 'RootAdminOfCustomerOrg'] as const;
@@ -55,19 +54,4 @@ export function statusMatches(expected: Expected, status: number): boolean {
   if (expected === 'unauthenticated') return status === 401;
   if (expected === 'forbidden') return status === 403;
   return status !== 401 && status !== 403;
-}
-
-/**
- * The token of a kind of caller, and the org it acts on as "own": the root org for root callers,
- * else `customerOrgId`. `none` has no token.
- */
-export async function callerToken(
-  sys: { token(claims: TokenClaims): Promise<string>; config: { ROOT_ORG_ID: string } },
-  caller: Caller,
-  customerOrgId: string,
-): Promise<{ token?: string; ownOrg: string }> {
-  if (caller === 'none') return { ownOrg: customerOrgId };
-  const facts = CALLER_FACTS[caller];
-  const ownOrg = facts.inRootOrg ? sys.config.ROOT_ORG_ID : customerOrgId;
-  return { token: await sys.token({ orgId: ownOrg, roles: facts.roles, sub: `user-${caller}` }), ownOrg };
 }
