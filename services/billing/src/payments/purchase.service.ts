@@ -90,7 +90,7 @@ export class PurchaseService {
   /** Settles a purchase from the gateway's word; safe to call any number of times, concurrently. */
   async finalise(txn: Transaction): Promise<Transaction> {
     if (txn.status !== 'pending') return txn;
-    const verdict = verdictOn(txn, await this.gateway.retrievePayment(txn.paymentIntentId!));
+    const verdict = await this.verdictFromGateway(txn);
     if (verdict.status === 'pending') return txn;
     await this.db.transaction(async (trx) => {
       const settled = await this.transactions.settlePending(trx, txn.id, {
@@ -101,6 +101,18 @@ export class PurchaseService {
       if (settled?.status === 'succeeded') await this.ledger.post(trx, settled, null);
     });
     return (await this.transactions.find(txn.id))!;
+  }
+
+  /**
+   * A purchase we fail must not be paid later (a declined intent can be confirmed again with another
+   * card): the payment is cancelled first, and judged again as it stands after the cancellation.
+   */
+  private async verdictFromGateway(txn: Transaction): Promise<Verdict> {
+    const payment = await this.gateway.retrievePayment(txn.paymentIntentId!);
+    const verdict = verdictOn(txn, payment);
+    if (verdict.status !== 'failed' || !payment || payment.state === 'succeeded') return verdict;
+    const afterCancel = verdictOn(txn, await this.gateway.cancelPayment(payment.paymentId));
+    return afterCancel.status === 'failed' ? verdict : afterCancel;
   }
 
   /** The payment webhook: finalises the purchase its metadata names, if any. */
