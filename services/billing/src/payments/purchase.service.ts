@@ -14,6 +14,7 @@ import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/paym
 import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
+import { OrgDirectory } from '../ledger/org-directory';
 import { TransactionRepository } from '../ledger/transaction.repository';
 
 type Verdict = { status: 'pending' } | { status: 'succeeded' } | { status: 'failed'; reason: string };
@@ -33,10 +34,12 @@ export class PurchaseService {
     private readonly idempotency: IdempotencyService,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
+    private readonly orgs: OrgDirectory,
   ) {}
 
-  buy(orgId: string, body: BuyCreditsBody, principal: Principal, idempotencyKey?: string): Promise<BuyCreditsResult> {
+  async buy(orgId: string, body: BuyCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<BuyCreditsResult> {
     this.requireConfiguredGateway(body.gateway);
+    await this.orgs.requireExists(orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.buyCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: { orgId, body } },
       async (trx) => {
