@@ -128,7 +128,7 @@ export class AgreementService {
     };
   }
 
-  /** Inside a transaction, pass it: waiting for a second pool connection while holding a lock starves the pool. */
+  /** Inside a transaction, pass it: a second pool connection while holding a lock can starve the pool. */
   private async requireOrg(orgId: string, db?: Knex.Transaction): Promise<void> {
     if (!(await this.organizations.exists(orgId, db))) throw notFound(orgId);
   }
