@@ -12,6 +12,7 @@ import { LedgerService } from './ledger/ledger.service';
 import { TransactionRepository } from './ledger/transaction.repository';
 import { PurchaseHandler } from './payments/purchase.handler';
 import { PurchaseService } from './payments/purchase.service';
+import { SubscriptionPaymentsClient } from './payments/subscription-payments.client';
 
 @Module({
   controllers: [BalanceHandler, CreditsHandler, PurchaseHandler, ...ADDON_CONTROLLERS],
@@ -24,6 +25,7 @@ import { PurchaseService } from './payments/purchase.service';
     GrantService,
     DebitService,
     PurchaseService,
+    SubscriptionPaymentsClient,
     ...ADDON_PROVIDERS,
   ],
 })

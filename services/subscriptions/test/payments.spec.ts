@@ -181,6 +181,19 @@ describe('paying for subscriptions', () => {
       expect((await sys.api('GET', '/subscription/current', { token: admin })).body.plan).toBe('pro');
     });
 
+    it('settles from the Stripe webhook too, once, when it races complete-payment', async () => {
+      const { org, admin, payment } = await startCardCreate('team');
+      fake.settle(payment.paymentIntentId, { status: 'succeeded' });
+      const { payload, signature } = fake.signedEvent('payment_intent.succeeded', payment.paymentIntentId);
+      const webhook = () => sys.api('POST', '/billing/webhooks/stripe', { rawBody: payload, headers: { 'stripe-signature': signature } });
+      const results = await Promise.all([webhook(), complete(payment), webhook(), complete(payment)]);
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      const applied = [results[0].body.handled, results[1].body.applied, results[2].body.handled, results[3].body.applied];
+      expect(applied.filter(Boolean)).toHaveLength(1);
+      expect((await sys.api('GET', '/subscription/current', { token: admin })).body).toMatchObject({ plan: 'team', status: 'active' });
+      expect(await changesOf(org.id)).toEqual(['created']);
+    });
+
     it('upgrades by card with the prorated amount', async () => {
       clock.set(JAN_1);
       const { admin } = await orgWithCredits(900);

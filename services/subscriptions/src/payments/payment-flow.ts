@@ -31,6 +31,10 @@ export class PaymentFlow {
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
 
+  get gatewayName(): string {
+    return this.gateway.name;
+  }
+
   /** A card must go through the gateway this deployment is configured with. */
   checkChoice(choice: PaymentChoice): void {
     if (choice.method === 'card' && choice.gateway !== this.gateway.name) {
