@@ -1,6 +1,6 @@
 import { Organization, SubscriptionChangedEvent } from '@org-mgmt/contracts';
 import { ManualClock } from '@org-mgmt/runtime';
-import { startTestSystem, StripeFake, TestSystem } from '@org-mgmt/testing';
+import { eventually, startTestSystem, StripeFake, TestSystem } from '@org-mgmt/testing';
 
 const JAN_1 = Date.UTC(2026, 0, 1);
 const MID_JAN = Date.UTC(2026, 0, 11, 8, 20); // 1,784,400 s of January's 2,678,400 s left
@@ -66,6 +66,10 @@ describe('paying for subscriptions', () => {
       expect(res.body.subscription.features).toEqual(expect.arrayContaining(['automation', 'multi-site']));
       expect(await balanceOf(org.id)).toBe(4100 - 1332);
       expect(await changesOf(org.id)).toEqual(['created', 'upgraded']);
+      await eventually(async () => {
+        const company = (await sys.api('GET', '/profile', { token: admin })).body.company;
+        expect(company.features).toEqual(expect.arrayContaining(['automation', 'multi-site']));
+      });
     });
 
     it('starts a new yearly period on monthly → yearly, crediting the unused month', async () => {
