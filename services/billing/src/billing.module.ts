@@ -9,6 +9,7 @@ import { IdempotencyService } from './idempotency/idempotency.service';
 import { BalanceHandler } from './ledger/balance.handler';
 import { LedgerRepository } from './ledger/ledger.repository';
 import { LedgerService } from './ledger/ledger.service';
+import { OrgDirectory } from './ledger/org-directory';
 import { TransactionRepository } from './ledger/transaction.repository';
 import { PurchaseHandler } from './payments/purchase.handler';
 import { PurchaseService } from './payments/purchase.service';
@@ -22,6 +23,7 @@ import { SubscriptionPaymentsClient } from './payments/subscription-payments.cli
     LedgerRepository,
     TransactionRepository,
     LedgerService,
+    OrgDirectory,
     GrantService,
     DebitService,
     PurchaseService,

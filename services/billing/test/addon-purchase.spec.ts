@@ -290,6 +290,12 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       expect(res.body.error.details.fields.map((f: { path: string }) => f.path)).toContain(path);
     });
 
+    it('answers 404 to a root operator buying for an org that does not exist, creating nothing', async () => {
+      const res = await sys.api('POST', '/services/purchase', { token: await sys.rootToken(), orgid: 'org_doesnotexist', body: card('priority-support') });
+      expect(res.status).toBe(404);
+      expect(await sys.db('billing')('addon_purchases').where({ org_id: 'org_doesnotexist' })).toEqual([]);
+    });
+
     it("answers 404 for another org's purchase or an unknown one", async () => {
       const owner = await h.buyer();
       const stranger = await h.buyer();

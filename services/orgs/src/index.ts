@@ -3,10 +3,11 @@ import { orgsMigrations } from '../migrations';
 import { FeatureFlagsService } from './features/feature-flags.service';
 import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
 import { OrgsModule } from './orgs.module';
+import { DeletionService } from './deletion/deletion.service';
 import { ProfileService } from './profile/profile.service';
 import { StatusEvents } from './status/status-events';
 
-export { FeatureFlagsService, ProfileService };
+export { DeletionService, FeatureFlagsService, ProfileService };
 
 export const orgsService: ServiceDefinition = {
   name: 'orgs',
@@ -16,5 +17,7 @@ export const orgsService: ServiceDefinition = {
     await app.get(ProfileService).ensureRootOrg();
     await app.get(StatusEvents).start();
     await app.get(SubscriptionChangesConsumer).start();
+    await app.get(DeletionService).startAcknowledgementConsumer();
+    app.get(DeletionService).startPurgeSchedule();
   },
 };

@@ -216,6 +216,7 @@ describe('paying for subscriptions', () => {
       const res = await complete(payment);
       expect(res.status).toBe(402);
       expect(res.body.error.code).toBe('PAYMENT_FAILED');
+      expect(fake.intents.get(payment.paymentIntentId)?.status).toBe('canceled');
       expect((await complete(payment)).status).toBe(402);
       expect((await sys.api('GET', '/subscription/current', { token: admin })).status).toBe(404);
       expect((await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'pro', payment: card } })).status).toBe(201);

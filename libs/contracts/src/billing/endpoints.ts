@@ -54,17 +54,19 @@ export const BillingEndpoints = {
   }),
   servicesPricing: endpoint({
     method: 'GET', path: '/services/pricing/:serviceName', service: billing, pattern: 'billing.addon.pricing', access: MEMBER,
-    summary: 'Current rates and terms of an add-on.', params: a.AddonServiceNameParamsSchema, response: a.AddonPricingSchema,
+    summary: 'Current rates and terms of an add-on.', params: a.AddonServiceNameParamsSchema, response: a.AddonPricingSchema, errors: ['NOT_FOUND'],
   }),
   servicesPurchase: endpoint({
     method: 'POST', path: '/services/purchase', service: billing, pattern: 'billing.addon.purchase', access: CONFIG_ADMIN,
     summary: 'Starts an add-on purchase (payment gateway) or buys it from the credit balance; refused until its current terms are accepted.',
     idempotent: true, body: a.AddonPurchaseBodySchema, response: a.AddonPurchaseStartedSchema, successStatus: 201,
+    errors: ['NOT_FOUND', 'AGREEMENT_REQUIRED', 'INSUFFICIENT_BALANCE', 'UNPROCESSABLE'],
   }),
   servicesCompletePayment: endpoint({
     method: 'POST', path: '/services/complete-payment', service: billing, pattern: 'billing.addon.complete-payment',
     access: CONFIG_ADMIN, summary: 'Finalises an add-on purchase after verifying the payment with the gateway (exactly once).',
     body: a.AddonCompletePaymentBodySchema, response: a.AddonPurchaseSchema,
+    errors: ['NOT_FOUND', 'PAYMENT_FAILED', 'UNPROCESSABLE', 'CONFLICT'],
   }),
   servicesPurchased: endpoint({
     method: 'GET', path: '/services/purchased', service: billing, pattern: 'billing.addon.purchased', access: MEMBER,

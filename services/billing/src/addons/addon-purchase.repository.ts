@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AddonPurchase } from '@org-mgmt/contracts';
-import { DATABASE, Knex } from '@org-mgmt/runtime';
+import { DATABASE, Knex, lockUntilCommit } from '@org-mgmt/runtime';
 
 /** What is stored; `suspended` and `expired` are derived when read (see AddonPurchaseService). */
 export type StoredPurchaseStatus = 'pending' | 'active' | 'failed';
@@ -83,7 +83,7 @@ export class AddonPurchaseRepository {
 
   /** Serialises activations of one org's add-on, so consecutive periods never overlap. */
   async lockAddon(trx: Knex.Transaction, orgId: string, serviceName: string): Promise<void> {
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`addon:${orgId}:${serviceName}`]);
+    await lockUntilCommit(trx, `addon:${orgId}:${serviceName}`);
   }
 
   /** When the org's latest paid period of a recurring add-on ends (null when none). */

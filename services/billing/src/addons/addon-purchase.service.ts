@@ -20,6 +20,7 @@ import { LedgerService } from '../ledger/ledger.service';
 import { TransactionRepository } from '../ledger/transaction.repository';
 import { AddonCatalogueService } from './addon-catalogue.service';
 import { AddonPurchaseRepository, StoredPurchase } from './addon-purchase.repository';
+import { addMonthUtc } from './billing-period';
 import { AgreementStatusClient, isAccepted } from './agreement-status.client';
 
 export interface PurchaseRequest {
@@ -153,10 +154,10 @@ export class AddonPurchaseService {
     }
   }
 
+  /** Asks orgs, which also answers NOT_FOUND for an org that does not exist, so nothing is sold to one. */
   private async requireCurrentAgreement(request: PurchaseRequest, addon: Addon): Promise<void> {
-    if (!addon.requiresAgreement) return;
     const latest = (await this.agreements.latest(request.orgId, [addon.serviceName], request.requestId)).get(addon.serviceName);
-    if (isAccepted(latest, addon.termsVersion)) return;
+    if (!addon.requiresAgreement || isAccepted(latest, addon.termsVersion)) return;
     throw new AppError('AGREEMENT_REQUIRED', `Accept the current terms (version ${addon.termsVersion}) of ${addon.serviceName} first`, {
       serviceName: addon.serviceName,
       currentTermsVersion: addon.termsVersion,
@@ -265,15 +266,4 @@ function eventData(purchase: StoredPurchase) {
     paymentSource: purchase.paymentSource,
     termsVersion: purchase.termsVersion,
   };
-}
-
-/** One calendar month later (UTC), clamped to the last day of a shorter month: 31 Jan → 28/29 Feb. */
-export function addMonthUtc(ms: number): number {
-  const date = new Date(ms);
-  const day = date.getUTCDate();
-  date.setUTCDate(1);
-  date.setUTCMonth(date.getUTCMonth() + 1);
-  const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
-  date.setUTCDate(Math.min(day, lastDay));
-  return date.getTime();
 }

@@ -11,9 +11,10 @@ import {
   Transaction,
 } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
-import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex } from '@org-mgmt/runtime';
+import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
+import { OrgDirectory } from '../ledger/org-directory';
 import { TransactionRepository } from '../ledger/transaction.repository';
 
 type Verdict = { status: 'pending' } | { status: 'succeeded' } | { status: 'failed'; reason: string };
@@ -33,10 +34,12 @@ export class PurchaseService {
     private readonly idempotency: IdempotencyService,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
+    private readonly orgs: OrgDirectory,
   ) {}
 
-  buy(orgId: string, body: BuyCreditsBody, principal: Principal, idempotencyKey?: string): Promise<BuyCreditsResult> {
+  async buy(orgId: string, body: BuyCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<BuyCreditsResult> {
     this.requireConfiguredGateway(body.gateway);
+    await this.orgs.requireExists(orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.buyCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: { orgId, body } },
       async (trx) => {
@@ -90,17 +93,31 @@ export class PurchaseService {
   /** Settles a purchase from the gateway's word; safe to call any number of times, concurrently. */
   async finalise(txn: Transaction): Promise<Transaction> {
     if (txn.status !== 'pending') return txn;
-    const verdict = verdictOn(txn, await this.gateway.retrievePayment(txn.paymentIntentId!));
+    const verdict = await this.verdictFromGateway(txn);
     if (verdict.status === 'pending') return txn;
-    await this.db.transaction(async (trx) => {
+    const settled = await this.db.transaction(async (trx) => {
       const settled = await this.transactions.settlePending(trx, txn.id, {
         status: verdict.status,
         failureReason: verdict.status === 'failed' ? verdict.reason : null,
         completedAt: this.clock.now(),
       });
       if (settled?.status === 'succeeded') await this.ledger.post(trx, settled, null);
+      return settled;
     });
+    recordPaymentOutcome(this.gateway.name, 'credits', settled ? verdict.status : 'duplicate');
     return (await this.transactions.find(txn.id))!;
+  }
+
+  /**
+   * A purchase we fail must not be paid later (a declined intent can be confirmed again with another
+   * card): the payment is cancelled first, and judged again as it stands after the cancellation.
+   */
+  private async verdictFromGateway(txn: Transaction): Promise<Verdict> {
+    const payment = await this.gateway.retrievePayment(txn.paymentIntentId!);
+    const verdict = verdictOn(txn, payment);
+    if (verdict.status !== 'failed' || !payment || payment.state === 'succeeded') return verdict;
+    const afterCancel = verdictOn(txn, await this.gateway.cancelPayment(payment.paymentId));
+    return afterCancel.status === 'failed' ? verdict : afterCancel;
   }
 
   /** The payment webhook: finalises the purchase its metadata names, if any. */

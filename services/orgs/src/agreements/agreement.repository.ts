@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AgreementRecord } from '@org-mgmt/contracts';
-import { DATABASE, Knex } from '@org-mgmt/runtime';
+import { DATABASE, Knex, lockUntilCommit } from '@org-mgmt/runtime';
 
 interface AgreementRecordRow {
   id: string;
@@ -25,7 +25,7 @@ export class AgreementRepository {
 
   /** Serialises writers of one org's agreement for one service until the transaction ends. */
   async lock(trx: Knex.Transaction, orgId: string, serviceName: string): Promise<void> {
-    await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`agreement:${orgId}:${serviceName}`]);
+    await lockUntilCommit(trx, `agreement:${orgId}:${serviceName}`);
   }
 
   async append(trx: Knex.Transaction, record: AgreementRecord): Promise<void> {

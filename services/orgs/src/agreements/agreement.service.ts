@@ -62,7 +62,7 @@ export class AgreementService {
     }
     await this.db.transaction(async (trx) => {
       await this.records.lock(trx, orgId, serviceName);
-      await this.requireOrg(orgId);
+      await this.requireOrg(orgId, trx);
       const latest = (await this.records.latest(orgId, [serviceName], trx)).get(serviceName);
       if (latest?.action === 'accepted' && latest.termsVersion === current.version) return;
       const record = this.newRecord(orgId, serviceName, 'accepted', current.version, actor, null);
@@ -81,7 +81,7 @@ export class AgreementService {
     requireTerms(entry);
     await this.db.transaction(async (trx) => {
       await this.records.lock(trx, orgId, serviceName);
-      await this.requireOrg(orgId);
+      await this.requireOrg(orgId, trx);
       const latest = (await this.records.latest(orgId, [serviceName], trx)).get(serviceName);
       if (latest?.action !== 'accepted') {
         throw new AppError('CONFLICT', `The terms of ${serviceName} are not accepted: there is nothing to revoke`);
@@ -93,8 +93,9 @@ export class AgreementService {
     return this.detail(orgId, entry);
   }
 
-  /** The latest record per named service, for billing's purchase gate. */
+  /** The latest record per named service, for billing's purchase gate; NOT_FOUND for an org that does not exist. */
   async latestRecords(orgId: string, serviceNames: readonly string[]) {
+    await this.requireOrg(orgId);
     const latest = await this.records.latest(orgId, serviceNames);
     return serviceNames.map((serviceName) => ({ serviceName, latest: latest.get(serviceName) ?? null }));
   }
@@ -127,8 +128,9 @@ export class AgreementService {
     };
   }
 
-  private async requireOrg(orgId: string): Promise<void> {
-    if (!(await this.organizations.exists(orgId))) throw notFound(orgId);
+  /** Inside a transaction, pass it: a second pool connection while holding a lock can starve the pool. */
+  private async requireOrg(orgId: string, db?: Knex.Transaction): Promise<void> {
+    if (!(await this.organizations.exists(orgId, db))) throw notFound(orgId);
   }
 }
 
