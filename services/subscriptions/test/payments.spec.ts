@@ -86,6 +86,19 @@ describe('paying for subscriptions', () => {
       expect(await balanceOf(org.id)).toBe(40_000 - 900 - 28_400);
     });
 
+    it('bills the same plan yearly as an upgrade (9000 − 599.597… → 8400), and yearly → monthly as a scheduled downgrade', async () => {
+      clock.set(JAN_1);
+      const { admin } = await orgWithCredits(20_000);
+      await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'basic', payment: credits } });
+      clock.set(MID_JAN);
+      const up = await sys.api('POST', '/subscription/upgrade', { token: admin, body: { plan: 'basic', interval: 'year', payment: credits } });
+      expect(up.body).toMatchObject({ amountCharged: 8400, subscription: { plan: 'basic', interval: 'year', currentPeriodStart: MID_JAN } });
+      const down = await sys.api('POST', '/subscription/downgrade', { token: admin, body: { plan: 'basic', interval: 'month' } });
+      expect(down.body).toMatchObject({ interval: 'year', scheduledChange: { plan: 'basic', interval: 'month', effectiveAt: Date.UTC(2027, 0, 11, 8, 20) } });
+      const mixed = await sys.api('POST', '/subscription/upgrade', { token: admin, body: { plan: 'pro', interval: 'month', payment: credits } });
+      expect(mixed.status).toBe(409);
+    });
+
     it('upgrades on the last second without charging (the difference rounds to 0)', async () => {
       clock.set(JAN_1);
       const { org, admin } = await orgWithCredits(900);
