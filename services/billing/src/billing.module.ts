@@ -13,6 +13,7 @@ import { OrgDirectory } from './ledger/org-directory';
 import { TransactionRepository } from './ledger/transaction.repository';
 import { PurchaseHandler } from './payments/purchase.handler';
 import { PurchaseService } from './payments/purchase.service';
+import { SubscriptionPaymentsClient } from './payments/subscription-payments.client';
 
 @Module({
   controllers: [BalanceHandler, CreditsHandler, PurchaseHandler, ...ADDON_CONTROLLERS],
@@ -26,6 +27,7 @@ import { PurchaseService } from './payments/purchase.service';
     GrantService,
     DebitService,
     PurchaseService,
+    SubscriptionPaymentsClient,
     ...ADDON_PROVIDERS,
   ],
 })

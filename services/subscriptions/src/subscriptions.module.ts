@@ -6,6 +6,7 @@ import { PaymentFlow } from './payments/payment-flow';
 import { PaymentHandler } from './payments/payment.handler';
 import { PaymentRepository } from './payments/payment.repository';
 import { PlanHandler } from './plans/plan.handler';
+import { BalanceTopUpConsumer } from './renewals/balance-topup.consumer';
 import { RenewalWorker } from './renewals/renewal.worker';
 import { AccountCancellationConsumer } from './subscriptions/account-cancellation.consumer';
 import { ChangeRecorder } from './subscriptions/change-recorder';
@@ -26,6 +27,7 @@ import { SubscriptionTransitions } from './subscriptions/transitions';
     PaymentFlow,
     SubscriptionService,
     RenewalWorker,
+    BalanceTopUpConsumer,
     AccountCancellationConsumer,
   ],
 })

@@ -1,6 +1,6 @@
 import { Organization, SubscriptionChangedEvent } from '@org-mgmt/contracts';
 import { ManualClock } from '@org-mgmt/runtime';
-import { startTestSystem, StripeFake, TestSystem } from '@org-mgmt/testing';
+import { eventually, startTestSystem, StripeFake, TestSystem } from '@org-mgmt/testing';
 
 const JAN_1 = Date.UTC(2026, 0, 1);
 const MID_JAN = Date.UTC(2026, 0, 11, 8, 20); // 1,784,400 s of January's 2,678,400 s left
@@ -66,6 +66,10 @@ describe('paying for subscriptions', () => {
       expect(res.body.subscription.features).toEqual(expect.arrayContaining(['automation', 'multi-site']));
       expect(await balanceOf(org.id)).toBe(4100 - 1332);
       expect(await changesOf(org.id)).toEqual(['created', 'upgraded']);
+      await eventually(async () => {
+        const company = (await sys.api('GET', '/profile', { token: admin })).body.company;
+        expect(company.features).toEqual(expect.arrayContaining(['automation', 'multi-site']));
+      });
     });
 
     it('starts a new yearly period on monthly → yearly, crediting the unused month', async () => {
@@ -80,6 +84,19 @@ describe('paying for subscriptions', () => {
         subscription: { plan: 'pro', interval: 'year', priceAmount: 29_000, currentPeriodStart: MID_JAN, currentPeriodEnd: Date.UTC(2027, 0, 11, 8, 20) },
       });
       expect(await balanceOf(org.id)).toBe(40_000 - 900 - 28_400);
+    });
+
+    it('bills the same plan yearly as an upgrade (9000 − 599.597… → 8400), and yearly → monthly as a scheduled downgrade', async () => {
+      clock.set(JAN_1);
+      const { admin } = await orgWithCredits(20_000);
+      await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'basic', payment: credits } });
+      clock.set(MID_JAN);
+      const up = await sys.api('POST', '/subscription/upgrade', { token: admin, body: { plan: 'basic', interval: 'year', payment: credits } });
+      expect(up.body).toMatchObject({ amountCharged: 8400, subscription: { plan: 'basic', interval: 'year', currentPeriodStart: MID_JAN } });
+      const down = await sys.api('POST', '/subscription/downgrade', { token: admin, body: { plan: 'basic', interval: 'month' } });
+      expect(down.body).toMatchObject({ interval: 'year', scheduledChange: { plan: 'basic', interval: 'month', effectiveAt: Date.UTC(2027, 0, 11, 8, 20) } });
+      const mixed = await sys.api('POST', '/subscription/upgrade', { token: admin, body: { plan: 'pro', interval: 'month', payment: credits } });
+      expect(mixed.status).toBe(409);
     });
 
     it('upgrades on the last second without charging (the difference rounds to 0)', async () => {
@@ -181,6 +198,19 @@ describe('paying for subscriptions', () => {
       expect((await sys.api('GET', '/subscription/current', { token: admin })).body.plan).toBe('pro');
     });
 
+    it('settles from the Stripe webhook too, once, when it races complete-payment', async () => {
+      const { org, admin, payment } = await startCardCreate('team');
+      fake.settle(payment.paymentIntentId, { status: 'succeeded' });
+      const { payload, signature } = fake.signedEvent('payment_intent.succeeded', payment.paymentIntentId);
+      const webhook = () => sys.api('POST', '/billing/webhooks/stripe', { rawBody: payload, headers: { 'stripe-signature': signature } });
+      const results = await Promise.all([webhook(), complete(payment), webhook(), complete(payment)]);
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      const applied = [results[0].body.handled, results[1].body.applied, results[2].body.handled, results[3].body.applied];
+      expect(applied.filter(Boolean)).toHaveLength(1);
+      expect((await sys.api('GET', '/subscription/current', { token: admin })).body).toMatchObject({ plan: 'team', status: 'active' });
+      expect(await changesOf(org.id)).toEqual(['created']);
+    });
+
     it('upgrades by card with the prorated amount', async () => {
       clock.set(JAN_1);
       const { admin } = await orgWithCredits(900);
@@ -199,6 +229,7 @@ describe('paying for subscriptions', () => {
       const res = await complete(payment);
       expect(res.status).toBe(402);
       expect(res.body.error.code).toBe('PAYMENT_FAILED');
+      expect(fake.intents.get(payment.paymentIntentId)?.status).toBe('canceled');
       expect((await complete(payment)).status).toBe(402);
       expect((await sys.api('GET', '/subscription/current', { token: admin })).status).toBe(404);
       expect((await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'pro', payment: card } })).status).toBe(201);

@@ -91,14 +91,28 @@ describe('renewal and transition worker', () => {
     await eventually(async () => expect(await statusOf()).toMatchObject({ serviceStatus: 'SUSPENDED' }));
     expect((await statusOf()).serviceStatusHistory.at(-1)).toMatchObject({ status: 'SUSPENDED', suspensionType: 'PAYMENT_FAILED' });
 
+    // the top-up (billing.balance_changed) retries the unpaid renewal at once, without waiting for a pass
     await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' } });
-    const report = await worker().runOnce();
-    expect(report.recovered).toBe(1);
-    expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1, currentPeriodEnd: MAR_1 });
+    await eventually(async () => expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1, currentPeriodEnd: MAR_1 }));
     expect(await balanceOf(org.id)).toBe(5100 - 2900);
     await worker().runOnce();
     expect(await balanceOf(org.id)).toBe(5100 - 2900);
     await eventually(async () => expect(await statusOf()).toMatchObject({ serviceStatus: 'ACTIVE' }));
+  });
+
+  it('ends a past-due subscription the org cancels, without charging the unpaid period', async () => {
+    clock.set(JAN_1);
+    const { org, admin } = await subscribed('pro', 3000);
+    clock.set(FEB_1);
+    await worker().runOnce();
+    expect(await current(admin)).toMatchObject({ status: 'past_due' });
+    // the org is suspended (PAYMENT_FAILED) by now; an operator cancels for it
+    const cancel = await sys.api('POST', '/subscription/cancel', { token: root, orgid: org.id, body: {} });
+    expect(cancel.body).toMatchObject({ status: 'past_due', cancelAtPeriodEnd: true });
+    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' } });
+    await worker().runOnce();
+    expect((await sys.api('GET', '/subscription/current', { token: root, orgid: org.id })).body).toMatchObject({ status: 'cancelled', cancelledAt: FEB_1 });
+    expect(await balanceOf(org.id)).toBe(5100);
   });
 
   it('renews each due subscription exactly once when two replicas run their workers at the same time', async () => {

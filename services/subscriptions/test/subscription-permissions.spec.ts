@@ -1,5 +1,5 @@
 import { EndpointDef, Organization, SubscriptionEndpoints as E } from '@org-mgmt/contracts';
-import { Caller, CALLER_FACTS, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem } from '@org-mgmt/testing';
 
 interface Sample {
   def: EndpointDef;
@@ -61,13 +61,6 @@ describe('subscription endpoints enforce the permission matrix', () => {
   });
   afterAll(() => sys?.close());
 
-  async function callerToken(caller: Caller): Promise<{ token?: string; ownOrg: string }> {
-    if (caller === 'none') return { ownOrg: customerOrg.id };
-    const facts = CALLER_FACTS[caller];
-    const ownOrg = facts.inRootOrg ? sys.config.ROOT_ORG_ID : customerOrg.id;
-    return { token: await sys.token({ orgId: ownOrg, roles: facts.roles, sub: `user-${caller}` }), ownOrg };
-  }
-
   const cases = SAMPLES.flatMap((sample) =>
     CALLERS.flatMap((caller) =>
       (['own', 'other'] as Scope[]).map((scope) => ({ name: `${sample.def.method} ${sample.def.path} by ${caller} on ${scope} org`, sample, caller, scope })),
@@ -75,7 +68,7 @@ describe('subscription endpoints enforce the permission matrix', () => {
   );
 
   it.each(cases)('$name', async ({ sample, caller, scope }) => {
-    const { token, ownOrg } = await callerToken(caller);
+    const { token, ownOrg } = await callerToken(sys, caller, customerOrg.id);
     const target = scope === 'own' ? ownOrg : otherOrg.id;
     await sample.prepare?.(target);
     const res = await sys.api(sample.def.method, sample.def.path, { token, body: sample.request().body, orgid: scope === 'own' ? undefined : target });

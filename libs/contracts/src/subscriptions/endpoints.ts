@@ -49,4 +49,9 @@ export const SubscriptionEndpoints = {
     access: PUBLIC, summary: 'Finalises a subscription checkout (verified server-side, exactly once).',
     body: s.SubscriptionCompleteCheckoutBodySchema, response: s.SubscriptionPaymentCompletionSchema,
   }),
+  settleFromWebhook: endpoint({
+    method: 'POST', path: '/subscription/internal/settle-payment', service: subscriptions, pattern: 'subscriptions.payment.settle',
+    access: rolesOnly('System'), summary: 'Settles a subscription payment a verified gateway webhook names (NATS only; billing forwards it).',
+    internal: true, body: s.SubscriptionPaymentSettleBodySchema, response: s.SubscriptionPaymentSettleResultSchema,
+  }),
 };

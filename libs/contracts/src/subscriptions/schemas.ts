@@ -175,3 +175,14 @@ export const SubscriptionPaymentCompletionSchema = z.object({
   applied: z.boolean(),
   subscription: SubscriptionSchema.nullable(),
 });
+
+/** `subscriptions.payment.settle` (System, NATS only): billing forwards a verified Stripe webhook about a subscription payment. */
+export const SubscriptionPaymentSettleBodySchema = z.strictObject({
+  paymentId: SubscriptionPaymentIdSchema,
+  gatewayPaymentId: z.string().min(1).max(255),
+});
+export const SubscriptionPaymentSettleResultSchema = z.object({
+  paymentId: z.string(),
+  status: z.enum(['succeeded', 'failed', 'pending']),
+  applied: z.boolean(),
+});

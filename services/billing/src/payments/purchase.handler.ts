@@ -5,12 +5,14 @@ import { Inject } from '@nestjs/common';
 import { requireOrgId, Rpc, RpcContext } from '@org-mgmt/runtime';
 import { AddonPurchaseService } from '../addons/addon-purchase.service';
 import { PurchaseService } from './purchase.service';
+import { SubscriptionPaymentsClient } from './subscription-payments.client';
 
 @Controller()
 export class PurchaseHandler {
   constructor(
     private readonly purchases: PurchaseService,
     private readonly addonPurchases: AddonPurchaseService,
+    private readonly subscriptionPayments: SubscriptionPaymentsClient,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
 
@@ -24,7 +26,7 @@ export class PurchaseHandler {
     return this.purchases.complete(ctx.body, ctx.orgId, ctx.principal);
   }
 
-  /** Signed by the gateway over the exact bytes; credit and add-on payments are settled by their own services. */
+  /** Signed by the gateway over the exact bytes; credit, add-on and subscription payments are settled by their own services. */
   @Rpc(BillingEndpoints.stripeWebhook)
   async webhook(ctx: RpcContext<typeof BillingEndpoints.stripeWebhook>) {
     const event = this.gateway.parseWebhook(ctx.rawBody ?? '', ctx.headers?.['stripe-signature']);
@@ -32,6 +34,7 @@ export class PurchaseHandler {
     let handled = false;
     if (isPayment && event.metadata.purpose === 'credits') handled = await this.purchases.finaliseByPayment(event.paymentId!, event.metadata.transactionId);
     if (isPayment && event.metadata.purpose === 'addon') handled = await this.addonPurchases.finaliseByPayment(event.paymentId!, event.metadata.purchaseId);
+    if (isPayment && event.metadata.purpose === 'subscription') handled = await this.subscriptionPayments.settle(event.paymentId!, event.metadata.subscriptionPaymentId);
     return { received: true as const, handled };
   }
 }

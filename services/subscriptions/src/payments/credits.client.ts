@@ -1,17 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, BillingEndpoints, DebitBody, DebitResult } from '@org-mgmt/contracts';
-import { AppConfig, call, CONFIG, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
-import { randomUUID } from 'node:crypto';
+import { callAsSystem, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
 
 export type DebitOutcome = { ok: true; result: DebitResult } | { ok: false; declined: boolean; error: AppError };
 
 /** Pays from the org's credit balance through billing's internal debit, as the System principal. */
 @Injectable()
 export class CreditsClient {
-  constructor(
-    @Inject(RPC_CLIENT) private readonly rpc: RpcClient,
-    @Inject(CONFIG) private readonly config: AppConfig,
-  ) {}
+  constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
 
   /**
    * Debits once per `reference`: a retry with the same reference answers the first result, so a
@@ -19,13 +15,7 @@ export class CreditsClient {
    */
   async debit(body: DebitBody): Promise<DebitOutcome> {
     try {
-      const result = await call<DebitResult>(this.rpc, BillingEndpoints.debit.pattern, {
-        principal: { sub: 'service:subscriptions', orgId: this.config.ROOT_ORG_ID, roles: ['System'] },
-        orgId: body.orgId,
-        requestId: randomUUID(),
-        body,
-      });
-      return { ok: true, result };
+      return { ok: true, result: await callAsSystem(this.rpc, 'subscriptions', BillingEndpoints.debit, { orgId: body.orgId, body }) };
     } catch (err) {
       const error = err instanceof AppError ? err : new AppError('SERVICE_UNAVAILABLE', 'billing could not be reached');
       return { ok: false, declined: error.code === 'INSUFFICIENT_BALANCE', error };

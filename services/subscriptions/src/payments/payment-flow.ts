@@ -31,6 +31,10 @@ export class PaymentFlow {
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
 
+  get gatewayName(): string {
+    return this.gateway.name;
+  }
+
   /** A card must go through the gateway this deployment is configured with. */
   checkChoice(choice: PaymentChoice): void {
     if (choice.method === 'card' && choice.gateway !== this.gateway.name) {
@@ -126,13 +130,17 @@ export class PaymentFlow {
     return { settlement: { applied: false, payment, subscription }, status: 'succeeded' };
   }
 
-  /** Settles from what the gateway verified: succeeded with exactly the amount and currency due, else failed. */
+  /**
+   * Settles from what the gateway verified: succeeded with exactly the amount and currency due, else
+   * failed. Before failing it, the payment is cancelled at the gateway, so a declined intent cannot be
+   * paid later without us knowing; if it turns out paid meanwhile, it counts.
+   */
   async finishVerified(paymentId: string, verified: VerifiedPayment | null): Promise<Settlement> {
     const payment = (await this.payments.find(paymentId))!;
-    const paid = verified?.state === 'succeeded' && verified.amountReceived === payment.amount && verified.currency === payment.currency
-      && verified.metadata.subscriptionPaymentId === payment.id;
-    const settlement = await this.settle(paymentId, paid ? 'succeeded' : 'failed');
-    if (settlement.payment.status === 'failed') throw new AppError('PAYMENT_FAILED', verified?.failureReason ?? 'The payment did not go through');
+    let final = verified;
+    if (!paidInFull(payment, final) && payment.gatewayPaymentId) final = (await this.gateway.cancelPayment(payment.gatewayPaymentId)) ?? final;
+    const settlement = await this.settle(paymentId, paidInFull(payment, final) ? 'succeeded' : 'failed');
+    if (settlement.payment.status === 'failed') throw new AppError('PAYMENT_FAILED', final?.failureReason ?? 'The payment did not go through');
     return settlement;
   }
 
@@ -168,6 +176,11 @@ export class PaymentFlow {
     if (!sub) throw new AppError('NOT_FOUND', `Subscription ${payment.subscriptionId} is gone`);
     return this.transitions.upgrade(trx, sub, { ...common, proration: payment.proration! });
   }
+}
+
+function paidInFull(payment: SubscriptionPayment, verified: VerifiedPayment | null): boolean {
+  return verified?.state === 'succeeded' && verified.amountReceived === payment.amount && verified.currency === payment.currency
+    && verified.metadata.subscriptionPaymentId === payment.id;
 }
 
 export function resultOf(settlement: Settlement): SubscriptionChangeResult {

@@ -1,5 +1,5 @@
 import { Controller } from '@nestjs/common';
-import { SubscriptionEndpoints } from '@org-mgmt/contracts';
+import { AppError, SubscriptionEndpoints } from '@org-mgmt/contracts';
 import { Rpc, RpcContext } from '@org-mgmt/runtime';
 import { publicSubscription } from '../subscriptions/subscription.repository';
 import { PaymentFlow } from './payment-flow';
@@ -20,6 +20,19 @@ export class PaymentHandler {
   @Rpc(E.completeCheckout)
   completeCheckout(ctx: RpcContext<typeof E.completeCheckout>) {
     return this.finish(ctx.body.paymentId, ctx.body.checkoutSessionId, ctx.body.gateway);
+  }
+
+  /** Billing verified the webhook's signature; the payment is still looked up at the gateway before it counts. */
+  @Rpc(E.settleFromWebhook)
+  async settleFromWebhook(ctx: RpcContext<typeof E.settleFromWebhook>) {
+    const { paymentId, gatewayPaymentId } = ctx.body;
+    try {
+      const { settlement, status } = await this.flow.complete(paymentId, gatewayPaymentId, this.flow.gatewayName);
+      return { paymentId, status, applied: settlement.applied };
+    } catch (err) {
+      if (err instanceof AppError && err.code === 'PAYMENT_FAILED') return { paymentId, status: 'failed' as const, applied: false };
+      throw err;
+    }
   }
 
   private async finish(paymentId: string, gatewayPaymentId: string, gateway: string) {

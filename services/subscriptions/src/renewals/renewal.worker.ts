@@ -129,24 +129,39 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return 'done';
   }
 
-  /** Past-due subscriptions: charges the unpaid period again (same reference) and renews once it is paid. */
   private async retryUnpaid(): Promise<number> {
     let recovered = 0;
-    for (const id of await this.subscriptions.unpaidIds()) {
-      const done = await this.db.transaction(async (trx) => {
-        const sub = await this.subscriptions.lockById(trx, id);
-        if (!sub || sub.status !== 'past_due' || sub.unpaidPeriodEnd === null) return false;
-        if ((await this.charge(sub, sub.priceAmount, sub.unpaidPeriodEnd)) !== 'paid') return false;
-        const now = this.clock.now();
-        const after = await this.subscriptions.update(trx, sub.id, {
-          status: 'active', unpaidPeriodEnd: null, currentPeriodStart: sub.unpaidPeriodEnd, currentPeriodEnd: periodEnd(sub.unpaidPeriodEnd, sub.interval),
-        }, now);
-        await this.recorder.record(trx, { change: 'renewed', before: sub, after, changedBy: WORKER, at: now, amountCharged: sub.priceAmount, reason: 'Unpaid renewal recovered' });
-        return true;
-      });
-      if (done) recovered++;
-    }
+    for (const id of await this.subscriptions.unpaidIds()) if (await this.retryUnpaidOne(id)) recovered++;
     return recovered;
+  }
+
+  /** Retries the org's unpaid renewal at once (its credit balance grew); nothing unpaid is a no-op. */
+  async retryUnpaidOf(orgId: string): Promise<boolean> {
+    const sub = await this.subscriptions.current(orgId);
+    return sub?.status === 'past_due' ? this.retryUnpaidOne(sub.id) : false;
+  }
+
+  /**
+   * A past-due subscription: charges the unpaid period again (same reference) and renews once it is
+   * paid; one cancelled meanwhile (at the period end) ends without being charged. True when renewed.
+   */
+  private async retryUnpaidOne(id: string): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
+      const sub = await this.subscriptions.lockById(trx, id);
+      if (!sub || sub.status !== 'past_due' || sub.unpaidPeriodEnd === null) return false;
+      const now = this.clock.now();
+      if (sub.cancelAtPeriodEnd) {
+        const after = await this.subscriptions.update(trx, sub.id, { status: 'cancelled', cancelledAt: sub.unpaidPeriodEnd, cancelAtPeriodEnd: false, unpaidPeriodEnd: null }, now);
+        await this.recorder.record(trx, { change: 'cancelled', before: sub, after, changedBy: WORKER, at: now, reason: 'Cancelled while the renewal was unpaid' });
+        return false;
+      }
+      if ((await this.charge(sub, sub.priceAmount, sub.unpaidPeriodEnd)) !== 'paid') return false;
+      const after = await this.subscriptions.update(trx, sub.id, {
+        status: 'active', unpaidPeriodEnd: null, currentPeriodStart: sub.unpaidPeriodEnd, currentPeriodEnd: periodEnd(sub.unpaidPeriodEnd, sub.interval),
+      }, now);
+      await this.recorder.record(trx, { change: 'renewed', before: sub, after, changedBy: WORKER, at: now, amountCharged: sub.priceAmount, reason: 'Unpaid renewal recovered' });
+      return true;
+    });
   }
 
   /** Credit payments interrupted after their debit: the debit is repeated by reference and the change applied once. */

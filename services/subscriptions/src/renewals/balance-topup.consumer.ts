@@ -1,0 +1,34 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { BillingBalanceChangedEvent } from '@org-mgmt/contracts';
+import { EVENT_BUS, EventBus, EventSubscription } from '@org-mgmt/runtime';
+import { RenewalWorker } from './renewal.worker';
+
+/**
+ * When an org's credit balance grows (a purchase, gift, refund), its unpaid renewal is retried at
+ * once instead of at the worker's next pass. Safe to see an event twice: the retry charges the
+ * unpaid period by its debit reference, which billing honours once.
+ */
+@Injectable()
+export class BalanceTopUpConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private subscription?: EventSubscription;
+
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly worker: RenewalWorker,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.subscription = await this.bus.subscribe({
+      durable: 'subscriptions-balance-topup',
+      subject: BillingBalanceChangedEvent.subject,
+      handler: async (event) => {
+        const data = BillingBalanceChangedEvent.schema.parse(event.data);
+        if (data.delta > 0) await this.worker.retryUnpaidOf(data.orgId);
+      },
+    });
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.subscription?.stop();
+  }
+}
