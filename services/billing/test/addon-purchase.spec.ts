@@ -104,7 +104,7 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
     const results = await Promise.all([h.complete(admin, body.purchase.id), h.complete(admin, body.purchase.id)]);
     for (const res of results) expect(res.body.error).toMatchObject({ code: 'PAYMENT_FAILED', details: { purchaseId: body.purchase.id } });
     expect(results[0].status).toBe(402);
-    expect((await h.purchased(member)).body.items).toEqual([expect.objectContaining({ status: 'failed', periodStart: null })]);
+    expect((await h.purchased(member)).body.items).toEqual([expect.objectContaining({ status: 'failed', periodStart: null, failureReason: 'generic_decline' })]);
     expect(await h.outboxOf(org.id, 'services.purchase_failed')).toHaveLength(1);
     expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(0);
   });

@@ -3,14 +3,14 @@ import { BillingEndpoints } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway } from '@org-mgmt/payments';
 import { Inject } from '@nestjs/common';
 import { requireOrgId, Rpc, RpcContext } from '@org-mgmt/runtime';
-import { AddonPurchaseService } from '../addons/addon-purchase.service';
+import { AddonSettlementService } from '../addons/addon-settlement.service';
 import { PurchaseService } from './purchase.service';
 
 @Controller()
 export class PurchaseHandler {
   constructor(
     private readonly purchases: PurchaseService,
-    private readonly addonPurchases: AddonPurchaseService,
+    private readonly addonPurchases: AddonSettlementService,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
 
