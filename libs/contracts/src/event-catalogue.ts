@@ -3,12 +3,15 @@ import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent, ServicePurchased
 import {
   OrgCreatedEvent,
   OrgDeletedEvent,
+  OrgEmailChangedEvent,
+  OrgOwnershipTransferredEvent,
   OrgStatusChangedEvent,
   OrgTeardownAcknowledgedEvent,
   OrgUpdatedEvent,
   ServiceAgreementAcceptedEvent,
   ServiceAgreementRevokedEvent,
 } from './orgs/events';
+import { TransferCompletedEvent } from './transfers/events';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 
 /** Every event subject published to JetStream, with its payload schema (documented for subscribers). */
@@ -19,6 +22,9 @@ export const EVENT_CATALOGUE: readonly EventContract[] = [
   BillingBalanceChangedEvent,
   OrgDeletedEvent,
   OrgTeardownAcknowledgedEvent,
+  OrgOwnershipTransferredEvent,
+  OrgEmailChangedEvent,
+  TransferCompletedEvent,
   BillingDebitDeclinedEvent,
   SubscriptionChangedEvent,
   SubscriptionPaymentFailedEvent,

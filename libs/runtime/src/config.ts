@@ -27,13 +27,20 @@ export const ConfigSchema = z
     ROOT_ORG_ID: z.string().regex(/^org_[a-z0-9_]{1,64}$/).default('org_root'),
     ROOT_ORG_NAME: z.string().min(2).default('Platform Operator'),
     ROOT_ORG_EMAIL: optionalText.pipe(z.email().optional()),
+    /** Connections each service's pool may open (a replica's share of PostgreSQL's max_connections). */
+    DATABASE_POOL_MAX: int(10),
     RPC_TIMEOUT_MS: int(5000),
     BODY_LIMIT_BYTES: int(100_000),
     OUTBOX_POLL_INTERVAL_MS: int(250, 10),
     /** How long the gateway trusts a cached org state when no invalidating event arrives. */
     ORG_STATE_CACHE_TTL_MS: int(30_000, 100),
+    /** Invitation-only platform: org-register by System needs a pre-approved signup code or owner email. */
+    SIGNUPS_INVITATION_ONLY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     /** How often the subscriptions worker renews and applies period-end changes; 0 turns it off. */
     SUBSCRIPTION_WORKER_INTERVAL_MS: int(60_000, 0),
+    HEALTH_PORT: optionalText.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
+    OTEL_SERVICE_NAME: optionalText,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     PAYMENT_GATEWAY: z.enum(['stripe', 'sandbox']).optional(),
     STRIPE_SECRET_KEY: optionalText,

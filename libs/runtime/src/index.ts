@@ -19,3 +19,7 @@ export * from './service/tokens';
 export * from './service/clock';
 export * from './service/infrastructure';
 export * from './service/service-host';
+export * from './observability/metrics';
+export * from './observability/tracing';
+export * from './observability/health-server';
+export * from './observability/rpc-observer';

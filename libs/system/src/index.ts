@@ -7,11 +7,16 @@ import {
   Bus,
   Clock,
   configureRuntime,
+  flushTraces,
+  HealthServer,
+  initTracing,
   inProcessBus,
   Logger,
   natsBus,
   RunningService,
+  ReadinessCheck,
   ServiceDefinition,
+  startHealthServer,
   startService,
 } from '@org-mgmt/runtime';
 import { subscriptionsService } from '@org-mgmt/subscriptions';
@@ -41,6 +46,8 @@ export interface SystemOptions {
 export interface RunningSystem {
   services: RunningService[];
   gateway?: RunningGateway;
+  /** The process's probe and metrics port, when HEALTH_PORT is set. */
+  health?: HealthServer;
   close(): Promise<void>;
 }
 
@@ -49,9 +56,26 @@ export async function connectBus(config: AppConfig, logger: Logger): Promise<Bus
   return config.NATS_URL ? natsBus(config, config.NATS_URL, logger) : inProcessBus(config, logger);
 }
 
+/** What this process is called in traces: the one service it runs, or the whole system. */
+function processName(options: SystemOptions): string {
+  if (options.config.OTEL_SERVICE_NAME) return options.config.OTEL_SERVICE_NAME;
+  if (options.services.length === 0 && options.gateway) return 'org-management-gateway';
+  if (options.services.length === 1 && !options.gateway) return `org-management-${options.services[0]}`;
+  return 'org-management';
+}
+
+/** Readiness of this process: the bus, and each service's database. */
+function readinessChecks(bus: Bus, services: readonly RunningService[]): ReadinessCheck[] {
+  return [
+    { name: bus.kind === 'nats' ? 'nats' : 'bus', check: () => bus.healthy() },
+    ...services.map((s) => ({ name: `${s.name}.database`, check: () => s.db.raw('select 1').then(() => true) })),
+  ];
+}
+
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const { config, databaseUrl, bus, logger, clock } = options;
   configureRuntime({ rootOrgId: config.ROOT_ORG_ID, logger });
+  initTracing({ serviceName: processName(options), otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const services: RunningService[] = [];
   for (const name of options.services) {
     services.push(await startService(SERVICES[name], { config, databaseUrl, bus, logger, clock }));
@@ -59,13 +83,20 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
   const gateway = options.gateway
     ? await startGateway({ config, rpc: bus.rpc, events: bus.events, logger, devSecret: options.devSecret, clock }, options.gatewayHost)
     : undefined;
+  const health =
+    config.HEALTH_PORT === undefined
+      ? undefined
+      : await startHealthServer(config.HEALTH_PORT, readinessChecks(bus, services), options.gatewayHost);
   return {
     services,
     gateway,
+    health,
     async close() {
+      await health?.close();
       await gateway?.close();
       for (const service of services.reverse()) await service.close();
       await bus.close();
+      await flushTraces();
     },
   };
 }

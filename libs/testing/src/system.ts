@@ -59,6 +59,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     OUTBOX_POLL_INTERVAL_MS: '50',
     RPC_TIMEOUT_MS: '5000',
+    // Several test files run at once against one PostgreSQL: stay well inside its max_connections.
+    DATABASE_POOL_MAX: '4',
     ...options.env,
   };
   const config = loadConfig(env);
@@ -118,14 +120,17 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
 }
 
 async function spawnServices(env: Record<string, string>): Promise<ChildProcess[]> {
+  return SERVICE_NAMES.map((name) => spawnService(name, env));
+}
+
+/** One service as a separate process of the deployment (tests stop or kill it to prove recovery). */
+export function spawnService(name: ServiceName, env: Record<string, string>): ChildProcess {
   const script = join(REPO_ROOT, 'scripts', 'start-service.ts');
-  return SERVICE_NAMES.map((name) =>
-    spawn(process.execPath, ['-r', '@swc-node/register', script, name], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    }),
-  );
+  return spawn(process.execPath, ['-r', '@swc-node/register', script, name], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 }
 
 async function waitUntilReady(url: string, timeoutMs = 60_000): Promise<void> {

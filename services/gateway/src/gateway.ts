@@ -7,6 +7,7 @@ import { AddressInfo } from 'node:net';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { docsRouter } from './docs/docs.router';
 import { HealthController } from './health/health.controller';
+import { httpObserver, metricsHandler } from './observability/http-observer';
 import { OrgStateCache } from './org-state/org-state-cache';
 import { API_PREFIX, ApiRouter } from './routing/api-router';
 
@@ -48,6 +49,8 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   const logger = deps.logger.child({ service: 'gateway' });
   const orgStates = new OrgStateCache(deps.rpc, deps.clock ?? systemClock, deps.config.ORG_STATE_CACHE_TTL_MS, deps.config.ROOT_ORG_ID, logger);
   if (deps.events) await orgStates.start(deps.events);
+  server.get('/metrics', (req, res) => void metricsHandler(req, res));
+  server.use(API_PREFIX, httpObserver());
   server.use(API_PREFIX, docsRouter(API_PREFIX));
   server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, orgStates, logger).build());
   const app = await NestFactory.create(GatewayModule.for(deps), new ExpressAdapter(server), {

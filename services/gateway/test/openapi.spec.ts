@@ -73,7 +73,9 @@ describe('OpenAPI document', () => {
     expect(own.parameters.map((p: { name: string }) => p.name)).toEqual(['orgid']);
     expect(own['x-access']).toBe('member');
     expect(own.responses['200'].content['application/json'].schema.properties).toHaveProperty('company');
-    expect(own.responses['403'].description).toBe('FORBIDDEN');
+    expect(own.responses['403'].description).toBe('FORBIDDEN'); // a blocked org may still read its profile
+    const addresses = doc.paths['/profile/addresses'].post as Record<string, any>;
+    expect(addresses.responses['403'].description).toBe('FORBIDDEN, ORG_SUSPENDED, ORG_INACTIVE');
     const register = doc.paths['/org-register'].post as Record<string, any>;
     expect(register['x-roles']).toEqual(['System', 'RootAdmin', 'RootPowerUser']);
     expect(register.responses['201']).toBeDefined();

@@ -91,6 +91,11 @@ describe('gateway enforcement of the cached org state', () => {
   it('reads the cache, not the database, per request; the TTL bounds a missed invalidation', async () => {
     const org = await sys.registerOrg();
     const member = await sys.token({ orgId: org.id });
+    // Let registration's org.created reach the gateway first: its invalidation would otherwise race the test.
+    await eventually(async () => {
+      expect(await sys.db('orgs')('outbox').where({ subject: 'org.created' }).whereNull('published_at').whereRaw("envelope->>'orgId' = ?", [org.id])).toHaveLength(0);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await sys.api('GET', '/profile/addresses', { token: member })).status).toBe(200);
     // Behind the service's back: no event, so only the TTL can bring the gateway up to date.
     await sys.db('orgs')('organizations').where({ id: org.id }).update({ service_status: 'INACTIVE' });

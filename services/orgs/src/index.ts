@@ -1,11 +1,13 @@
 import { ServiceDefinition } from '@org-mgmt/runtime';
 import { orgsMigrations } from '../migrations';
 import { FeatureFlagsService } from './features/feature-flags.service';
+import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
 import { OrgsModule } from './orgs.module';
+import { DeletionService } from './deletion/deletion.service';
 import { ProfileService } from './profile/profile.service';
 import { StatusEvents } from './status/status-events';
 
-export { FeatureFlagsService, ProfileService };
+export { DeletionService, FeatureFlagsService, ProfileService };
 
 export const orgsService: ServiceDefinition = {
   name: 'orgs',
@@ -14,5 +16,8 @@ export const orgsService: ServiceDefinition = {
   async onStarted(app) {
     await app.get(ProfileService).ensureRootOrg();
     await app.get(StatusEvents).start();
+    await app.get(SubscriptionChangesConsumer).start();
+    await app.get(DeletionService).startAcknowledgementConsumer();
+    app.get(DeletionService).startPurgeSchedule();
   },
 };

@@ -2,27 +2,36 @@ import { Module } from '@nestjs/common';
 import { AccountHandler } from './account/account.handler';
 import { AccountService } from './account/account.service';
 import { CancellationRepository } from './account/cancellation.repository';
+import { DeletionHandler } from './deletion/deletion.handler';
+import { DeletionRepository } from './deletion/deletion.repository';
+import { DeletionService } from './deletion/deletion.service';
 import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
-import { AgreementsModule } from './agreements/agreements.module';
 import { OrgsEventConsumers } from './events/event-consumers';
 import { FeatureFlagsService } from './features/feature-flags.service';
 import { PlanFeaturesRepository } from './features/plan-features.repository';
 import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
+import { AgreementsModule } from './agreements/agreements.module';
 import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
 import { RegistrationHandler } from './registration/registration.handler';
+import { RegistrationService } from './registration/registration.service';
+import { SignupHandler } from './signups/signup.handler';
+import { SignupRepository } from './signups/signup.repository';
+import { SignupService } from './signups/signup.service';
+import { ValidationRateLimit } from './signups/validation-rate-limit';
 import { OrgStateService } from './status/org-state.service';
 import { ServiceStatusHandler } from './status/service-status.handler';
 import { ServiceStatusRepository } from './status/service-status.repository';
 import { ServiceStatusService } from './status/service-status.service';
 import { StatusEvents } from './status/status-events';
+import { OrgsTransfersModule } from './transfers/transfers.module';
 
 @Module({
-  imports: [AgreementsModule],
-  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler],
+  imports: [AgreementsModule, OrgsTransfersModule],
+  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler, SignupHandler, DeletionHandler],
   providers: [
     OrganizationRepository,
     ProfileService,
@@ -35,6 +44,12 @@ import { StatusEvents } from './status/status-events';
     StatusEvents,
     CancellationRepository,
     AccountService,
+    SignupRepository,
+    SignupService,
+    ValidationRateLimit,
+    RegistrationService,
+    DeletionRepository,
+    DeletionService,
     PlanFeaturesRepository,
     FeatureFlagsService,
     SubscriptionChangesConsumer,

@@ -105,6 +105,6 @@ describe('effective feature flags: plan defaults with per-org overrides', () => 
     await eventually(async () => expect(await featuresOf(marker.id)).toContain('audit-log'));
     expect(await featuresOf(org.id)).toEqual(PRO_DEFAULTS);
     expect((await orgUpdates(org.id)).length).toBe(updatesBefore);
-    expect(await sys.db('orgs')('processed_events').where({ consumer: 'orgs.feature-flags', event_id: first.id })).toHaveLength(1);
+    expect(await sys.db('orgs')('processed_events').where({ consumer: 'orgs_feature_flags', event_id: first.id })).toHaveLength(1);
   });
 });

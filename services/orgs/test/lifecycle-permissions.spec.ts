@@ -1,4 +1,5 @@
 import { EndpointDef, OrgsEndpoints } from '@org-mgmt/contracts';
+import { randomBytes } from 'node:crypto';
 import { Caller, CALLER_FACTS, CALLERS, expectedOutcome, Scope, startTestSystem, statusMatches, TestSystem } from '@org-mgmt/testing';
 
 interface Sample {
@@ -12,6 +13,16 @@ const SAMPLES: Sample[] = [
   { def: OrgsEndpoints.statusLift, request: () => ({ path: '/service-status/lift', body: { reason: 'r' } }) },
   { def: OrgsEndpoints.accountCancel, request: () => ({ path: '/account/cancel', body: { reason: 'r' } }) },
   { def: OrgsEndpoints.accountReactivate, request: () => ({ path: '/account/reactivate', body: { reason: 'r' } }) },
+  { def: OrgsEndpoints.signupCreate, request: () => ({ path: '/pre-approved-signups', body: { kind: 'code' } }) },
+  { def: OrgsEndpoints.signupRemove, request: () => ({ path: '/pre-approved-signups/remove', body: { id: 'sgn_unknown' } }) },
+  { def: OrgsEndpoints.signupList, request: () => ({ path: '/pre-approved-signups' }) },
+  { def: OrgsEndpoints.signupValidate, request: () => ({ path: '/pre-approved-signups/validate', body: { code: 'AAAA-BBBB-CCCC' } }) },
+  { def: OrgsEndpoints.orgDelete, request: (orgId) => ({ path: '/delete', body: { orgId, reason: 'r' }, names: 'body' }) },
+  { def: OrgsEndpoints.teardownGet, request: (orgId) => ({ path: `/delete/${orgId}`, names: 'path' }) },
+  {
+    def: OrgsEndpoints.orgRegister,
+    request: () => ({ path: '/org-register', body: { companyName: `Co ${randomBytes(4).toString('hex')}`, ownerEmail: 'o@example.com' } }),
+  },
 ];
 
 /**

@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
+import { CONFIG } from '@org-mgmt/runtime';
 import { CreditsClient } from './payments/credits.client';
 import { PaymentFlow } from './payments/payment-flow';
+import { PaymentHandler } from './payments/payment.handler';
 import { PaymentRepository } from './payments/payment.repository';
 import { PlanHandler } from './plans/plan.handler';
 import { RenewalWorker } from './renewals/renewal.worker';
@@ -12,8 +15,9 @@ import { SubscriptionService } from './subscriptions/subscription.service';
 import { SubscriptionTransitions } from './subscriptions/transitions';
 
 @Module({
-  controllers: [PlanHandler, SubscriptionHandler],
+  controllers: [PlanHandler, SubscriptionHandler, PaymentHandler],
   providers: [
+    { provide: PAYMENT_GATEWAY, useFactory: createPaymentGateway, inject: [CONFIG] },
     SubscriptionRepository,
     PaymentRepository,
     ChangeRecorder,

@@ -233,6 +233,21 @@ describe('subscription lifecycle through the gateway', () => {
       await nc.close();
     }
 
+    it('cancels the subscription when the org admin cancels the account (POST /account/cancel)', async () => {
+      const { org, admin } = await orgWithAdmin();
+      await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'team', reason: 'start' } });
+      const res = await sys.api('POST', '/account/cancel', { token: admin, body: { reason: 'moving on' } });
+      expect(res.status).toBe(200);
+      await eventually(async () => {
+        const current = await sys.api('GET', '/subscription/current', { token: root, orgid: org.id });
+        expect(current.body).toMatchObject({ status: 'cancelled', cancelledAt: expect.any(Number) });
+      });
+      await eventually(async () => {
+        const company = (await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company;
+        expect(company.features).toEqual([]);
+      });
+    });
+
     it('cancels the subscription at once when the account is cancelled, and ignores other causes', async () => {
       const { org, admin } = await orgWithAdmin();
       await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'pro', reason: 'start' } });

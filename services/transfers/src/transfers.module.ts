@@ -1,5 +1,15 @@
 import { Module } from '@nestjs/common';
+import { JobHandler } from './jobs/job.handler';
+import { JobRepository } from './jobs/job.repository';
+import { JobService } from './jobs/job.service';
+import { TransferWorker } from './jobs/transfer-worker';
+import { OrgChangeHandler } from './ownership/org-change.handler';
+import { OrgChangeService } from './ownership/org-change.service';
+import { recordStoreParticipantProvider, RecordStoreTransferHandler } from './record-store/record-store.participant';
 
-/** Boots, migrates its schema and answers transfers.health.check; its domain handlers come with its issue. */
-@Module({})
+/** Ownership and primary-email changes, asset transfer jobs and their worker, the record-store participant. */
+@Module({
+  controllers: [OrgChangeHandler, JobHandler, RecordStoreTransferHandler],
+  providers: [OrgChangeService, JobRepository, JobService, TransferWorker, recordStoreParticipantProvider],
+})
 export class TransfersModule {}

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, rolesOnly, rootOrgRoles } from '../permissions';
-import * as g from './agreement-schemas';
 import * as l from './lifecycle-schemas';
+import * as g from './agreement-schemas';
+import * as o from './ownership';
 import * as s from './schemas';
 
 const orgs = 'orgs' as const;
@@ -49,6 +50,21 @@ export const OrgsEndpoints = {
     summary: 'Operator: lifts the suspension of the org named by the orgid header (any suspension type).',
     body: l.StatusLiftBodySchema, response: l.ServiceStatusViewSchema,
   }),
+  ownerChange: endpoint({
+    method: 'POST', path: '/internal/owner-change', service: orgs, pattern: 'orgs.owner.change', access: rolesOnly('System'),
+    summary: 'Replaces the owner record in one transaction; emits org.ownership_transferred (transfers service, NATS only).',
+    internal: true, body: o.OwnerChangeBodySchema, response: o.OwnerChangeResultSchema,
+  }),
+  primaryEmailChange: endpoint({
+    method: 'POST', path: '/internal/primary-email-change', service: orgs, pattern: 'orgs.primary-email.change',
+    access: rolesOnly('System'), summary: 'Changes the primary email; emits org.email_changed (transfers service, NATS only).',
+    internal: true, body: o.EmailChangeBodySchema, response: o.EmailChangeResultSchema,
+  }),
+  orgLookup: endpoint({
+    method: 'POST', path: '/internal/org-lookup', service: orgs, pattern: 'orgs.org.lookup', access: rolesOnly('System'),
+    summary: 'Which of these orgs exist, with their status (NATS only).',
+    internal: true, body: o.OrgLookupBodySchema, response: o.OrgLookupResultSchema,
+  }),
   accountCancel: endpoint({
     method: 'POST', path: '/account/cancel', service: orgs, pattern: 'orgs.account.cancel', access: CONFIG_ADMIN,
     summary: 'Cancels the account: subscription cancelled (by subscriptions, on org.status_changed), optional data-deletion request, API access stopped (INACTIVE).',
@@ -64,25 +80,21 @@ export const OrgsEndpoints = {
     method: 'POST', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.create',
     access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Allowlists an email or a generated signup code.',
     body: l.SignupCreateBodySchema, response: l.PreApprovedSignupSchema, successStatus: 201,
-    planned: true,
   }),
   signupRemove: endpoint({
     method: 'POST', path: '/pre-approved-signups/remove', service: orgs, pattern: 'orgs.signup.remove',
     access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Removes an allowlist entry (it can no longer be used).',
     body: l.SignupRemoveBodySchema, response: l.PreApprovedSignupSchema,
-    planned: true,
   }),
   signupList: endpoint({
     method: 'GET', path: '/pre-approved-signups', service: orgs, pattern: 'orgs.signup.list',
     access: rootOrgRoles('RootAdmin', 'ConfigAdmin'), summary: 'Lists allowlist entries, newest first, filterable by kind, state, email.',
     query: l.SignupListQuerySchema, response: l.SignupPageSchema,
-    planned: true,
   }),
   signupValidate: endpoint({
     method: 'POST', path: '/pre-approved-signups/validate', service: orgs, pattern: 'orgs.signup.validate',
     access: { kind: 'public' }, summary: 'Is this email or code allowed to sign up? (rate-limited per client IP)',
     body: l.SignupValidateBodySchema, response: l.SignupValidateResponseSchema,
-    planned: true,
   }),
   orgRegister: endpoint({
     method: 'POST', path: '/org-register', service: orgs, pattern: 'orgs.org.register',
@@ -100,14 +112,12 @@ export const OrgsEndpoints = {
     access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
     summary: 'Deletes the organisation `orgId` (INACTIVE for good) and emits org.deleted with the teardown options.',
     body: l.OrgDeleteBodySchema, response: l.TeardownStatusSchema, bodyOrgFields: ['orgId'],
-    planned: true,
   }),
   teardownGet: endpoint({
     method: 'GET', path: '/delete/:orgId', service: orgs, pattern: 'orgs.teardown.get',
     access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
     summary: "A deleted org's deletion and the teardown status of each requested resource kind.",
     params: l.TeardownParamsSchema, response: l.TeardownStatusSchema,
-    planned: true,
   }),
   agreementsList: endpoint({
     method: 'GET', path: '/services/agreements', service: orgs, pattern: 'orgs.agreement.list', access: MEMBER,

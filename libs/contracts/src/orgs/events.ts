@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineEvent } from '../common/events';
 import { TeardownResourceSchema } from './lifecycle-schemas';
+import { PreviousOwnerOutcomeSchema } from './ownership';
 import { ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
 
 export const OrgCreatedEvent = defineEvent(
@@ -94,4 +95,32 @@ export const ServiceAgreementRevokedEvent = defineEvent(
   1,
   "An org revoked its acceptance of an add-on's terms; the add-on is no longer available to it.",
   AgreementEventSchema.extend({ reason: z.string().nullable() }),
+);
+
+export const OrgOwnershipTransferredEvent = defineEvent(
+  'org.ownership_transferred',
+  1,
+  "The org passed to a new owner email (its owner record now names them, with the admin role); `previousOwner.outcome` says what the identity provider should do with the previous owner's access.",
+  z.object({
+    orgId: z.string(),
+    transferId: z.string(),
+    newOwner: z.object({ customerId: z.string(), email: z.string(), role: z.literal('admin') }),
+    previousOwner: z.object({ email: z.string(), outcome: PreviousOwnerOutcomeSchema }),
+    changedBy: z.string(),
+    transferredAt: z.number().int(),
+  }),
+);
+
+export const OrgEmailChangedEvent = defineEvent(
+  'org.email_changed',
+  1,
+  "The org's primary (platform) email changed, without an ownership transfer.",
+  z.object({
+    orgId: z.string(),
+    transferId: z.string(),
+    previousEmail: z.string().nullable(),
+    email: z.string(),
+    changedBy: z.string(),
+    changedAt: z.number().int(),
+  }),
 );

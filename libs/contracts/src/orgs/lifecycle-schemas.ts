@@ -136,6 +136,8 @@ export const TeardownStatusSchema = z.object({
   requestedBy: z.string(),
   requestedAt: z.number().int(),
   retentionUntil: z.number().int().nullable(),
+  /** When the personal data was purged: at once for hard deletes, after retentionUntil for soft ones. */
+  purgedAt: z.number().int().nullable(),
   teardown: z.object({ sites: z.boolean(), devEnvironments: z.boolean(), kubernetesResources: z.boolean() }),
   /** completed once every requested resource kind acknowledged; failed when any reported a failure. */
   status: z.enum(['in_progress', 'completed', 'failed']),

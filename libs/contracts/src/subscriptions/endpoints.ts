@@ -41,10 +41,12 @@ export const SubscriptionEndpoints = {
   }),
   completePayment: endpoint({
     method: 'POST', path: '/subscription/complete-payment', service: subscriptions, pattern: 'subscriptions.payment.complete',
-    access: PUBLIC, summary: 'Finalises a subscription payment (verified server-side, exactly once).', planned: true,
+    access: PUBLIC, summary: 'Finalises a subscription payment (verified server-side, exactly once).',
+    body: s.SubscriptionCompletePaymentBodySchema, response: s.SubscriptionPaymentCompletionSchema,
   }),
   completeCheckout: endpoint({
     method: 'POST', path: '/subscription/complete-checkout', service: subscriptions, pattern: 'subscriptions.checkout.complete',
-    access: PUBLIC, summary: 'Finalises a subscription checkout (verified server-side, exactly once).', planned: true,
+    access: PUBLIC, summary: 'Finalises a subscription checkout (verified server-side, exactly once).',
+    body: s.SubscriptionCompleteCheckoutBodySchema, response: s.SubscriptionPaymentCompletionSchema,
   }),
 };

@@ -152,23 +152,25 @@ export const SubscriptionAdminUpdateBodySchema = z
   .refine((b) => Object.keys(b).some((k) => k !== 'reason'), 'name at least one field to change besides the reason');
 export type SubscriptionAdminUpdate = z.infer<typeof SubscriptionAdminUpdateBodySchema>;
 
+const SubscriptionPaymentIdSchema = z.string().regex(/^spay_[a-z0-9]{1,64}$/, 'must be a subscription payment id (spay_…)');
+
+/** After the customer confirmed the PaymentIntent (Stripe Elements). */
 export const SubscriptionCompletePaymentBodySchema = z.strictObject({
-  paymentId: z.string().regex(/^spay_[a-z0-9]{1,64}$/, 'must be a subscription payment id'),
+  paymentId: SubscriptionPaymentIdSchema,
   paymentIntentId: z.string().min(1).max(255),
   gateway: z.enum(['stripe', 'sandbox']),
-  orgId: z.string().regex(ORG_ID_PATTERN).optional(),
 });
 
+/** After the customer came back from the hosted payment page; `checkoutSessionId` is what the gateway returned. */
 export const SubscriptionCompleteCheckoutBodySchema = z.strictObject({
-  paymentId: z.string().regex(/^spay_[a-z0-9]{1,64}$/, 'must be a subscription payment id'),
+  paymentId: SubscriptionPaymentIdSchema,
   checkoutSessionId: z.string().min(1).max(255),
   gateway: z.enum(['stripe', 'sandbox']),
-  orgId: z.string().regex(ORG_ID_PATTERN).optional(),
 });
 
 export const SubscriptionPaymentCompletionSchema = z.object({
   paymentId: z.string(),
-  status: z.enum(['succeeded', 'failed', 'pending']),
+  status: z.enum(['succeeded', 'pending']),
   /** True only for the call that applied the payment; repeats answer false with the same state. */
   applied: z.boolean(),
   subscription: SubscriptionSchema.nullable(),

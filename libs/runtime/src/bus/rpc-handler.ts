@@ -12,7 +12,9 @@ import {
   validationError,
 } from '@org-mgmt/contracts';
 import { z } from 'zod';
+import { observeHandler } from '../observability/rpc-observer';
 import { runtimeSettings } from '../settings';
+import { isDatabaseUnavailable } from '../db/database';
 
 /** What a handler receives: the verified caller, the org acted on, and input parsed by the contract. */
 export interface RpcContext<E extends EndpointDef = EndpointDef> extends Input<E> {
@@ -70,6 +72,10 @@ export async function answer(work: () => Promise<unknown>, pattern: string): Pro
     return { ok: true, data: (await work()) ?? null };
   } catch (err) {
     if (err instanceof AppError) return { ok: false, error: err.toBody() };
+    if (isDatabaseUnavailable(err)) {
+      runtimeSettings().logger.warn({ err, pattern }, 'database unavailable');
+      return { ok: false, error: new AppError('SERVICE_UNAVAILABLE', 'The service cannot reach its database; try again shortly').toBody() };
+    }
     runtimeSettings().logger.error({ err, pattern }, 'unhandled error in handler');
     return { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } };
   }
@@ -83,7 +89,7 @@ export function Rpc<E extends EndpointDef>(def: E) {
   return <R>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<(ctx: RpcContext<E>) => Promise<R>>) => {
     const handler = descriptor.value!;
     const wrapped = function (this: unknown, raw: unknown) {
-      return answer(() => handler.call(this, contextFrom(def, raw)), def.pattern);
+      return observeHandler(def.pattern, raw, () => answer(() => handler.call(this, contextFrom(def, raw)), def.pattern));
     };
     Object.defineProperty(wrapped, 'name', { value: String(key) });
     descriptor.value = wrapped as unknown as typeof handler;

@@ -1,5 +1,6 @@
 import knex, { Knex } from 'knex';
 import { types } from 'pg';
+import { traceQueries } from '../observability/db-tracing';
 
 // int8 columns hold Unix-millisecond timestamps and minor-unit amounts, all within 2^53.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -14,13 +15,15 @@ export interface Migration {
 
 /** A pool bound to one service's schema: unqualified table names resolve there. */
 export function createDatabase(url: string, schema: string, poolMax = 10): Knex {
-  return knex({
+  const db = knex({
     client: 'pg',
     connection: { connectionString: url, application_name: `org-management-${schema}` },
     searchPath: [schema],
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
   });
+  traceQueries(db, schema);
+  return db;
 }
 
 /** Creates the schema if needed and applies its migrations, with its own migrations and lock tables. */
@@ -40,6 +43,23 @@ export async function migrate(db: Knex, schema: string, migrations: readonly Mig
 /** PostgreSQL's unique_violation: a concurrent writer got there first. */
 export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
+}
+
+const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND']);
+
+/**
+ * The database cannot serve us right now (down, restarting, out of connections, pool exhausted):
+ * SQLSTATE classes 08 (connection) and 57P (shutdown), 53300 (too many connections), socket errors,
+ * and knex's pool acquisition timeout. Callers answer 503 rather than 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, name, message } = err as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code === '53300' || UNAVAILABLE_NETWORK_CODES.has(code))) {
+    return true;
+  }
+  if (name === 'KnexTimeoutError') return true;
+  return typeof message === 'string' && /Connection terminated|connection is closed/i.test(message);
 }
 
 /** Holds a lock named `key` until the transaction ends: serialises writers of one logical record that has no row to lock yet. */

@@ -12,6 +12,7 @@ import {
   StorageType,
 } from 'nats';
 import { Logger } from 'pino';
+import { consumerFailures, consumerRedeliveries } from '../observability/metrics';
 import { EventBus, EventSubscription, SubscriptionOptions } from './event-bus';
 
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
@@ -95,14 +96,23 @@ export class JetStreamEventBus implements EventBus {
 
   /** Acks only after the handler committed; a failure is redelivered later with a growing delay. */
   private async handleOne(msg: JsMsg, options: SubscriptionOptions): Promise<void> {
+    const labels = { durable: options.durable, subject: options.subject };
+    if (msg.info.redeliveryCount > 1) consumerRedeliveries.inc(labels);
     try {
       await options.handler(JSON.parse(msg.string()));
       msg.ack();
     } catch (err) {
       const attempt = msg.info.redeliveryCount;
+      consumerFailures.inc(labels);
       this.logger.warn({ err, subject: msg.subject, durable: options.durable, attempt }, 'event handler failed; will redeliver');
       msg.nak(Math.min(30_000, 250 * 2 ** attempt));
     }
+  }
+
+  /** One round trip to the server: the connection is up and answering. */
+  async ping(): Promise<boolean> {
+    if (this.nc.isClosed()) return false;
+    return this.nc.flush().then(() => true, () => false);
   }
 
   async close(): Promise<void> {

@@ -3,6 +3,7 @@ import { Knex } from 'knex';
 import { Migration } from '../db/database';
 import { Logger } from 'pino';
 import { z } from 'zod';
+import { outboxLag } from '../observability/metrics';
 import { EventBus } from './event-bus';
 
 /** Tables every service with events has in its own schema: its outbox and its consumers' dedupe log. */
@@ -98,6 +99,8 @@ export class OutboxRelay {
         .forUpdate()
         .skipLocked();
       for (const row of rows) await this.bus.publish(row.envelope);
+      const now = Date.now();
+      for (const { envelope } of rows) outboxLag.observe({ subject: envelope.type }, Math.max(0, now - envelope.occurredAt) / 1000);
       if (rows.length) {
         await trx('outbox').whereIn('seq', rows.map((r) => r.seq)).update({ published_at: Date.now() });
       }

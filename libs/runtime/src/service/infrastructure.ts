@@ -8,6 +8,7 @@ import { AppConfig } from '../config';
 import { EventBus } from '../events/event-bus';
 import { InProcessEventBus } from '../events/in-process-bus';
 import { JetStreamEventBus } from '../events/jetstream-bus';
+import { observedRpcClient } from '../observability/rpc-observer';
 
 /** The bus a process uses: NATS (distributed) or in-process (embedded); everything above it is the same. */
 export interface Bus {
@@ -15,6 +16,8 @@ export interface Bus {
   serverFor(service: ServiceName): CustomTransportStrategy;
   rpc: RpcClient;
   events: EventBus;
+  /** Readiness: the bus answers (a NATS round trip; always true in process). */
+  healthy(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -24,8 +27,9 @@ export function inProcessBus(config: AppConfig, logger: Logger): Bus {
   return {
     kind: 'in-process',
     serverFor: () => new InProcessServer(broker),
-    rpc: new InProcessRpcClient(broker, config.RPC_TIMEOUT_MS),
+    rpc: observedRpcClient(new InProcessRpcClient(broker, config.RPC_TIMEOUT_MS)),
     events,
+    healthy: async () => true,
     close: () => events.close(),
   };
 }
@@ -41,8 +45,9 @@ export async function natsBus(config: AppConfig, url: string, logger: Logger): P
         { servers: url, queue: service, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `org-management-${service}` },
         config.NATS_SUBJECT_PREFIX,
       ),
-    rpc,
+    rpc: observedRpcClient(rpc),
     events,
+    healthy: () => events.ping(),
     close: async () => {
       await rpc.close();
       await events.close();

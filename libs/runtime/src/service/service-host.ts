@@ -86,7 +86,7 @@ class ServiceRuntimeModule {
 
 /** Boots one service: its schema and migrations, its handlers on the bus, its outbox relay. */
 export async function startService(def: ServiceDefinition, deps: ServiceDeps): Promise<RunningService> {
-  const db = createDatabase(deps.databaseUrl, def.name);
+  const db = createDatabase(deps.databaseUrl, def.name, deps.config.DATABASE_POOL_MAX);
   await migrate(db, def.name, def.migrations);
   const outbox = new Outbox();
   const relay = new OutboxRelay(db, deps.bus.events, deps.logger, deps.config.OUTBOX_POLL_INTERVAL_MS);

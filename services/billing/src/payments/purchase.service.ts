@@ -11,7 +11,7 @@ import {
   Transaction,
 } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
-import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex } from '@org-mgmt/runtime';
+import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { TransactionRepository } from '../ledger/transaction.repository';
@@ -92,14 +92,16 @@ export class PurchaseService {
     if (txn.status !== 'pending') return txn;
     const verdict = verdictOn(txn, await this.gateway.retrievePayment(txn.paymentIntentId!));
     if (verdict.status === 'pending') return txn;
-    await this.db.transaction(async (trx) => {
+    const settled = await this.db.transaction(async (trx) => {
       const settled = await this.transactions.settlePending(trx, txn.id, {
         status: verdict.status,
         failureReason: verdict.status === 'failed' ? verdict.reason : null,
         completedAt: this.clock.now(),
       });
       if (settled?.status === 'succeeded') await this.ledger.post(trx, settled, null);
+      return settled;
     });
+    recordPaymentOutcome(this.gateway.name, 'credits', settled ? verdict.status : 'duplicate');
     return (await this.transactions.find(txn.id))!;
   }
 

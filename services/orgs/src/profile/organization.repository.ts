@@ -70,8 +70,9 @@ type Db = Knex | Knex.Transaction;
 export class OrganizationRepository {
   constructor(@Inject(DATABASE) private readonly db: Knex) {}
 
-  async isNameTaken(name: string, exceptOrgId?: string): Promise<boolean> {
-    const query = this.db('organizations').where({ company_name_key: companyNameKey(name) });
+  /** Inside a transaction, pass it: a second pool connection per transaction can starve the pool under load. */
+  async isNameTaken(name: string, exceptOrgId?: string, db: Db = this.db): Promise<boolean> {
+    const query = db('organizations').where({ company_name_key: companyNameKey(name) });
     if (exceptOrgId) query.whereNot({ id: exceptOrgId });
     return Boolean(await query.first('id'));
   }
@@ -86,7 +87,7 @@ export class OrganizationRepository {
       .where('organizations.id', orgId)
       .first('organizations.*', 'org_plan_features.features as plan_features');
     if (!row) return null;
-    const history: StatusRecordRow[] = await db('service_status_records').where({ org_id: orgId }).orderBy('timestamp').orderBy('id');
+    const history: StatusRecordRow[] = await db('service_status_records').where({ org_id: orgId }).orderBy('seq');
     return toOrganization(row, history);
   }
 

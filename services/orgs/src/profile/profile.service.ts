@@ -61,7 +61,7 @@ export class ProfileService {
     }
     await nameConflictsAsAppErrors(() => this.db.transaction(async (trx) => {
       const current = await this.lockedOrganization(trx, orgId);
-      if (input.companyName !== undefined && (await this.organizations.isNameTaken(input.companyName, orgId))) {
+      if (input.companyName !== undefined && (await this.organizations.isNameTaken(input.companyName, orgId, trx))) {
         throw nameTaken();
       }
       const { features, ...fields } = input;
@@ -83,12 +83,20 @@ export class ProfileService {
     });
   }
 
-  /** Creates an organisation, its first ACTIVE status record and its owner; emits org.created. */
-  async register(input: OrganizationRegistration, changedBy: string): Promise<Organization> {
+  /**
+   * Creates an organisation, its first ACTIVE status record and its owner; emits org.created.
+   * `alsoInTransaction` runs first in the same transaction (consuming a pre-approved signup).
+   */
+  async register(
+    input: OrganizationRegistration,
+    changedBy: string,
+    alsoInTransaction?: (trx: Knex.Transaction, orgId: string) => Promise<void>,
+  ): Promise<Organization> {
     const orgId = input.id ?? newId('org');
     const now = this.clock.now();
     await nameConflictsAsAppErrors(() => this.db.transaction(async (trx) => {
-      if (await this.organizations.isNameTaken(input.companyName)) throw nameTaken();
+      await alsoInTransaction?.(trx, orgId);
+      if (await this.organizations.isNameTaken(input.companyName, undefined, trx)) throw nameTaken();
       await this.organizations.insert(trx, {
         id: orgId,
         companyName: input.companyName,

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, SubscriptionChangeResult } from '@org-mgmt/contracts';
+import { AppError, PaymentChoice, SubscriptionChangeResult } from '@org-mgmt/contracts';
+import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
 import { CLOCK, Clock, DATABASE, isUniqueViolation, Knex } from '@org-mgmt/runtime';
 import { publicSubscription, StoredSubscription, SubscriptionRepository } from '../subscriptions/subscription.repository';
 import { SubscriptionTransitions } from '../subscriptions/transitions';
@@ -27,7 +28,17 @@ export class PaymentFlow {
     private readonly subscriptions: SubscriptionRepository,
     private readonly transitions: SubscriptionTransitions,
     private readonly credits: CreditsClient,
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
+
+  /** A card must go through the gateway this deployment is configured with. */
+  checkChoice(choice: PaymentChoice): void {
+    if (choice.method === 'card' && choice.gateway !== this.gateway.name) {
+      throw new AppError('VALIDATION_FAILED', `This deployment takes card payments through ${this.gateway.name}`, {
+        fields: [{ path: 'body.payment.gateway', message: `must be ${this.gateway.name}` }],
+      });
+    }
+  }
 
   /** Records the pending payment; a second payment in flight for the org is a 409. */
   async open(trx: Knex.Transaction, payment: SubscriptionPayment): Promise<void> {
@@ -40,8 +51,11 @@ export class PaymentFlow {
   }
 
   /** Charges an opened payment by its method and applies the change when it is paid. */
-  async collect(payment: SubscriptionPayment): Promise<SubscriptionChangeResult> {
-    if (payment.method !== 'credits') throw new AppError('UNPROCESSABLE', 'Card payments are not available');
+  async collect(payment: SubscriptionPayment, paymentMethodId?: string): Promise<SubscriptionChangeResult> {
+    return payment.method === 'credits' ? this.collectFromCredits(payment) : this.startCardPayment(payment, paymentMethodId);
+  }
+
+  private async collectFromCredits(payment: SubscriptionPayment): Promise<SubscriptionChangeResult> {
     const outcome = await this.credits.debit({
       orgId: payment.orgId,
       reference: payment.id,
@@ -56,25 +70,101 @@ export class PaymentFlow {
     throw outcome.error;
   }
 
+  /**
+   * Creates the PaymentIntent (idempotent by our payment id). The customer confirms it in the
+   * browser, then calls complete-payment; a gateway that confirms at once (the sandbox) settles now.
+   */
+  private async startCardPayment(payment: SubscriptionPayment, paymentMethodId?: string): Promise<SubscriptionChangeResult> {
+    let created;
+    try {
+      created = await this.gateway.createPayment({
+        amount: payment.amount,
+        currency: payment.currency,
+        orgId: payment.orgId,
+        purpose: 'subscription',
+        metadata: { subscriptionPaymentId: payment.id },
+        paymentMethodId,
+        description: `Subscription ${payment.purpose}: ${payment.plan} (${payment.interval})`,
+        idempotencyKey: payment.id,
+      });
+    } catch (err) {
+      await this.settle(payment.id, 'failed');
+      throw err;
+    }
+    await this.db.transaction((trx) => this.payments.setGatewayPayment(trx, payment.id, created.paymentId));
+    if (created.state !== 'pending') return resultOf(await this.finishVerified(payment.id, await this.gateway.retrievePayment(created.paymentId)));
+    return {
+      subscription: await this.currentPublic(payment.orgId),
+      amountCharged: 0,
+      proration: payment.proration ? withoutInstant(payment.proration) : null,
+      payment: {
+        paymentId: payment.id, amount: payment.amount, currency: payment.currency, gateway: this.gateway.name,
+        paymentIntentId: created.paymentId, paymentIntentClientSecret: created.clientSecret, checkoutSessionId: null, checkoutUrl: null,
+      },
+    };
+  }
+
+  /**
+   * complete-payment / complete-checkout: asks the gateway what happened to the payment (never the
+   * client) and settles it. Concurrent and repeated calls apply the change once; a payment that did
+   * not go through, or whose amount or currency differ from what was due, is failed with 402.
+   */
+  async complete(paymentId: string, gatewayPaymentId: string, gateway: string): Promise<{ settlement: Settlement; status: 'succeeded' | 'pending' }> {
+    const payment = await this.payments.find(paymentId);
+    if (!payment || payment.method !== 'card' || payment.gateway !== gateway || payment.gatewayPaymentId !== gatewayPaymentId) {
+      throw new AppError('NOT_FOUND', 'No such subscription payment for this gateway payment');
+    }
+    if (payment.status !== 'pending') return this.completedEarlier(payment);
+    const verified = await this.gateway.retrievePayment(gatewayPaymentId);
+    if (verified?.state === 'pending') return { settlement: { applied: false, payment, subscription: await this.subscriptions.current(payment.orgId) }, status: 'pending' };
+    return { settlement: await this.finishVerified(paymentId, verified), status: 'succeeded' };
+  }
+
+  private async completedEarlier(payment: SubscriptionPayment): Promise<{ settlement: Settlement; status: 'succeeded' | 'pending' }> {
+    if (payment.status === 'failed') throw new AppError('PAYMENT_FAILED', 'The subscription payment did not go through');
+    const subscription = await this.subscriptions.current(payment.orgId);
+    return { settlement: { applied: false, payment, subscription }, status: 'succeeded' };
+  }
+
+  /** Settles from what the gateway verified: succeeded with exactly the amount and currency due, else failed. */
+  async finishVerified(paymentId: string, verified: VerifiedPayment | null): Promise<Settlement> {
+    const payment = (await this.payments.find(paymentId))!;
+    const paid = verified?.state === 'succeeded' && verified.amountReceived === payment.amount && verified.currency === payment.currency
+      && verified.metadata.subscriptionPaymentId === payment.id;
+    const settlement = await this.settle(paymentId, paid ? 'succeeded' : 'failed');
+    if (settlement.payment.status === 'failed') throw new AppError('PAYMENT_FAILED', verified?.failureReason ?? 'The payment did not go through');
+    return settlement;
+  }
+
+  private async currentPublic(orgId: string) {
+    const sub = await this.subscriptions.current(orgId);
+    return sub ? publicSubscription(sub) : null;
+  }
+
+  /**
+   * Locks in the one order every writer uses (subscription row, then payment row), so a settlement
+   * and a new change request for the same org queue instead of deadlocking.
+   */
   async settle(paymentId: string, status: 'succeeded' | 'failed'): Promise<Settlement> {
     return this.db.transaction(async (trx) => {
       const now = this.clock.now();
+      const pending = await this.payments.find(paymentId, trx);
+      const sub = pending?.subscriptionId ? await this.subscriptions.lockById(trx, pending.subscriptionId) : null;
       const settled = await this.payments.settle(trx, paymentId, status, now);
       if (!settled || status === 'failed') {
         const payment = (settled ?? (await this.payments.find(paymentId, trx)))!;
         return { applied: false, payment, subscription: await this.subscriptions.current(payment.orgId, trx) };
       }
-      const subscription = await this.apply(trx, settled, now);
+      const subscription = await this.apply(trx, settled, sub, now);
       const settlement = { applied: true, payment: settled, subscription };
       await this.payments.setResponse(trx, paymentId, resultOf(settlement));
       return settlement;
     });
   }
 
-  private async apply(trx: Knex.Transaction, payment: SubscriptionPayment, now: number): Promise<StoredSubscription> {
+  private async apply(trx: Knex.Transaction, payment: SubscriptionPayment, sub: StoredSubscription | null, now: number): Promise<StoredSubscription> {
     const common = { plan: payment.plan, interval: payment.interval, changedBy: payment.requestedBy, amountCharged: payment.amount, at: now };
     if (payment.purpose === 'create') return this.transitions.start(trx, { ...common, orgId: payment.orgId });
-    const sub = await this.subscriptions.lockById(trx, payment.subscriptionId!);
     if (!sub) throw new AppError('NOT_FOUND', `Subscription ${payment.subscriptionId} is gone`);
     return this.transitions.upgrade(trx, sub, { ...common, proration: payment.proration! });
   }

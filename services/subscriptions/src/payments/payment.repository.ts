@@ -102,8 +102,18 @@ export class PaymentRepository {
     return rows.map(toPayment);
   }
 
-  async setGatewayPayment(trx: Knex.Transaction, id: string, gatewayPaymentId: string, response: unknown): Promise<void> {
-    await trx('subscription_payments').where({ id }).update({ gateway_payment_id: gatewayPaymentId, response: JSON.stringify(response) });
+  async setGatewayPayment(trx: Knex.Transaction, id: string, gatewayPaymentId: string): Promise<void> {
+    await trx('subscription_payments').where({ id }).update({ gateway_payment_id: gatewayPaymentId });
+  }
+
+  /** Card payments still pending since before `before`: the worker asks the gateway how they ended. */
+  async staleCardPayments(before: number, limit: number): Promise<SubscriptionPayment[]> {
+    const rows: PaymentRow[] = await this.db('subscription_payments')
+      .where({ status: 'pending', method: 'card' })
+      .where('created_at', '<', before)
+      .orderBy('created_at')
+      .limit(limit);
+    return rows.map(toPayment);
   }
 
   async setResponse(trx: Knex.Transaction, id: string, response: unknown): Promise<void> {

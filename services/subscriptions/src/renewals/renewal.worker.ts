@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
+import { AppError, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
+import { PAYMENT_GATEWAY, PaymentGateway } from '@org-mgmt/payments';
 import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { CreditsClient } from '../payments/credits.client';
 import { PaymentFlow } from '../payments/payment-flow';
@@ -12,11 +13,16 @@ import { StoredSubscription, SubscriptionRepository } from '../subscriptions/sub
 export const WORKER = 'system:subscription-worker';
 /** A credit payment still pending after this long was interrupted between its debit and its application. */
 const STRANDED_AFTER_MS = 60_000;
+/** A card payment not completed after this long is looked up at the gateway (the customer may have paid and left). */
+const CARD_CHECK_AFTER_MS = 3_600_000;
+/** A card payment still unconfirmed after this long is abandoned, so it no longer blocks the org's next change. */
+const CARD_ABANDON_AFTER_MS = 24 * 3_600_000;
 
 export interface PassReport {
   transitioned: number;
   recovered: number;
   reconciled: number;
+  cardPaymentsSettled: number;
 }
 
 /**
@@ -42,6 +48,7 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly credits: CreditsClient,
     private readonly payments: PaymentRepository,
     private readonly flow: PaymentFlow,
+    @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -63,7 +70,7 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** One pass over everything due at the clock's now. */
   async runOnce(): Promise<PassReport> {
-    const report: PassReport = { transitioned: 0, recovered: 0, reconciled: 0 };
+    const report: PassReport = { transitioned: 0, recovered: 0, reconciled: 0, cardPaymentsSettled: 0 };
     const deferred: string[] = [];
     for (;;) {
       const outcome = await this.db.transaction((trx) => this.transitionOne(trx, deferred));
@@ -73,6 +80,7 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
     report.recovered = await this.retryUnpaid();
     report.reconciled = await this.reconcileStranded();
+    report.cardPaymentsSettled = await this.settleStaleCardPayments();
     return report;
   }
 
@@ -153,6 +161,26 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     return reconciled;
+  }
+
+  /** Card payments nobody completed: settled from what the gateway says, or abandoned after a day. */
+  private async settleStaleCardPayments(): Promise<number> {
+    let settled = 0;
+    const now = this.clock.now();
+    for (const payment of await this.payments.staleCardPayments(now - CARD_CHECK_AFTER_MS, 50)) {
+      try {
+        const verified = payment.gatewayPaymentId ? await this.gateway.retrievePayment(payment.gatewayPaymentId) : null;
+        const finished = verified?.state === 'succeeded' || verified?.state === 'failed';
+        if (!finished && payment.createdAt > now - CARD_ABANDON_AFTER_MS) continue;
+        await this.flow.finishVerified(payment.id, verified).catch((err) => {
+          if (!(err instanceof AppError && err.code === 'PAYMENT_FAILED')) throw err;
+        });
+        settled++;
+      } catch (err) {
+        this.logger.warn({ err, paymentId: payment.id }, 'could not settle a stale card payment; next pass retries');
+      }
+    }
+    return settled;
   }
 
   private async charge(sub: StoredSubscription, amount: number, periodEndAt: number): Promise<'paid' | 'retry-later' | { reason: string }> {

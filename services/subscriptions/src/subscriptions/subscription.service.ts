@@ -53,7 +53,7 @@ export class SubscriptionService {
     const replay = await this.replay(req, 'create', input.plan, input.interval);
     if (replay) return replay;
     const amount = priceOf(input.plan, input.interval);
-    if (amount > 0) requirePayment(input.payment);
+    if (amount > 0) this.checkPayment(input.payment);
     const now = this.clock.now();
     const outcome = await this.db.transaction(async (trx): Promise<{ kind: 'free'; sub: StoredSubscription } | { kind: 'opened'; payment: SubscriptionPayment }> => {
       if (await this.subscriptions.lockLive(trx, req.orgId)) throw alreadySubscribed();
@@ -66,7 +66,7 @@ export class SubscriptionService {
       return { kind: 'opened', payment: opened };
     }).catch(uniqueAsConflict);
     if (outcome.kind === 'free') return { subscription: publicSubscription(outcome.sub), amountCharged: 0, proration: null, payment: null };
-    return this.flow.collect(outcome.payment);
+    return this.flow.collect(outcome.payment, cardOf(input.payment));
   }
 
   /** Immediate and prorated to the second (see proration.ts); nothing due applies without a payment. */
@@ -95,13 +95,13 @@ export class SubscriptionService {
         const after = await this.transitions.upgrade(trx, sub, { plan: input.plan, interval, proration: stamped, changedBy: req.principal.sub, amountCharged: 0, at: now });
         return { kind: 'done', result: { subscription: publicSubscription(after), amountCharged: 0, proration, payment: null } };
       }
-      requirePayment(input.payment);
+      this.checkPayment(input.payment);
       const opened = this.newPayment(req, 'upgrade', sub.id, input.plan, interval, proration.amountDue, input.payment!, stamped, now);
       await this.flow.open(trx, opened);
       return { kind: 'opened', payment: opened };
     }).catch(uniqueAsConflict);
     if (outcome.kind === 'done') return outcome.result;
-    return this.flow.collect(outcome.payment);
+    return this.flow.collect(outcome.payment, cardOf(input.payment));
   }
 
   /** Takes effect at the period end; replaces an earlier scheduled downgrade or cancellation. */
@@ -167,6 +167,11 @@ export class SubscriptionService {
       });
       return publicSubscription(after);
     });
+  }
+
+  private checkPayment(payment: PaymentChoice | undefined): void {
+    requirePayment(payment);
+    this.flow.checkChoice(payment);
   }
 
   private async lockedLive(trx: Knex.Transaction, orgId: string): Promise<StoredSubscription> {
@@ -237,7 +242,11 @@ function adminFields(sub: StoredSubscription, input: SubscriptionAdminUpdate, no
   return fields;
 }
 
-function requirePayment(payment: PaymentChoice | undefined): void {
+function cardOf(payment: PaymentChoice | undefined): string | undefined {
+  return payment?.method === 'card' ? payment.paymentMethodId : undefined;
+}
+
+function requirePayment(payment: PaymentChoice | undefined): asserts payment is PaymentChoice {
   if (payment) return;
   throw new AppError('VALIDATION_FAILED', 'A paid plan needs a payment', {
     fields: [{ path: 'body.payment', message: 'required for a paid plan: {"method": "credits"} or a card' }],

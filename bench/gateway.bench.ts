@@ -1,0 +1,241 @@
+/**
+ * Two reads, GET /org-management/billing/balance (one row) and /profile (four queries), at fixed
+ * concurrency through the whole system, side by side in one run: distributed (gateway and four services as separate processes over NATS), embedded (one
+ * process, in-process bus), and the baseline (bare express + pg, the same queries); then the cold
+ * start of `npm start` to its first 200. Prints a table with ratios to the baseline and writes
+ * bench/results/gateway.json. BENCH_CONNECTIONS (32) and BENCH_DURATION_S (5) tune the load.
+ */
+import { SERVICE_NAMES } from '@org-mgmt/system';
+import { createTestDatabase, mintToken, testServers, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '@org-mgmt/testing';
+import { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, load, LoadResult, rssMiB, startProcess, stopProcess, table, until200, writeResults } from './lib';
+
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const TARGET_THROUGHPUT_RATIO = 0.6;
+const TARGET_P99_MS = 10;
+
+const READS = ['/billing/balance', '/profile'];
+
+interface Measured {
+  target: string;
+  read: string;
+  result: LoadResult;
+  rss: Record<string, number>;
+}
+
+interface Deployment {
+  url: string;
+  processes: Record<string, ChildProcess>;
+}
+
+/** Every read under load in turn, then each process's RSS; stops the deployment. */
+async function measure(target: string, deployment: Deployment, token: string): Promise<Measured[]> {
+  const headers = { authorization: `Bearer ${token}` };
+  const results: Omit<Measured, 'rss'>[] = [];
+  for (const read of READS) {
+    const url = `${deployment.url}/org-management${read}`;
+    const check = await fetch(url, { headers });
+    if (check.status !== 200) throw new Error(`${target}: GET ${read} answered ${check.status}: ${await check.text()}`);
+    results.push({ target, read, result: await load(url, headers, CONNECTIONS, DURATION_S) });
+  }
+  const rss = Object.fromEntries(Object.entries(deployment.processes).map(([name, child]) => [name, rssMiB(child.pid)]));
+  await Promise.all(Object.values(deployment.processes).map(stopProcess));
+  return results.map((r) => ({ ...r, rss }));
+}
+
+async function distributed(env: Record<string, string>): Promise<Deployment> {
+  const port = await freePort();
+  const processes: Record<string, ChildProcess> = {};
+  for (const name of SERVICE_NAMES) processes[name] = startProcess('scripts/start-service.ts', [name], env);
+  processes.gateway = startProcess('scripts/start-service.ts', ['gateway'], { ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  await until200(`${url}/health/ready`, {}, processes.gateway);
+  return { url, processes };
+}
+
+async function embedded(env: Record<string, string>): Promise<Deployment> {
+  const port = await freePort();
+  const child = startProcess('scripts/start-embedded.ts', [], { ...env, NATS_URL: '', PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  await until200(`${url}/health/ready`, {}, child);
+  return { url, processes: { 'embedded (all five)': child } };
+}
+
+async function baseline(env: Record<string, string>): Promise<Deployment> {
+  const port = await freePort();
+  const child = startProcess('bench/baseline-server.ts', [], { ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  await until200(`${url}/org-management/profile`, { authorization: `Bearer ${await mintToken({ orgId: 'org_root' })}` }, child).catch(() => 0);
+  return { url, processes: { 'express + pg': child } };
+}
+
+/** `npm start` on an empty DATA_DIR (embedded PostgreSQL initdb included) until GET /profile answers 200. */
+async function coldStart(env: Record<string, string>): Promise<number> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'om-bench-'));
+  chmodSync(dataDir, 0o755); // as root, embedded PostgreSQL runs as its own user and must reach its directory
+  const port = await freePort();
+  const started = Date.now();
+  const child = startProcess('scripts/start-embedded.ts', [], { ...env, DATABASE_URL: '', NATS_URL: '', DATA_DIR: dataDir, PORT: String(port) });
+  try {
+    const token = await mintToken({ orgId: 'org_root', roles: ['RootAdmin'] });
+    await until200(`http://127.0.0.1:${port}/org-management/profile`, { authorization: `Bearer ${token}` }, child);
+    return Date.now() - started;
+  } finally {
+    await stopProcess(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function registerOrg(url: string): Promise<string> {
+  const res = await fetch(`${url}/org-management/org-register`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${await mintToken({ orgId: 'org_root', roles: ['RootAdmin'] })}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ companyName: `Bench ${randomBytes(3).toString('hex')}`, ownerEmail: 'owner@bench.example.com' }),
+  });
+  if (res.status !== 201) throw new Error(`org-register answered ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+const PURCHASES = Number(process.env.BENCH_PURCHASES ?? 100);
+const DUPLICATES = 3;
+const PURCHASE_AMOUNT = 500;
+
+interface PaymentRun {
+  purchases: number;
+  callsPerPurchase: number;
+  completionsPerSecond: number;
+  credited: number;
+  expected: number;
+  creditedOnce: boolean;
+}
+
+async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  }));
+}
+
+/**
+ * complete-payment under duplicates: PURCHASES sandbox credit purchases, each completed DUPLICATES
+ * times concurrently (a browser retrying, a webhook racing); the balance must grow by exactly one
+ * credit per purchase.
+ */
+async function completePayments(url: string, orgId: string): Promise<PaymentRun> {
+  const admin = { authorization: `Bearer ${await mintToken({ orgId, roles: ['ConfigAdmin'] })}`, 'content-type': 'application/json' };
+  const balance = async () => ((await (await fetch(`${url}/org-management/billing/balance`, { headers: admin })).json()) as { balance: number }).balance;
+  const before = await balance();
+  const purchases: { paymentIntentId: string; transactionId: string }[] = [];
+  await inParallel([...Array(PURCHASES).keys()], 8, async () => {
+    const res = await fetch(`${url}/org-management/billing/buy-credits`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ amount: PURCHASE_AMOUNT, currency: 'USD', paymentMethodId: 'pm_card_visa' }),
+    });
+    if (res.status !== 201) throw new Error(`buy-credits answered ${res.status}: ${await res.text()}`);
+    purchases.push((await res.json()) as { paymentIntentId: string; transactionId: string });
+  });
+  const calls = purchases.flatMap((p) => Array.from({ length: DUPLICATES }, () => p));
+  const started = process.hrtime.bigint();
+  await inParallel(calls, CONNECTIONS, async ({ paymentIntentId, transactionId }) => {
+    const res = await fetch(`${url}/org-management/billing/complete-payment`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ paymentIntentId, transactionId }),
+    });
+    if (res.status !== 200) throw new Error(`complete-payment answered ${res.status}: ${await res.text()}`);
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const credited = (await balance()) - before;
+  const expected = PURCHASES * PURCHASE_AMOUNT;
+  return {
+    purchases: PURCHASES,
+    callsPerPurchase: DUPLICATES,
+    completionsPerSecond: Math.round(calls.length / seconds),
+    credited,
+    expected,
+    creditedOnce: credited === expected,
+  };
+}
+
+function row(m: Measured, base: Measured): Record<string, string | number> {
+  const total = Object.values(m.rss).reduce((a, b) => a + b, 0);
+  return {
+    target: m.target,
+    read: m.read,
+    'req/s': Math.round(m.result.requests.average),
+    'p50 ms': m.result.latency.p50,
+    'p99 ms': m.result.latency.p99,
+    'throughput vs baseline': (m.result.requests.average / base.result.requests.average).toFixed(2),
+    'p99 vs baseline': (m.result.latency.p99 / Math.max(base.result.latency.p99, 0.001)).toFixed(2),
+    'non-2xx+errors': m.result.non2xx + m.result.errors + m.result.timeouts,
+    'RSS MiB': `${total} (${Object.entries(m.rss).map(([n, v]) => `${n} ${v}`).join(', ')})`,
+  };
+}
+
+export default async function gatewayBench(): Promise<void> {
+  const servers = await testServers();
+  const database = await createTestDatabase(servers.postgresAdminUrl);
+  const env = {
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    NATS_URL: servers.natsUrl,
+    NATS_SUBJECT_PREFIX: `bench${randomBytes(4).toString('hex')}.`,
+    JWT_SECRET: TEST_JWT_SECRET,
+    JWT_ISSUER: TEST_ISSUER,
+    JWT_AUDIENCE: TEST_AUDIENCE,
+    LOG_LEVEL: 'warn',
+    HEALTH_PORT: '',
+  };
+  try {
+    const cluster = await distributed(env);
+    const orgId = await registerOrg(cluster.url);
+    const token = await mintToken({ orgId });
+    const machine = `${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at start`;
+    process.stdout.write(`GET ${READS.join(', ')}: ${CONNECTIONS} connections, ${DURATION_S} s each (after 1 s warm-up), one run; ${machine}\n`);
+    const payments = await completePayments(cluster.url, orgId);
+    const distributedRuns = await measure('distributed (NATS, 5 processes)', cluster, token);
+    const embeddedRuns = await measure('embedded (1 process)', await embedded(env), token);
+    const baselineRuns = await measure('baseline: express + pg', await baseline(env), token);
+    const cold = await coldStart(env);
+    const all = [...distributedRuns, ...embeddedRuns, ...baselineRuns];
+    const baseOf = (m: Measured) => baselineRuns.find((b) => b.read === m.read)!;
+
+    process.stdout.write(`${table(all.map((m) => row(m, baseOf(m))))}\n`);
+    const verdicts = distributedRuns.flatMap((routed) => {
+      if (!routed.result.requests.total) return [`target ${routed.read}: no request completed within the run`];
+      const ratio = routed.result.requests.average / baseOf(routed).result.requests.average;
+      return [
+        `target ${routed.read}: distributed throughput >= ${TARGET_THROUGHPUT_RATIO * 100}% of baseline: ${(ratio * 100).toFixed(0)}% ${ratio >= TARGET_THROUGHPUT_RATIO ? 'met' : 'NOT met'}`,
+        `target ${routed.read}: distributed p99 < ${TARGET_P99_MS} ms: ${routed.result.latency.p99} ms ${routed.result.latency.p99 < TARGET_P99_MS ? 'met' : 'NOT met'}`,
+      ];
+    });
+    const paid = `complete-payment, distributed: ${payments.purchases} purchases x ${payments.callsPerPurchase} concurrent calls: ${payments.completionsPerSecond} calls/s; credited ${payments.credited} of ${payments.expected} expected: ${payments.creditedOnce ? 'each purchase credited once' : 'CREDIT MISMATCH'}`;
+    process.stdout.write([paid, `cold start of npm start (empty DATA_DIR, embedded PostgreSQL) to the first 200: ${cold} ms`, ...verdicts].join('\n') + '\n');
+    const file = writeResults('gateway', {
+      measuredAt: new Date().toISOString(),
+      machine,
+      connections: CONNECTIONS,
+      durationSeconds: DURATION_S,
+      runs: all.map((m) => ({
+        target: m.target,
+        endpoint: `GET /org-management${m.read}`,
+        requestsPerSecond: m.result.requests.average,
+        latencyMs: { p50: m.result.latency.p50, p99: m.result.latency.p99, average: m.result.latency.average },
+        throughputVsBaseline: m.result.requests.average / baseOf(m).result.requests.average,
+        failures: m.result.non2xx + m.result.errors + m.result.timeouts,
+        rssMiB: m.rss,
+      })),
+      completePayment: payments,
+      coldStartMs: cold,
+    });
+    process.stdout.write(`results: ${file}\n`);
+  } finally {
+    await database.drop();
+  }
+}

@@ -1,0 +1,37 @@
+import { createTestDatabase, TestDatabase, testServers } from '@org-mgmt/testing';
+import { answer, configureRuntime, createDatabase, createLogger, isDatabaseUnavailable, Knex } from '../src';
+
+describe('a database that cannot serve requests', () => {
+  let database: TestDatabase;
+  let db: Knex;
+  let unreachable: Knex;
+
+  beforeAll(async () => {
+    configureRuntime({ rootOrgId: 'org_root', logger: createLogger('silent', 'test') });
+    database = await createTestDatabase((await testServers()).postgresAdminUrl);
+    db = createDatabase(database.url, 'public', 1);
+    // Port 1 on loopback: nothing listens, so every connection attempt is refused.
+    unreachable = createDatabase('postgres://postgres@127.0.0.1:1/none', 'public', 1);
+  });
+  afterAll(async () => {
+    await Promise.all([db?.destroy(), unreachable?.destroy()]);
+    await database?.drop();
+  });
+
+  it('is told apart from a bug: a refused connection is unavailability, a bad query is not', async () => {
+    const refused = await unreachable.raw('select 1').catch((err: unknown) => err);
+    const badQuery = await db.raw('select * from no_such_table').catch((err: unknown) => err);
+    expect(isDatabaseUnavailable(refused)).toBe(true);
+    expect(isDatabaseUnavailable(badQuery)).toBe(false);
+  });
+
+  it('counts a server that terminates the connection as unavailable', async () => {
+    const terminated = await db.raw('select pg_terminate_backend(pg_backend_pid())').catch((err: unknown) => err);
+    expect(isDatabaseUnavailable(terminated)).toBe(true);
+  });
+
+  it('answers 503 SERVICE_UNAVAILABLE to the caller instead of INTERNAL', async () => {
+    const result = await answer(() => unreachable('anything').select(), 'orgs.profile.get');
+    expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }) });
+  });
+});

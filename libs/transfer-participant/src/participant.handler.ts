@@ -1,0 +1,37 @@
+import { Controller, Inject, Type } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
+import { EndpointDef, participantEndpoints, TransferDatatype } from '@org-mgmt/contracts';
+import { answer, contextFrom } from '@org-mgmt/runtime';
+import { TransferParticipant } from './transfer-participant';
+
+type Verb = 'describe' | 'batch' | 'rollback';
+
+/**
+ * A Nest controller answering the participant patterns of `datatypes` (System callers only, input
+ * parsed by the contract) with the TransferParticipant provided under `participantToken`.
+ */
+export function transferParticipantHandler(datatypes: readonly TransferDatatype[], participantToken: string | symbol | Type<TransferParticipant>): Type<unknown> {
+  @Controller()
+  class TransferParticipantHandler {
+    constructor(@Inject(participantToken) readonly participant: TransferParticipant) {}
+  }
+  const run: Record<Verb, (p: TransferParticipant, body: never) => Promise<unknown>> = {
+    describe: (p, body) => p.describe(body),
+    batch: (p, body) => p.transferBatch(body),
+    rollback: (p, body) => p.rollbackBatch(body),
+  };
+  for (const datatype of datatypes) {
+    const endpoints = participantEndpoints(datatype);
+    for (const verb of Object.keys(run) as Verb[]) {
+      const def: EndpointDef = endpoints[verb];
+      const key = `${verb}_${datatype}`;
+      const handle = function (this: TransferParticipantHandler, raw: unknown) {
+        return answer(async () => run[verb](this.participant, contextFrom(def, raw).body as never), def.pattern);
+      };
+      Object.defineProperty(TransferParticipantHandler.prototype, key, { value: handle, writable: true, configurable: true });
+      const descriptor = Object.getOwnPropertyDescriptor(TransferParticipantHandler.prototype, key)!;
+      MessagePattern(def.pattern)(TransferParticipantHandler.prototype, key, descriptor);
+    }
+  }
+  return TransferParticipantHandler;
+}

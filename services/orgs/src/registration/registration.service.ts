@@ -1,0 +1,39 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError, isOperator, Organization, OrgRegisterWithSignup, Principal } from '@org-mgmt/contracts';
+import { AppConfig, CONFIG, Knex } from '@org-mgmt/runtime';
+import { ProfileService } from '../profile/profile.service';
+import { SignupService } from '../signups/signup.service';
+
+/**
+ * org-register and pre-approved signups. A given `signupCode` must be usable and is consumed. Without
+ * one, an entry pre-approving the owner's email is consumed when there is one; it is required when
+ * the platform is invitation-only (SIGNUPS_INVITATION_ONLY) and the caller is not a root operator
+ * (the self-service signup flow registers as System). Consumption happens in the registration's
+ * transaction: a failed registration uses nothing, a spent code registers nothing.
+ */
+@Injectable()
+export class RegistrationService {
+  constructor(
+    @Inject(CONFIG) private readonly config: AppConfig,
+    private readonly profiles: ProfileService,
+    private readonly signups: SignupService,
+  ) {}
+
+  register(input: OrgRegisterWithSignup, principal: Principal): Promise<Organization> {
+    const { ownerEmail, platformEmail, signupCode, ...fields } = input;
+    const preApprovalRequired = this.config.SIGNUPS_INVITATION_ONLY && !isOperator(principal, this.config.ROOT_ORG_ID);
+    const consumeSignup = async (trx: Knex.Transaction, orgId: string) => {
+      if (signupCode) {
+        if (!(await this.signups.consume(trx, { code: signupCode }, orgId))) throw notPreApproved('body.signupCode', 'not a usable signup code');
+        return;
+      }
+      const consumed = await this.signups.consume(trx, { email: ownerEmail }, orgId);
+      if (!consumed && preApprovalRequired) throw notPreApproved('body.ownerEmail', 'not pre-approved; send a signupCode');
+    };
+    return this.profiles.register({ ...fields, ownerEmail, platformEmail: platformEmail ?? ownerEmail }, principal.sub, consumeSignup);
+  }
+}
+
+function notPreApproved(path: string, message: string): AppError {
+  return new AppError('UNPROCESSABLE', 'Signups are by invitation: this registration is not pre-approved', { fields: [{ path, message }] });
+}

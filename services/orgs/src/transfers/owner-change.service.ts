@@ -1,0 +1,148 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  AppError,
+  Customer,
+  EmailChange,
+  EmailChangeResult,
+  OrgEmailChangedEvent,
+  OrgLookupResult,
+  OrgOwnershipTransferredEvent,
+  OwnerChange,
+  OwnerChangeResult,
+} from '@org-mgmt/contracts';
+import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
+import { notFound } from '../addresses/address.service';
+import { OrganizationRepository } from '../profile/organization.repository';
+
+type ChangeKind = 'owner' | 'primary_email';
+
+/**
+ * What the transfers service changes here: the owner record and the primary email, each in one
+ * transaction with its event. A change id seen before answers the first result again.
+ */
+@Injectable()
+export class OwnerChangeService {
+  constructor(
+    @Inject(DATABASE) private readonly db: Knex,
+    @Inject(OUTBOX) private readonly outbox: Outbox,
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly organizations: OrganizationRepository,
+  ) {}
+
+  /** The owner record stays the org's (its address book with it) and now names the new owner. */
+  changeOwner(change: OwnerChange): Promise<OwnerChangeResult> {
+    return this.once(change.changeId, 'owner', change.orgId, async (trx) => {
+      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw notFound(change.orgId);
+      const owner = await this.organizations.findCustomer(change.orgId, trx);
+      if (!owner) throw new AppError('CONFLICT', `Organisation ${change.orgId} has no owner record`);
+      if (owner.email === change.newOwnerEmail) {
+        throw new AppError('CONFLICT', 'This email already owns the organisation', {
+          fields: [{ path: 'body.newOwnerEmail', message: 'is the current owner' }],
+        });
+      }
+      const now = this.clock.now();
+      const ownerSince = await this.ownerSince(trx, owner);
+      await trx('owner_history').insert({
+        change_id: change.changeId,
+        org_id: change.orgId,
+        customer_id: owner.id,
+        email: owner.email,
+        first_name: owner.firstName,
+        last_name: owner.lastName,
+        phone: owner.phone,
+        job_title: owner.jobTitle,
+        owner_since: ownerSince,
+        owner_until: now,
+        outcome: change.previousOwner,
+        new_owner_email: change.newOwnerEmail,
+        changed_by: change.changedBy,
+      });
+      const profile = change.newOwner ?? {};
+      await trx('customers')
+        .where({ id: owner.id })
+        .update({
+          email: change.newOwnerEmail,
+          first_name: profile.firstName ?? null,
+          last_name: profile.lastName ?? null,
+          phone: profile.phone ?? null,
+          job_title: profile.jobTitle ?? null,
+          updated_at: now,
+        });
+      const newOwner = (await this.organizations.findCustomer(change.orgId, trx))!;
+      await this.outbox.add(trx, OrgOwnershipTransferredEvent, change.orgId, {
+        orgId: change.orgId,
+        transferId: change.changeId,
+        newOwner: { customerId: owner.id, email: newOwner.email, role: 'admin' },
+        previousOwner: { email: owner.email, outcome: change.previousOwner },
+        changedBy: change.changedBy,
+        transferredAt: now,
+      });
+      return {
+        orgId: change.orgId,
+        newOwner,
+        previousOwner: {
+          email: owner.email,
+          firstName: owner.firstName,
+          lastName: owner.lastName,
+          phone: owner.phone,
+          jobTitle: owner.jobTitle,
+          ownerSince,
+          outcome: change.previousOwner,
+        },
+        transferredAt: now,
+      };
+    });
+  }
+
+  changePrimaryEmail(change: EmailChange): Promise<EmailChangeResult> {
+    return this.once(change.changeId, 'primary_email', change.orgId, async (trx) => {
+      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw notFound(change.orgId);
+      const org = (await this.organizations.find(change.orgId, trx))!;
+      if (org.platformEmail === change.email) {
+        throw new AppError('CONFLICT', 'This is already the primary email', { fields: [{ path: 'body.email', message: 'unchanged' }] });
+      }
+      const now = this.clock.now();
+      await this.organizations.update(trx, change.orgId, { platformEmail: change.email }, now);
+      await this.outbox.add(trx, OrgEmailChangedEvent, change.orgId, {
+        orgId: change.orgId,
+        transferId: change.changeId,
+        previousEmail: org.platformEmail,
+        email: change.email,
+        changedBy: change.changedBy,
+        changedAt: now,
+      });
+      return { orgId: change.orgId, previousEmail: org.platformEmail, email: change.email, changedAt: now };
+    });
+  }
+
+  async lookup(orgIds: readonly string[]): Promise<OrgLookupResult> {
+    const rows: { id: string; service_status: OrgLookupResult['orgs'][number]['serviceStatus'] }[] = await this.db('organizations')
+      .whereIn('id', [...orgIds])
+      .select('id', 'service_status');
+    const found = new Map(rows.map((r) => [r.id, r.service_status]));
+    return { orgs: orgIds.map((orgId) => ({ orgId, exists: found.has(orgId), serviceStatus: found.get(orgId) ?? null })) };
+  }
+
+  private async ownerSince(trx: Knex.Transaction, owner: Customer): Promise<number> {
+    const last: { owner_until: number } | undefined = await trx('owner_history')
+      .where({ org_id: owner.orgId })
+      .orderBy('owner_until', 'desc')
+      .first('owner_until');
+    return last?.owner_until ?? owner.createdAt;
+  }
+
+  /** Runs `work` once per change id: the result is stored with the change, a replay reads it back. */
+  private async once<T>(changeId: string, kind: ChangeKind, orgId: string, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (trx) => {
+      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [changeId]);
+      const seen: { kind: string; org_id: string; result: T } | undefined = await trx('transfer_changes').where({ change_id: changeId }).first();
+      if (seen) {
+        if (seen.kind !== kind || seen.org_id !== orgId) throw new AppError('CONFLICT', `Change ${changeId} was a different change`);
+        return seen.result;
+      }
+      const result = await work(trx);
+      await trx('transfer_changes').insert({ change_id: changeId, kind, org_id: orgId, result: JSON.stringify(result), created_at: this.clock.now() });
+      return result;
+    });
+  }
+}

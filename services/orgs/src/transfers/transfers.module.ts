@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { OrganizationRepository } from '../profile/organization.repository';
+import { AddressesTransferHandler, orgsTransferParticipantProvider } from './addresses.participant';
+import { OwnerChangeHandler } from './owner-change.handler';
+import { OwnerChangeService } from './owner-change.service';
+
+/** The orgs side of transfers: owner and primary-email changes, org lookup, addresses as a participant. */
+@Module({
+  controllers: [OwnerChangeHandler, AddressesTransferHandler],
+  providers: [OwnerChangeService, OrganizationRepository, orgsTransferParticipantProvider],
+})
+export class OrgsTransfersModule {}
