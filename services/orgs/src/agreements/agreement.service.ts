@@ -60,9 +60,9 @@ export class AgreementService {
         fields: [{ path: 'body.termsVersion', message: `must be the current version ${current.version}` }],
       });
     }
+    await this.requireOrg(orgId);
     await this.db.transaction(async (trx) => {
       await this.records.lock(trx, orgId, serviceName);
-      await this.requireOrg(orgId);
       const latest = (await this.records.latest(orgId, [serviceName], trx)).get(serviceName);
       if (latest?.action === 'accepted' && latest.termsVersion === current.version) return;
       const record = this.newRecord(orgId, serviceName, 'accepted', current.version, actor, null);
@@ -79,9 +79,9 @@ export class AgreementService {
   async revoke(orgId: string, serviceName: string, reason: string | null, actor: AgreementActor): Promise<AgreementDetail> {
     const entry = await this.terms.of(serviceName, actor.requestId);
     requireTerms(entry);
+    await this.requireOrg(orgId);
     await this.db.transaction(async (trx) => {
       await this.records.lock(trx, orgId, serviceName);
-      await this.requireOrg(orgId);
       const latest = (await this.records.latest(orgId, [serviceName], trx)).get(serviceName);
       if (latest?.action !== 'accepted') {
         throw new AppError('CONFLICT', `The terms of ${serviceName} are not accepted: there is nothing to revoke`);
