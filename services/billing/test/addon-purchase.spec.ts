@@ -386,15 +386,16 @@ describe('add-on purchases through the gateway (stripe, against the Stripe HTTP 
     expect((await h.purchased(admin)).body.items[0]).toMatchObject({ id: body.purchase.id, status: 'failed' });
   });
 
-  it('does not activate when Stripe received less than the price', async () => {
-    const { admin } = await h.buyer();
+  it('fails a purchase Stripe received less than the price for, enabling nothing', async () => {
+    const { org, admin } = await h.buyer();
     await h.accept(admin);
     const { body } = await h.purchase(admin, card);
     stripe.settle(body.purchase.paymentIntentId, { status: 'succeeded', amountReceived: 100 });
     const res = await h.complete(admin, body.purchase.id);
-    expect(res.status).toBe(422);
+    expect(res.status).toBe(402);
     expect((await webhook('payment_intent.succeeded', body.purchase.paymentIntentId)).body).toEqual({ received: true, handled: true });
-    expect((await h.purchased(admin)).body.items[0].status).toBe('pending');
+    expect((await h.purchased(admin)).body.items[0]).toMatchObject({ status: 'failed', failureReason: 'amount_mismatch' });
+    expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(0);
   });
 
   it('marks the purchase failed when the card is declined', async () => {

@@ -12,7 +12,7 @@ import {
   PurchaseStatus,
   ServicePurchasedEvent,
 } from '@org-mgmt/contracts';
-import { PAYMENT_GATEWAY, PaymentGateway } from '@org-mgmt/payments';
+import { PAYMENT_GATEWAY, PaymentGateway, requireConfiguredGateway } from '@org-mgmt/payments';
 import { CLOCK, Clock, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
@@ -52,7 +52,7 @@ export class AddonPurchaseService {
    */
   async purchase(request: PurchaseRequest, body: AddonPurchaseBody, idempotencyKey?: string): Promise<AddonPurchaseStarted> {
     const addon = await this.catalogue.get(body.serviceName);
-    if (body.paymentSource === 'gateway') this.requireConfiguredGateway(body.gateway);
+    if (body.paymentSource === 'gateway') requireConfiguredGateway(this.gateway, body.gateway);
     if (body.paymentSource === 'credits' && addon.price.currency !== CREDIT_CURRENCY) {
       throw new AppError('UNPROCESSABLE', `${addon.name} is priced in ${addon.price.currency}; credits are held in ${CREDIT_CURRENCY}`);
     }
@@ -119,14 +119,6 @@ export class AddonPurchaseService {
   async list(request: PurchaseRequest, filter: { status?: PurchaseStatus; serviceName?: string }): Promise<AddonPurchase[]> {
     const purchases = await this.status.derive(request.orgId, await this.purchases.list(request.orgId, filter.serviceName), request.requestId);
     return filter.status ? purchases.filter((p) => p.status === filter.status) : purchases;
-  }
-
-  private requireConfiguredGateway(requested: string | undefined): void {
-    if (requested && requested !== this.gateway.name) {
-      throw new AppError('VALIDATION_FAILED', `This deployment takes payments through ${this.gateway.name}`, {
-        fields: [{ path: 'body.gateway', message: `must be ${this.gateway.name}` }],
-      });
-    }
   }
 
   /** Asks orgs, which also answers NOT_FOUND for an org that does not exist, so nothing is sold to one. */

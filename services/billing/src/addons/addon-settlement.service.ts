@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AddonPurchase, AppError, ServicePurchasedEvent, ServicePurchaseFailedEvent } from '@org-mgmt/contracts';
-import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
-import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
+import { PAYMENT_GATEWAY, PaymentGateway, paymentVerdict } from '@org-mgmt/payments';
+import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox, recordPaymentOutcome } from '@org-mgmt/runtime';
 import { AddonPurchaseRepository, StoredPurchase } from './addon-purchase.repository';
 import { AddonPurchaseStatus, purchaseEventData } from './addon-purchase-status';
 import { nextPeriod } from './billing-period';
@@ -38,51 +38,38 @@ export class AddonSettlementService {
   async finaliseByPayment(paymentId: string, purchaseId: string | undefined): Promise<boolean> {
     const purchase = purchaseId ? await this.purchases.findById(purchaseId) : null;
     if (!purchase || purchase.paymentIntentId !== paymentId) return false;
-    if (purchase.status !== 'pending') return true;
-    try {
-      await this.settle(purchase);
-    } catch (err) {
-      // A payment that does not match its purchase stays pending for an operator; retrying will not change it.
-      if (!(err instanceof AppError && (err.code === 'UNPROCESSABLE' || err.code === 'CONFLICT'))) throw err;
-    }
+    if (purchase.status === 'pending') await this.settle(purchase);
     return true;
   }
 
+  /** Only a payment linked to this purchase, of its org, for its whole price enables it; anything else fails it. */
   private async settle(purchase: StoredPurchase): Promise<void> {
-    const payment = await this.verifiedPayment(purchase);
-    if (payment.state === 'succeeded') await this.activate(purchase);
-    if (payment.state === 'failed') await this.markFailed(purchase, payment.failureReason ?? 'declined');
+    const record = { orgId: purchase.orgId, amount: purchase.amount, currency: purchase.currency, link: ['purchaseId', purchase.id] as const };
+    const verdict = paymentVerdict(record, await this.gateway.retrievePayment(purchase.paymentIntentId!));
+    if (verdict.status === 'pending') return;
+    const settled = verdict.status === 'succeeded' ? await this.activate(purchase) : await this.markFailed(purchase, verdict.reason);
+    recordPaymentOutcome(this.gateway.name, 'addon', settled ? verdict.status : 'duplicate');
   }
 
-  private async verifiedPayment(purchase: StoredPurchase): Promise<VerifiedPayment> {
-    const payment = await this.gateway.retrievePayment(purchase.paymentIntentId!);
-    if (!payment || payment.metadata.purchaseId !== purchase.id || payment.metadata.orgId !== purchase.orgId) {
-      throw new AppError('CONFLICT', `The payment gateway knows no payment for purchase ${purchase.id}`);
-    }
-    if (payment.state === 'succeeded' && (payment.amountReceived < purchase.amount || payment.currency !== purchase.currency)) {
-      throw new AppError('UNPROCESSABLE', 'The gateway received less than the price of this purchase; it stays pending', {
-        amountReceived: payment.amountReceived,
-        currency: payment.currency,
-      });
-    }
-    return payment;
-  }
-
-  private async activate(purchase: StoredPurchase): Promise<void> {
-    await this.db.transaction(async (trx) => {
+  /** pending → active with its paid period; false when another settlement got there first. */
+  private activate(purchase: StoredPurchase): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
       await this.purchases.lockAddon(trx, purchase.orgId, purchase.serviceName);
       const now = this.clock.now();
       const period = nextPeriod(purchase.billingMode, now, await this.purchases.latestPeriodEnd(trx, purchase.orgId, purchase.serviceName));
-      if (!(await this.purchases.activate(trx, purchase.id, { ...period, completedAt: now }))) return;
+      if (!(await this.purchases.activate(trx, purchase.id, { ...period, completedAt: now }))) return false;
       await this.outbox.add(trx, ServicePurchasedEvent, purchase.orgId, { ...purchaseEventData(purchase), ...period, completedAt: now });
+      return true;
     });
   }
 
-  private async markFailed(purchase: StoredPurchase, reason: string): Promise<void> {
-    await this.db.transaction(async (trx) => {
+  /** pending → failed; false when another settlement got there first. */
+  private markFailed(purchase: StoredPurchase, reason: string): Promise<boolean> {
+    return this.db.transaction(async (trx) => {
       const now = this.clock.now();
-      if (!(await this.purchases.fail(trx, purchase.id, reason, now))) return;
+      if (!(await this.purchases.fail(trx, purchase.id, reason, now))) return false;
       await this.outbox.add(trx, ServicePurchaseFailedEvent, purchase.orgId, { ...purchaseEventData(purchase), failedAt: now, reason });
+      return true;
     });
   }
 }

@@ -10,13 +10,11 @@ import {
   Principal,
   Transaction,
 } from '@org-mgmt/contracts';
-import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
+import { PAYMENT_GATEWAY, PaymentGateway, paymentVerdict, requireConfiguredGateway } from '@org-mgmt/payments';
 import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { TransactionRepository } from '../ledger/transaction.repository';
-
-type Verdict = { status: 'pending' } | { status: 'succeeded' } | { status: 'failed'; reason: string };
 
 /**
  * Credit purchases: buy-credits opens a pending purchase and a payment at the gateway;
@@ -36,7 +34,7 @@ export class PurchaseService {
   ) {}
 
   buy(orgId: string, body: BuyCreditsBody, principal: Principal, idempotencyKey?: string): Promise<BuyCreditsResult> {
-    this.requireConfiguredGateway(body.gateway);
+    requireConfiguredGateway(this.gateway, body.gateway);
     return this.idempotency.run(
       { scope: BillingEndpoints.buyCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: { orgId, body } },
       async (trx) => {
@@ -78,7 +76,7 @@ export class PurchaseService {
 
   /** complete-payment: the caller names the purchase and its payment; the gateway says what happened. */
   async complete(body: CompletePaymentBody, requestedOrgId: string | null, principal: Principal | null): Promise<Transaction> {
-    this.requireConfiguredGateway(body.gateway);
+    requireConfiguredGateway(this.gateway, body.gateway);
     const txn = await this.transactions.find(body.transactionId);
     const orgMismatch = txn && requestedOrgId && requestedOrgId !== txn.orgId && !isOperator(principal, this.config.ROOT_ORG_ID);
     if (!txn || txn.type !== 'purchase' || txn.paymentIntentId !== body.paymentIntentId || orgMismatch) {
@@ -90,7 +88,8 @@ export class PurchaseService {
   /** Settles a purchase from the gateway's word; safe to call any number of times, concurrently. */
   async finalise(txn: Transaction): Promise<Transaction> {
     if (txn.status !== 'pending') return txn;
-    const verdict = verdictOn(txn, await this.gateway.retrievePayment(txn.paymentIntentId!));
+    const record = { orgId: txn.orgId, amount: txn.amount, currency: txn.currency, link: ['transactionId', txn.id] as const };
+    const verdict = paymentVerdict(record, await this.gateway.retrievePayment(txn.paymentIntentId!));
     if (verdict.status === 'pending') return txn;
     const settled = await this.db.transaction(async (trx) => {
       const settled = await this.transactions.settlePending(trx, txn.id, {
@@ -112,26 +111,6 @@ export class PurchaseService {
     await this.finalise(txn);
     return true;
   }
-
-  private requireConfiguredGateway(requested: string | undefined): void {
-    if (requested && requested !== this.gateway.name) {
-      throw new AppError('VALIDATION_FAILED', `Payments go through the ${this.gateway.name} gateway here`, {
-        fields: [{ path: 'body.gateway', message: `must be ${this.gateway.name}` }],
-      });
-    }
-  }
-}
-
-/** Credits only a payment that succeeded for this very purchase: same org, currency and amount. */
-function verdictOn(txn: Transaction, payment: VerifiedPayment | null): Verdict {
-  if (!payment) return { status: 'failed', reason: 'unknown_payment' };
-  if (payment.metadata.transactionId !== txn.id) return { status: 'failed', reason: 'transaction_mismatch' };
-  if (payment.metadata.orgId !== txn.orgId) return { status: 'failed', reason: 'org_mismatch' };
-  if (payment.state === 'failed') return { status: 'failed', reason: payment.failureReason ?? 'declined' };
-  if (payment.state === 'pending') return { status: 'pending' };
-  if (payment.currency !== txn.currency) return { status: 'failed', reason: 'currency_mismatch' };
-  if (payment.amountReceived !== txn.amount) return { status: 'failed', reason: 'amount_mismatch' };
-  return { status: 'succeeded' };
 }
 
 /** What complete-payment answers: the credited purchase, or why nothing was credited. */
