@@ -31,6 +31,19 @@ export function paymentVerdict(record: PaidRecord, payment: VerifiedPayment | nu
   return { status: 'succeeded' };
 }
 
+/**
+ * The gateway's verdict on a record's payment. A payment about to be failed is cancelled first (a
+ * declined intent could otherwise be confirmed again with another card and paid, unrecorded) and
+ * judged again as it stands after the cancellation.
+ */
+export async function judgePayment(gateway: PaymentGateway, record: PaidRecord, paymentId: string): Promise<PaymentVerdict> {
+  const payment = await gateway.retrievePayment(paymentId);
+  const verdict = paymentVerdict(record, payment);
+  if (verdict.status !== 'failed' || !payment || payment.state === 'succeeded') return verdict;
+  const afterCancel = paymentVerdict(record, await gateway.cancelPayment(payment.paymentId));
+  return afterCancel.status === 'failed' ? verdict : afterCancel;
+}
+
 /** A request naming a gateway (`body.gateway`) other than the one this deployment uses is refused. */
 export function requireConfiguredGateway(gateway: PaymentGateway, requested: string | undefined): void {
   if (requested && requested !== gateway.name) {

@@ -68,6 +68,12 @@ export interface PaymentGateway {
   createPayment(request: PaymentRequest): Promise<CreatedPayment>;
   /** The payment as the provider knows it now; null when the provider has no such payment. */
   retrievePayment(paymentId: string): Promise<VerifiedPayment | null>;
+  /**
+   * Makes a payment we consider failed unable to succeed later (a declined Stripe intent can still be
+   * confirmed with another card): cancels it unless it already succeeded or was cancelled. Returns
+   * the payment as it stands afterwards (null when unknown).
+   */
+  cancelPayment(paymentId: string): Promise<VerifiedPayment | null>;
   /** Verifies the signature over the raw body and parses the event; a bad signature is VALIDATION_FAILED. */
   parseWebhook(rawBody: string, signatureHeader: string | undefined): PaymentWebhookEvent;
 }

@@ -47,6 +47,12 @@ export class SandboxPaymentGateway implements PaymentGateway {
     return payment ? { ...payment, metadata: { ...payment.metadata } } : null;
   }
 
+  async cancelPayment(paymentId: string): Promise<VerifiedPayment | null> {
+    const payment = this.payments.get(paymentId);
+    if (payment && payment.state !== 'succeeded') this.payments.set(paymentId, { ...payment, state: 'failed', failureReason: payment.failureReason ?? 'canceled' });
+    return this.retrievePayment(paymentId);
+  }
+
   /** The sandbox confirms payments at once and sends no webhooks: anything claiming to be one is refused. */
   parseWebhook(): PaymentWebhookEvent {
     throw new AppError('VALIDATION_FAILED', 'The sandbox payment gateway receives no webhooks');

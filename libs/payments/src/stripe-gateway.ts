@@ -56,6 +56,18 @@ export class StripePaymentGateway implements PaymentGateway {
     }
   }
 
+  async cancelPayment(paymentId: string): Promise<VerifiedPayment | null> {
+    const current = await this.retrievePayment(paymentId);
+    if (!current || current.state === 'succeeded' || current.failureReason?.startsWith('canceled')) return current;
+    try {
+      return toVerified(await this.call(() => this.stripe.paymentIntents.cancel(paymentId)));
+    } catch (err) {
+      // It moved on meanwhile (e.g. succeeded): report where it stands now.
+      if (err instanceof AppError && err.code === 'UNPROCESSABLE') return this.retrievePayment(paymentId);
+      throw err;
+    }
+  }
+
   parseWebhook(rawBody: string, signatureHeader: string | undefined): PaymentWebhookEvent {
     if (!this.options.webhookSecret) throw new AppError('SERVICE_UNAVAILABLE', 'STRIPE_WEBHOOK_SECRET is not configured');
     let event: Stripe.Event;

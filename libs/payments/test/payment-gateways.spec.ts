@@ -42,6 +42,16 @@ describe('stripe payment gateway against the Stripe HTTP fake, through the offic
     expect(await gateway.retrievePayment(paymentId)).toMatchObject(expected);
   });
 
+  it('cancels a declined intent so it cannot be paid later, and leaves a succeeded one alone', async () => {
+    const declined = await gateway.createPayment(request);
+    fake.settle(declined.paymentId, { status: 'declined' });
+    expect(await gateway.cancelPayment(declined.paymentId)).toMatchObject({ state: 'failed', failureReason: 'canceled: requested_by_customer' });
+    expect(fake.intents.get(declined.paymentId)!.status).toBe('canceled');
+    const paid = await gateway.createPayment(request);
+    fake.settle(paid.paymentId, { status: 'succeeded' });
+    expect(await gateway.cancelPayment(paid.paymentId)).toMatchObject({ state: 'succeeded', amountReceived: 2500 });
+  });
+
   it('answers null for an intent Stripe does not know', async () => {
     expect(await gateway.retrievePayment('pi_unknown')).toBeNull();
   });
@@ -94,6 +104,13 @@ describe('sandbox payment gateway', () => {
   it('declines pm_card_chargeDeclined, receiving nothing', async () => {
     const created = await sandbox.createPayment({ ...request, paymentMethodId: 'pm_card_chargeDeclined' });
     expect(await sandbox.retrievePayment(created.paymentId)).toMatchObject({ state: 'failed', amountReceived: 0, failureReason: 'generic_decline' });
+  });
+
+  it('cancels a declined payment and leaves a succeeded one alone', async () => {
+    const declined = await sandbox.createPayment({ ...request, paymentMethodId: 'pm_card_chargeDeclined' });
+    expect(await sandbox.cancelPayment(declined.paymentId)).toMatchObject({ state: 'failed' });
+    const paid = await sandbox.createPayment({ ...request, paymentMethodId: 'pm_card_visa' });
+    expect(await sandbox.cancelPayment(paid.paymentId)).toMatchObject({ state: 'succeeded' });
   });
 
   it('refuses a payment method that is not a sandbox test card', async () => {

@@ -43,6 +43,8 @@ export class StripeFake {
   /** Requests received, as `METHOD /path`, for assertions on how often Stripe was called. */
   readonly requests: string[] = [];
   private readonly idempotent = new Map<string, { params: string; response: unknown }>();
+  /** Runs when a cancel request arrives, before it is applied: lets a test play a race with the customer. */
+  beforeCancel?: (intent: FakePaymentIntent) => void;
   private server?: Server;
   port = 0;
 
@@ -120,6 +122,8 @@ export class StripeFake {
       return send(res, 401, stripeError('invalid_request_error', 'api_key_invalid', 'Invalid API Key provided'));
     }
     if (req.method === 'POST' && path === '/v1/payment_intents') return this.create(req, body, res);
+    const cancel = /^\/v1\/payment_intents\/([^/]+)\/cancel$/.exec(path);
+    if (req.method === 'POST' && cancel) return this.cancel(decodeURIComponent(cancel[1]), res);
     const match = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && match) {
       const intent = this.intents.get(decodeURIComponent(match[1]));
@@ -127,6 +131,19 @@ export class StripeFake {
       return send(res, 200, intent);
     }
     send(res, 404, stripeError('invalid_request_error', 'resource_missing', `Unrecognized request URL (${req.method}: ${path})`));
+  }
+
+  /** Stripe refuses to cancel an intent that succeeded or was already cancelled. */
+  private cancel(id: string, res: ServerResponse): void {
+    const intent = this.intents.get(id);
+    if (!intent) return send(res, 404, stripeError('invalid_request_error', 'resource_missing', `No such payment_intent: '${id}'`));
+    this.beforeCancel?.(intent);
+    if (intent.status === 'succeeded' || intent.status === 'canceled') {
+      return send(res, 400, stripeError('invalid_request_error', 'payment_intent_unexpected_state', `This PaymentIntent's status is ${intent.status}.`));
+    }
+    intent.status = 'canceled';
+    intent.cancellation_reason = 'requested_by_customer';
+    send(res, 200, intent);
   }
 
   private create(req: IncomingMessage, body: string, res: ServerResponse): void {

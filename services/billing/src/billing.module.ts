@@ -9,6 +9,7 @@ import { IdempotencyService } from './idempotency/idempotency.service';
 import { BalanceHandler } from './ledger/balance.handler';
 import { LedgerRepository } from './ledger/ledger.repository';
 import { LedgerService } from './ledger/ledger.service';
+import { OrgDirectory } from './ledger/org-directory';
 import { TransactionRepository } from './ledger/transaction.repository';
 import { PurchaseHandler } from './payments/purchase.handler';
 import { PurchaseService } from './payments/purchase.service';
@@ -21,6 +22,7 @@ import { PurchaseService } from './payments/purchase.service';
     LedgerRepository,
     TransactionRepository,
     LedgerService,
+    OrgDirectory,
     GrantService,
     DebitService,
     PurchaseService,

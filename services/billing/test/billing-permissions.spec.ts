@@ -1,5 +1,5 @@
 import { BillingEndpoints, EndpointDef, Organization } from '@org-mgmt/contracts';
-import { Caller, CALLER_FACTS, CALLERS, expectedOutcome, Scope, startTestSystem, statusMatches, TestSystem } from '@org-mgmt/testing';
+import { callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, statusMatches, TestSystem } from '@org-mgmt/testing';
 
 interface Sample {
   def: EndpointDef;
@@ -50,13 +50,6 @@ describe('billing endpoints enforce the permission matrix', () => {
     { def: BillingEndpoints.stripeWebhook, request: async () => ({ path: '/billing/webhooks/stripe', rawBody: '{"id":"evt_1","type":"ping"}' }) },
   ];
 
-  async function callerToken(caller: Caller): Promise<{ token?: string; ownOrg: string }> {
-    if (caller === 'none') return { ownOrg: customerOrg.id };
-    const facts = CALLER_FACTS[caller];
-    const ownOrg = facts.inRootOrg ? sys.config.ROOT_ORG_ID : customerOrg.id;
-    return { token: await sys.token({ orgId: ownOrg, roles: facts.roles, sub: `user-${caller}` }), ownOrg };
-  }
-
   const cases = SAMPLES.flatMap((sample) =>
     CALLERS.flatMap((caller) =>
       (['own', 'other'] as Scope[]).map((scope) => ({ name: `${sample.def.method} ${sample.def.path} by ${caller} on ${scope} org`, sample, caller, scope })),
@@ -64,7 +57,7 @@ describe('billing endpoints enforce the permission matrix', () => {
   );
 
   it.each(cases)('$name', async ({ sample, caller, scope }) => {
-    const { token, ownOrg } = await callerToken(caller);
+    const { token, ownOrg } = await callerToken(sys, caller, customerOrg.id);
     const target = scope === 'own' ? ownOrg : otherOrg.id;
     const { path, body, byBody, rawBody } = await sample.request(target);
     const res = await sys.api(sample.def.method, path, { token, body, rawBody, orgid: byBody || scope === 'own' ? undefined : target });

@@ -159,6 +159,16 @@ describe('credit ledger', () => {
       expect(await balanceOf(orgId)).toBe(0);
     });
 
+    it('answers 404 for an org that does not exist, crediting nothing', async () => {
+      const res = await gift('org_doesnotexist', 100);
+      expect(res.status).toBe(404);
+      const added = await sys.api('POST', '/billing/add-credit', { token: root, body: { ...valid, orgId: 'org_doesnotexist' } });
+      expect(added.status).toBe(404);
+      const bought = await sys.api('POST', '/billing/buy-credits', { token: root, orgid: 'org_doesnotexist', body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_card_visa' } });
+      expect(bought.status).toBe(404);
+      expect(await sys.db('billing')('transactions').where({ org_id: 'org_doesnotexist' })).toHaveLength(0);
+    });
+
     it('refuses an unknown add-credit type with 400', async () => {
       const res = await sys.api('POST', '/billing/add-credit', { token: root, body: { ...valid, orgId: org.id, type: 'bonus' } });
       expect(res.status).toBe(400);

@@ -112,10 +112,26 @@ describe('credit purchases through Stripe', () => {
     expect(res.body.error).toMatchObject({ code: 'PAYMENT_FAILED', details: { transaction: { status: 'failed', failureReason: reason } } });
     expect(await transaction(purchase.transactionId)).toMatchObject({ status: 'failed', failure_reason: reason, balance_after: null });
     expect(await balanceOf()).toBe(before);
-    // A later success at Stripe cannot revive a failed purchase.
-    if (fake.intents.has(purchase.paymentIntentId)) fake.settle(purchase.paymentIntentId, { status: 'succeeded' });
+    // The failed purchase's intent cannot be paid later: one that had not succeeded was cancelled at Stripe.
+    const intent = fake.intents.get(purchase.paymentIntentId);
+    if (intent && intent.amount_received === 0) expect(intent.status).toBe('canceled');
     expect((await complete(purchase)).status).toBe(402);
     expect(await balanceOf()).toBe(before);
+  });
+
+  it('credits a purchase whose declined intent succeeded with another card before it could be cancelled', async () => {
+    const before = await balanceOf();
+    const purchase = await buy(800);
+    fake.settle(purchase.paymentIntentId, { status: 'declined' });
+    fake.beforeCancel = (intent) => fake.settle(intent.id, { status: 'succeeded' });
+    try {
+      const res = await complete(purchase);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ status: 'succeeded', amount: 800 });
+    } finally {
+      fake.beforeCancel = undefined;
+    }
+    expect(await balanceOf()).toBe(before + 800);
   });
 
   it('answers 404 for a payment intent that is not the purchase’s, changing nothing', async () => {

@@ -129,11 +129,7 @@ export const GiftCreditsBodySchema = z.strictObject({
 });
 export type GiftCreditsBody = z.infer<typeof GiftCreditsBodySchema>;
 
-export const AddCreditBodySchema = z.strictObject({
-  orgId: OrgIdField,
-  amount: wholeMinorUnits(1),
-  currency: AcceptedCurrencySchema,
-  reason: ReasonSchema,
+export const AddCreditBodySchema = GiftCreditsBodySchema.extend({
   /** `refund` records the credit as a refund (optionally of `relatedTransactionId`). */
   type: z.enum(['adjustment', 'refund']).default('adjustment'),
   relatedTransactionId: TransactionIdSchema.optional(),

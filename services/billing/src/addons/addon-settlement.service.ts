@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AddonPurchase, AppError, ServicePurchasedEvent, ServicePurchaseFailedEvent } from '@org-mgmt/contracts';
-import { PAYMENT_GATEWAY, PaymentGateway, paymentVerdict } from '@org-mgmt/payments';
+import { judgePayment, PAYMENT_GATEWAY, PaymentGateway } from '@org-mgmt/payments';
 import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox, recordPaymentOutcome } from '@org-mgmt/runtime';
 import { AddonPurchaseRepository, StoredPurchase } from './addon-purchase.repository';
 import { AddonPurchaseStatus, purchaseEventData } from './addon-purchase-status';
@@ -42,10 +42,10 @@ export class AddonSettlementService {
     return true;
   }
 
-  /** Only a payment linked to this purchase, of its org, for its whole price enables it; anything else fails it. */
+  /** Only a payment linked to this purchase, of its org, for its whole price enables it; anything else fails it (and is cancelled). */
   private async settle(purchase: StoredPurchase): Promise<void> {
     const record = { orgId: purchase.orgId, amount: purchase.amount, currency: purchase.currency, link: ['purchaseId', purchase.id] as const };
-    const verdict = paymentVerdict(record, await this.gateway.retrievePayment(purchase.paymentIntentId!));
+    const verdict = await judgePayment(this.gateway, record, purchase.paymentIntentId!);
     if (verdict.status === 'pending') return;
     const settled = verdict.status === 'succeeded' ? await this.activate(purchase) : await this.markFailed(purchase, verdict.reason);
     recordPaymentOutcome(this.gateway.name, 'addon', settled ? verdict.status : 'duplicate');

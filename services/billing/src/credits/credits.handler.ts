@@ -13,12 +13,12 @@ export class CreditsHandler {
 
   @Rpc(BillingEndpoints.giftCredits)
   gift(ctx: RpcContext<typeof BillingEndpoints.giftCredits>) {
-    return this.grants.gift(ctx.body, ctx.principal!, ctx.idempotencyKey);
+    return this.grants.gift(ctx.body, ctx.principal!, ctx.requestId, ctx.idempotencyKey);
   }
 
   @Rpc(BillingEndpoints.addCredit)
   addCredit(ctx: RpcContext<typeof BillingEndpoints.addCredit>) {
-    return this.grants.addCredit(ctx.body, ctx.principal!, ctx.idempotencyKey);
+    return this.grants.addCredit(ctx.body, ctx.principal!, ctx.requestId, ctx.idempotencyKey);
   }
 
   @Rpc(BillingEndpoints.debit)

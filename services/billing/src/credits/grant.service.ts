@@ -3,6 +3,7 @@ import { AddCreditBody, AppError, BillingEndpoints, CreditResult, GiftCreditsBod
 import { CLOCK, Clock, Knex } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
+import { OrgDirectory } from '../ledger/org-directory';
 import { NewTransaction, TransactionRepository } from '../ledger/transaction.repository';
 
 /** Operator credits: promotional gifts, adjustments and refunds, each with who and why. */
@@ -13,16 +14,19 @@ export class GrantService {
     private readonly idempotency: IdempotencyService,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
+    private readonly orgs: OrgDirectory,
   ) {}
 
-  gift(body: GiftCreditsBody, principal: Principal, idempotencyKey?: string): Promise<CreditResult> {
+  async gift(body: GiftCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<CreditResult> {
+    await this.orgs.requireExists(body.orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.giftCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: body },
       (trx) => this.grant(trx, { ...body, type: 'gift' }, principal),
     );
   }
 
-  addCredit(body: AddCreditBody, principal: Principal, idempotencyKey?: string): Promise<CreditResult> {
+  async addCredit(body: AddCreditBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<CreditResult> {
+    await this.orgs.requireExists(body.orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.addCredit.pattern, account: principal.orgId, key: idempotencyKey, parameters: body },
       async (trx) => {

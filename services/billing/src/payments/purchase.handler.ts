@@ -16,7 +16,7 @@ export class PurchaseHandler {
 
   @Rpc(BillingEndpoints.buyCredits)
   buy(ctx: RpcContext<typeof BillingEndpoints.buyCredits>) {
-    return this.purchases.buy(requireOrgId(ctx), ctx.body, ctx.principal!, ctx.idempotencyKey);
+    return this.purchases.buy(requireOrgId(ctx), ctx.body, ctx.principal!, ctx.requestId, ctx.idempotencyKey);
   }
 
   @Rpc(BillingEndpoints.completePayment)

@@ -10,10 +10,11 @@ import {
   Principal,
   Transaction,
 } from '@org-mgmt/contracts';
-import { PAYMENT_GATEWAY, PaymentGateway, paymentVerdict, requireConfiguredGateway } from '@org-mgmt/payments';
+import { judgePayment, PAYMENT_GATEWAY, PaymentGateway, requireConfiguredGateway } from '@org-mgmt/payments';
 import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
+import { OrgDirectory } from '../ledger/org-directory';
 import { TransactionRepository } from '../ledger/transaction.repository';
 
 /**
@@ -31,10 +32,12 @@ export class PurchaseService {
     private readonly idempotency: IdempotencyService,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
+    private readonly orgs: OrgDirectory,
   ) {}
 
-  buy(orgId: string, body: BuyCreditsBody, principal: Principal, idempotencyKey?: string): Promise<BuyCreditsResult> {
+  async buy(orgId: string, body: BuyCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<BuyCreditsResult> {
     requireConfiguredGateway(this.gateway, body.gateway);
+    await this.orgs.requireExists(orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.buyCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: { orgId, body } },
       async (trx) => {
@@ -89,7 +92,7 @@ export class PurchaseService {
   async finalise(txn: Transaction): Promise<Transaction> {
     if (txn.status !== 'pending') return txn;
     const record = { orgId: txn.orgId, amount: txn.amount, currency: txn.currency, link: ['transactionId', txn.id] as const };
-    const verdict = paymentVerdict(record, await this.gateway.retrievePayment(txn.paymentIntentId!));
+    const verdict = await judgePayment(this.gateway, record, txn.paymentIntentId!);
     if (verdict.status === 'pending') return txn;
     const settled = await this.db.transaction(async (trx) => {
       const settled = await this.transactions.settlePending(trx, txn.id, {
