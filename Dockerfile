@@ -17,6 +17,7 @@ COPY libs/contracts/package.json libs/contracts/
 COPY libs/payments/package.json libs/payments/
 COPY libs/runtime/package.json libs/runtime/
 COPY libs/system/package.json libs/system/
+COPY libs/transfer-participant/package.json libs/transfer-participant/
 COPY libs/testing/package.json libs/testing/
 COPY services/gateway/package.json services/gateway/
 COPY services/orgs/package.json services/orgs/

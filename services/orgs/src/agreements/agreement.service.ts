@@ -60,9 +60,9 @@ export class AgreementService {
         fields: [{ path: 'body.termsVersion', message: `must be the current version ${current.version}` }],
       });
     }
-    await this.requireOrg(orgId);
     await this.db.transaction(async (trx) => {
       await this.records.lock(trx, orgId, serviceName);
+      await this.requireOrg(orgId, trx);
       const latest = (await this.records.latest(orgId, [serviceName], trx)).get(serviceName);
       if (latest?.action === 'accepted' && latest.termsVersion === current.version) return;
       const record = this.newRecord(orgId, serviceName, 'accepted', current.version, actor, null);
@@ -79,9 +79,9 @@ export class AgreementService {
   async revoke(orgId: string, serviceName: string, reason: string | null, actor: AgreementActor): Promise<AgreementDetail> {
     const entry = await this.terms.of(serviceName, actor.requestId);
     requireTerms(entry);
-    await this.requireOrg(orgId);
     await this.db.transaction(async (trx) => {
       await this.records.lock(trx, orgId, serviceName);
+      await this.requireOrg(orgId, trx);
       const latest = (await this.records.latest(orgId, [serviceName], trx)).get(serviceName);
       if (latest?.action !== 'accepted') {
         throw new AppError('CONFLICT', `The terms of ${serviceName} are not accepted: there is nothing to revoke`);
@@ -128,8 +128,9 @@ export class AgreementService {
     };
   }
 
-  private async requireOrg(orgId: string): Promise<void> {
-    if (!(await this.organizations.exists(orgId))) throw notFound(orgId);
+  /** Inside a transaction, pass it: a second pool connection while holding a lock can starve the pool. */
+  private async requireOrg(orgId: string, db?: Knex.Transaction): Promise<void> {
+    if (!(await this.organizations.exists(orgId, db))) throw notFound(orgId);
   }
 }
 

@@ -77,8 +77,8 @@ export class OrganizationRepository {
     return Boolean(await query.first('id'));
   }
 
-  async exists(orgId: string): Promise<boolean> {
-    return Boolean(await this.db('organizations').where({ id: orgId }).first('id'));
+  async exists(orgId: string, db: Db = this.db): Promise<boolean> {
+    return Boolean(await db('organizations').where({ id: orgId }).first('id'));
   }
 
   async find(orgId: string, db: Db = this.db): Promise<Organization | null> {
