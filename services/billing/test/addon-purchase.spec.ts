@@ -90,8 +90,8 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
   it('activates and publishes once when complete-payment is called twice and concurrently', async () => {
     const { org, admin } = await h.buyer();
     const { body } = await h.purchase(admin, card('extra-storage-100gb'));
-    const results = await Promise.all(Array.from({ length: 10 }, () => h.complete(admin, body.purchase.id)));
-    expect(results.map((r) => r.status)).toEqual(Array(10).fill(200));
+    const results = await Promise.all(Array.from({ length: 16 }, () => h.complete(admin, body.purchase.id)));
+    expect(results.map((r) => r.status)).toEqual(Array(16).fill(200));
     expect(new Set(results.map((r) => JSON.stringify(r.body))).size).toBe(1);
     const again = await h.complete(admin, body.purchase.id);
     expect(again.body).toEqual(results[0].body);
@@ -104,7 +104,7 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
     const results = await Promise.all([h.complete(admin, body.purchase.id), h.complete(admin, body.purchase.id)]);
     for (const res of results) expect(res.body.error).toMatchObject({ code: 'PAYMENT_FAILED', details: { purchaseId: body.purchase.id } });
     expect(results[0].status).toBe(402);
-    expect((await h.purchased(member)).body.items).toEqual([expect.objectContaining({ status: 'failed', periodStart: null })]);
+    expect((await h.purchased(member)).body.items).toEqual([expect.objectContaining({ status: 'failed', periodStart: null, failureReason: 'generic_decline' })]);
     expect(await h.outboxOf(org.id, 'services.purchase_failed')).toHaveLength(1);
     expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(0);
   });
@@ -155,8 +155,8 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       const { org, admin, member } = await h.buyer();
       await gift(org.id, 10_000);
       await h.accept(admin);
-      const results = await Promise.all(Array.from({ length: 6 }, () => h.purchase(admin, credits(AI))));
-      expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+      const results = await Promise.all(Array.from({ length: 12 }, () => h.purchase(admin, credits(AI))));
+      expect(results.map((r) => r.status).sort()).toEqual([201, ...Array(11).fill(409)]);
       expect(await balanceOf(member)).toBe(100);
       expect((await h.purchased(member)).body.items).toHaveLength(1);
     });
@@ -386,15 +386,16 @@ describe('add-on purchases through the gateway (stripe, against the Stripe HTTP 
     expect((await h.purchased(admin)).body.items[0]).toMatchObject({ id: body.purchase.id, status: 'failed' });
   });
 
-  it('does not activate when Stripe received less than the price', async () => {
-    const { admin } = await h.buyer();
+  it('fails a purchase Stripe received less than the price for, enabling nothing', async () => {
+    const { org, admin } = await h.buyer();
     await h.accept(admin);
     const { body } = await h.purchase(admin, card);
     stripe.settle(body.purchase.paymentIntentId, { status: 'succeeded', amountReceived: 100 });
     const res = await h.complete(admin, body.purchase.id);
-    expect(res.status).toBe(422);
+    expect(res.status).toBe(402);
     expect((await webhook('payment_intent.succeeded', body.purchase.paymentIntentId)).body).toEqual({ received: true, handled: true });
-    expect((await h.purchased(admin)).body.items[0].status).toBe('pending');
+    expect((await h.purchased(admin)).body.items[0]).toMatchObject({ status: 'failed', failureReason: 'amount_mismatch' });
+    expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(0);
   });
 
   it('marks the purchase failed when the card is declined', async () => {

@@ -1,5 +1,6 @@
 import { BillingEndpoints, EndpointDef, Organization, OrgsEndpoints } from '@org-mgmt/contracts';
-import { callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { NatsRpcClient } from '@org-mgmt/runtime';
+import { CALLER_FACTS, callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem } from '@org-mgmt/testing';
 
 interface Sample {
   def: EndpointDef;
@@ -75,4 +76,44 @@ describe('add-on and agreement endpoints enforce the permission matrix', () => {
     expect({ status: res.status, body: res.body }).toEqual({ status: expectedStatus, body: expect.anything() });
     if (expected !== 'allowed') expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
   });
+});
+
+/** The two internal endpoints are reached over NATS only, and there only by System principals of the root org. */
+describe('internal add-on and agreement endpoints', () => {
+  let sys: TestSystem;
+  let rpc: NatsRpcClient;
+  let customerOrg: Organization;
+
+  beforeAll(async () => {
+    sys = await startTestSystem();
+    rpc = new NatsRpcClient(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, 5000);
+    await rpc.connect();
+    customerOrg = await sys.registerOrg();
+  });
+  afterAll(async () => {
+    await rpc?.close();
+    await sys?.close();
+  });
+
+  const INTERNAL = [
+    { def: BillingEndpoints.addonTerms, body: { serviceNames: [AI] } },
+    { def: OrgsEndpoints.agreementStatus, body: { serviceNames: [AI] } },
+  ];
+
+  it.each(INTERNAL)('$def.pattern has no HTTP route', async ({ def }) => {
+    const res = await sys.api(def.method, def.path, { token: await sys.rootToken(), body: def.method === 'GET' ? undefined : {} });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('ROUTE_NOT_FOUND');
+  });
+
+  it.each(INTERNAL.flatMap((e) => CALLERS.filter((c) => c !== 'none').map((caller) => ({ ...e, caller }))))(
+    '$def.pattern over NATS by $caller',
+    async ({ def, body, caller }) => {
+      const facts = CALLER_FACTS[caller];
+      const principal = { sub: `user-${caller}`, orgId: facts.inRootOrg ? sys.config.ROOT_ORG_ID : customerOrg.id, roles: facts.roles };
+      const result = await rpc.request(def.pattern, { principal, orgId: customerOrg.id, requestId: `perm-${caller}`, body });
+      if (caller === 'System') expect(result).toEqual({ ok: true, data: { items: [expect.objectContaining({ serviceName: AI })] } });
+      else expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    },
+  );
 });

@@ -104,6 +104,8 @@ export const AddonPurchaseSchema = z.object({
   periodStart: z.number().int().nullable(),
   periodEnd: z.number().int().nullable(),
   purchasedBy: z.string(),
+  /** Why a failed payment failed (the card's decline code, `canceled: …`). */
+  failureReason: z.string().nullable(),
   createdAt: z.number().int(),
   completedAt: z.number().int().nullable(),
 });

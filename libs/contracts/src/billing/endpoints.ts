@@ -66,7 +66,7 @@ export const BillingEndpoints = {
     method: 'POST', path: '/services/complete-payment', service: billing, pattern: 'billing.addon.complete-payment',
     access: CONFIG_ADMIN, summary: 'Finalises an add-on purchase after verifying the payment with the gateway (exactly once).',
     body: a.AddonCompletePaymentBodySchema, response: a.AddonPurchaseSchema,
-    errors: ['NOT_FOUND', 'PAYMENT_FAILED', 'UNPROCESSABLE', 'CONFLICT'],
+    errors: ['NOT_FOUND', 'PAYMENT_FAILED', 'UNPROCESSABLE'],
   }),
   servicesPurchased: endpoint({
     method: 'GET', path: '/services/purchased', service: billing, pattern: 'billing.addon.purchased', access: MEMBER,

@@ -2,10 +2,14 @@ import { Controller } from '@nestjs/common';
 import { BillingEndpoints } from '@org-mgmt/contracts';
 import { requireOrgId, Rpc, RpcContext } from '@org-mgmt/runtime';
 import { AddonPurchaseService, PurchaseRequest } from './addon-purchase.service';
+import { AddonSettlementService } from './addon-settlement.service';
 
 @Controller()
 export class AddonPurchaseHandler {
-  constructor(private readonly purchases: AddonPurchaseService) {}
+  constructor(
+    private readonly purchases: AddonPurchaseService,
+    private readonly settlement: AddonSettlementService,
+  ) {}
 
   @Rpc(BillingEndpoints.servicesPurchase)
   purchase(ctx: RpcContext<typeof BillingEndpoints.servicesPurchase>) {
@@ -14,7 +18,7 @@ export class AddonPurchaseHandler {
 
   @Rpc(BillingEndpoints.servicesCompletePayment)
   completePayment(ctx: RpcContext<typeof BillingEndpoints.servicesCompletePayment>) {
-    return this.purchases.completePayment(requestOf(ctx), ctx.body.purchaseId);
+    return this.settlement.completePayment(requireOrgId(ctx), ctx.body.purchaseId, ctx.requestId);
   }
 
   @Rpc(BillingEndpoints.servicesPurchased)

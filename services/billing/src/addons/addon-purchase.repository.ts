@@ -27,7 +27,6 @@ interface PurchaseRow {
 
 export interface StoredPurchase extends Omit<AddonPurchase, 'status'> {
   status: StoredPurchaseStatus;
-  failureReason: string | null;
 }
 
 export interface Activation {

@@ -3,7 +3,9 @@ import { AddonCatalogueRepository } from './addon-catalogue.repository';
 import { AddonCatalogueService } from './addon-catalogue.service';
 import { AddonPurchaseHandler } from './addon-purchase.handler';
 import { AddonPurchaseRepository } from './addon-purchase.repository';
+import { AddonPurchaseStatus } from './addon-purchase-status';
 import { AddonPurchaseService } from './addon-purchase.service';
+import { AddonSettlementService } from './addon-settlement.service';
 import { AgreementStatusClient } from './agreement-status.client';
 
 /**
@@ -11,4 +13,12 @@ import { AgreementStatusClient } from './agreement-status.client';
  * payment gateway, idempotency and ledger they use.
  */
 export const ADDON_CONTROLLERS = [AddonCatalogueHandler, AddonPurchaseHandler];
-export const ADDON_PROVIDERS = [AddonCatalogueRepository, AddonCatalogueService, AddonPurchaseRepository, AddonPurchaseService, AgreementStatusClient];
+export const ADDON_PROVIDERS = [
+  AddonCatalogueRepository,
+  AddonCatalogueService,
+  AddonPurchaseRepository,
+  AddonPurchaseStatus,
+  AddonPurchaseService,
+  AddonSettlementService,
+  AgreementStatusClient,
+];

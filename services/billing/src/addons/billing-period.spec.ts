@@ -1,4 +1,4 @@
-import { addMonthUtc } from './billing-period';
+import { addMonthUtc, nextPeriod } from './billing-period';
 
 describe('addMonthUtc', () => {
   it.each([
@@ -9,5 +9,22 @@ describe('addMonthUtc', () => {
     ['December into the next year', Date.UTC(2026, 11, 31, 23, 59), Date.UTC(2027, 0, 31, 23, 59)],
   ])('moves %s', (_name, from, to) => {
     expect(addMonthUtc(from)).toBe(to);
+  });
+});
+
+describe('nextPeriod', () => {
+  const now = Date.UTC(2026, 4, 10);
+
+  it('covers a one-off add-on from now on, with no end', () => {
+    expect(nextPeriod('one-off', now, Date.UTC(2026, 5, 1))).toEqual({ periodStart: now, periodEnd: null });
+  });
+
+  it('covers a recurring add-on for a month from now when nothing is paid for', () => {
+    expect(nextPeriod('recurring', now, null)).toEqual({ periodStart: now, periodEnd: Date.UTC(2026, 5, 10) });
+    expect(nextPeriod('recurring', now, Date.UTC(2026, 3, 1))).toEqual({ periodStart: now, periodEnd: Date.UTC(2026, 5, 10) });
+  });
+
+  it('starts the new month when the paid one ends', () => {
+    expect(nextPeriod('recurring', now, Date.UTC(2026, 4, 20))).toEqual({ periodStart: Date.UTC(2026, 4, 20), periodEnd: Date.UTC(2026, 5, 20) });
   });
 });

@@ -3,7 +3,7 @@ import { BillingEndpoints } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway } from '@org-mgmt/payments';
 import { Inject } from '@nestjs/common';
 import { requireOrgId, Rpc, RpcContext } from '@org-mgmt/runtime';
-import { AddonPurchaseService } from '../addons/addon-purchase.service';
+import { AddonSettlementService } from '../addons/addon-settlement.service';
 import { PurchaseService } from './purchase.service';
 import { SubscriptionPaymentsClient } from './subscription-payments.client';
 
@@ -11,7 +11,7 @@ import { SubscriptionPaymentsClient } from './subscription-payments.client';
 export class PurchaseHandler {
   constructor(
     private readonly purchases: PurchaseService,
-    private readonly addonPurchases: AddonPurchaseService,
+    private readonly addonPurchases: AddonSettlementService,
     private readonly subscriptionPayments: SubscriptionPaymentsClient,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}

@@ -10,14 +10,12 @@ import {
   Principal,
   Transaction,
 } from '@org-mgmt/contracts';
-import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
+import { judgePayment, PAYMENT_GATEWAY, PaymentGateway, requireConfiguredGateway } from '@org-mgmt/payments';
 import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { OrgDirectory } from '../ledger/org-directory';
 import { TransactionRepository } from '../ledger/transaction.repository';
-
-type Verdict = { status: 'pending' } | { status: 'succeeded' } | { status: 'failed'; reason: string };
 
 /**
  * Credit purchases: buy-credits opens a pending purchase and a payment at the gateway;
@@ -38,7 +36,7 @@ export class PurchaseService {
   ) {}
 
   async buy(orgId: string, body: BuyCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<BuyCreditsResult> {
-    this.requireConfiguredGateway(body.gateway);
+    requireConfiguredGateway(this.gateway, body.gateway);
     await this.orgs.requireExists(orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.buyCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: { orgId, body } },
@@ -81,7 +79,7 @@ export class PurchaseService {
 
   /** complete-payment: the caller names the purchase and its payment; the gateway says what happened. */
   async complete(body: CompletePaymentBody, requestedOrgId: string | null, principal: Principal | null): Promise<Transaction> {
-    this.requireConfiguredGateway(body.gateway);
+    requireConfiguredGateway(this.gateway, body.gateway);
     const txn = await this.transactions.find(body.transactionId);
     const orgMismatch = txn && requestedOrgId && requestedOrgId !== txn.orgId && !isOperator(principal, this.config.ROOT_ORG_ID);
     if (!txn || txn.type !== 'purchase' || txn.paymentIntentId !== body.paymentIntentId || orgMismatch) {
@@ -93,7 +91,8 @@ export class PurchaseService {
   /** Settles a purchase from the gateway's word; safe to call any number of times, concurrently. */
   async finalise(txn: Transaction): Promise<Transaction> {
     if (txn.status !== 'pending') return txn;
-    const verdict = await this.verdictFromGateway(txn);
+    const record = { orgId: txn.orgId, amount: txn.amount, currency: txn.currency, link: ['transactionId', txn.id] as const };
+    const verdict = await judgePayment(this.gateway, record, txn.paymentIntentId!);
     if (verdict.status === 'pending') return txn;
     const settled = await this.db.transaction(async (trx) => {
       const settled = await this.transactions.settlePending(trx, txn.id, {
@@ -108,18 +107,6 @@ export class PurchaseService {
     return (await this.transactions.find(txn.id))!;
   }
 
-  /**
-   * A purchase we fail must not be paid later (a declined intent can be confirmed again with another
-   * card): the payment is cancelled first, and judged again as it stands after the cancellation.
-   */
-  private async verdictFromGateway(txn: Transaction): Promise<Verdict> {
-    const payment = await this.gateway.retrievePayment(txn.paymentIntentId!);
-    const verdict = verdictOn(txn, payment);
-    if (verdict.status !== 'failed' || !payment || payment.state === 'succeeded') return verdict;
-    const afterCancel = verdictOn(txn, await this.gateway.cancelPayment(payment.paymentId));
-    return afterCancel.status === 'failed' ? verdict : afterCancel;
-  }
-
   /** The payment webhook: finalises the purchase its metadata names, if any. */
   async finaliseByPayment(paymentId: string, transactionId: string | undefined): Promise<boolean> {
     const txn = transactionId ? await this.transactions.find(transactionId) : null;
@@ -127,26 +114,6 @@ export class PurchaseService {
     await this.finalise(txn);
     return true;
   }
-
-  private requireConfiguredGateway(requested: string | undefined): void {
-    if (requested && requested !== this.gateway.name) {
-      throw new AppError('VALIDATION_FAILED', `Payments go through the ${this.gateway.name} gateway here`, {
-        fields: [{ path: 'body.gateway', message: `must be ${this.gateway.name}` }],
-      });
-    }
-  }
-}
-
-/** Credits only a payment that succeeded for this very purchase: same org, currency and amount. */
-function verdictOn(txn: Transaction, payment: VerifiedPayment | null): Verdict {
-  if (!payment) return { status: 'failed', reason: 'unknown_payment' };
-  if (payment.metadata.transactionId !== txn.id) return { status: 'failed', reason: 'transaction_mismatch' };
-  if (payment.metadata.orgId !== txn.orgId) return { status: 'failed', reason: 'org_mismatch' };
-  if (payment.state === 'failed') return { status: 'failed', reason: payment.failureReason ?? 'declined' };
-  if (payment.state === 'pending') return { status: 'pending' };
-  if (payment.currency !== txn.currency) return { status: 'failed', reason: 'currency_mismatch' };
-  if (payment.amountReceived !== txn.amount) return { status: 'failed', reason: 'amount_mismatch' };
-  return { status: 'succeeded' };
 }
 
 /** What complete-payment answers: the credited purchase, or why nothing was credited. */

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AddonPurchase, PurchaseStatus, ServicePurchasedEvent } from '@org-mgmt/contracts';
+import { CLOCK, Clock } from '@org-mgmt/runtime';
+import { z } from 'zod';
+import { StoredPurchase } from './addon-purchase.repository';
+import { AgreementStatusClient, isAccepted } from './agreement-status.client';
+
+/**
+ * Purchases as the org sees them: an active purchase whose paid period is over is `expired`; one of
+ * an add-on whose terms the org has revoked is `suspended` (no refund) until the terms are accepted again.
+ */
+@Injectable()
+export class AddonPurchaseStatus {
+  constructor(
+    @Inject(CLOCK) private readonly clock: Clock,
+    private readonly agreements: AgreementStatusClient,
+  ) {}
+
+  async derive(orgId: string, stored: StoredPurchase[], requestId: string): Promise<AddonPurchase[]> {
+    const now = this.clock.now();
+    const gated = [...new Set(stored.filter((p) => p.status === 'active' && p.termsVersion !== null).map((p) => p.serviceName))];
+    const agreements = await this.agreements.latest(orgId, gated, requestId);
+    return stored.map((purchase) => {
+      let status: PurchaseStatus = purchase.status;
+      if (status === 'active' && purchase.periodEnd !== null && purchase.periodEnd <= now) status = 'expired';
+      else if (status === 'active' && purchase.termsVersion !== null && !isAccepted(agreements.get(purchase.serviceName))) status = 'suspended';
+      return { ...purchase, status };
+    });
+  }
+}
+
+/** The fields every add-on purchase event carries. */
+export function purchaseEventData(purchase: StoredPurchase): Omit<z.input<typeof ServicePurchasedEvent.schema>, 'periodStart' | 'periodEnd' | 'completedAt'> {
+  return {
+    orgId: purchase.orgId,
+    purchaseId: purchase.id,
+    serviceName: purchase.serviceName,
+    billingMode: purchase.billingMode,
+    amount: purchase.amount,
+    currency: purchase.currency,
+    paymentSource: purchase.paymentSource,
+    termsVersion: purchase.termsVersion,
+  };
+}
