@@ -6,3 +6,4 @@ export * from './permissions';
 export * from './eventually';
 export * from './stripe-fake';
 export * from './callers';
+export * from './tally';
