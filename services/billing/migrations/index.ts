@@ -1,6 +1,7 @@
 import { eventTablesMigration } from '@org-mgmt/runtime';
 import { addonsMigration } from './20261123000900_addons';
 import { ledgerMigration } from './20261123000200_ledger';
+import { ledgerClosureMigration } from './20261123001310_ledger_closure';
 
 /** In order; never edit one that has landed. */
-export const billingMigrations = [eventTablesMigration, ledgerMigration, addonsMigration];
+export const billingMigrations = [eventTablesMigration, ledgerMigration, addonsMigration, ledgerClosureMigration];

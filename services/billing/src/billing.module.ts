@@ -7,6 +7,7 @@ import { DebitService } from './credits/debit.service';
 import { GrantService } from './credits/grant.service';
 import { IdempotencyService } from './idempotency/idempotency.service';
 import { BalanceHandler } from './ledger/balance.handler';
+import { LedgerClosureConsumer } from './ledger/ledger-closure.consumer';
 import { LedgerRepository } from './ledger/ledger.repository';
 import { LedgerService } from './ledger/ledger.service';
 import { OrgDirectory } from './ledger/org-directory';
@@ -28,6 +29,7 @@ import { SubscriptionPaymentsClient } from './payments/subscription-payments.cli
     DebitService,
     PurchaseService,
     SubscriptionPaymentsClient,
+    LedgerClosureConsumer,
     ...ADDON_PROVIDERS,
   ],
 })

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
 import { CONFIG } from '@org-mgmt/runtime';
 import { CreditsClient } from './payments/credits.client';
+import { DeletedOrgsRepository } from './orgs/deleted-orgs.repository';
+import { OrgLifecycleConsumer } from './orgs/org-lifecycle.consumer';
 import { PaymentFlow } from './payments/payment-flow';
 import { PaymentHandler } from './payments/payment.handler';
 import { PaymentRepository } from './payments/payment.repository';
@@ -29,6 +31,8 @@ import { SubscriptionTransitions } from './subscriptions/transitions';
     RenewalWorker,
     BalanceTopUpConsumer,
     AccountCancellationConsumer,
+    DeletedOrgsRepository,
+    OrgLifecycleConsumer,
   ],
 })
 export class SubscriptionsModule {}

@@ -17,11 +17,13 @@ export const BillingEndpoints = {
     method: 'POST', path: '/billing/buy-credits', service: billing, pattern: 'billing.credits.buy', access: CONFIG_ADMIN,
     summary: 'Starts a credit purchase; returns the payment intent client secret.', idempotent: true,
     body: s.BuyCreditsBodySchema, response: s.BuyCreditsResultSchema, successStatus: 201,
+    errors: ['LEDGER_CLOSED'],
   }),
   completePayment: endpoint({
     method: 'POST', path: '/billing/complete-payment', service: billing, pattern: 'billing.payment.complete', access: PUBLIC,
     summary: 'Finalises a credit purchase after verifying it with the payment gateway (exactly once).',
     body: s.CompletePaymentBodySchema, response: s.TransactionSchema,
+    errors: ['LEDGER_CLOSED'],
   }),
   transactions: endpoint({
     method: 'GET', path: '/billing/transactions', service: billing, pattern: 'billing.transaction.list', access: MEMBER,
@@ -32,11 +34,13 @@ export const BillingEndpoints = {
     method: 'POST', path: '/billing/gift-credits', service: billing, pattern: 'billing.credits.gift', access: rolesOnly('RootAdmin'),
     summary: 'Promotional credit grant (operator).', idempotent: true,
     body: s.GiftCreditsBodySchema, response: s.CreditResultSchema, bodyOrgFields: ['orgId'], successStatus: 201,
+    errors: ['LEDGER_CLOSED'],
   }),
   addCredit: endpoint({
     method: 'POST', path: '/billing/add-credit', service: billing, pattern: 'billing.credits.add', access: rolesOnly('RootAdmin'),
     summary: 'Credit adjustment or refund with a reason (operator).', idempotent: true,
     body: s.AddCreditBodySchema, response: s.CreditResultSchema, bodyOrgFields: ['orgId'], successStatus: 201,
+    errors: ['LEDGER_CLOSED'],
   }),
   stripeWebhook: endpoint({
     method: 'POST', path: '/billing/webhooks/stripe', service: billing, pattern: 'billing.webhook.stripe', access: PUBLIC,
@@ -47,6 +51,7 @@ export const BillingEndpoints = {
     method: 'POST', path: '/billing/internal/debit', service: billing, pattern: 'billing.credits.debit', access: rolesOnly('System'),
     summary: 'Idempotent debit by reference for platform services (NATS only).', internal: true,
     body: DebitBodySchema, response: DebitResultSchema, bodyOrgFields: ['orgId'],
+    errors: ['LEDGER_CLOSED'],
   }),
   servicesAvailable: endpoint({
     method: 'GET', path: '/services/available', service: billing, pattern: 'billing.addon.list', access: MEMBER,
@@ -60,13 +65,13 @@ export const BillingEndpoints = {
     method: 'POST', path: '/services/purchase', service: billing, pattern: 'billing.addon.purchase', access: CONFIG_ADMIN,
     summary: 'Starts an add-on purchase (payment gateway) or buys it from the credit balance; refused until its current terms are accepted.',
     idempotent: true, body: a.AddonPurchaseBodySchema, response: a.AddonPurchaseStartedSchema, successStatus: 201,
-    errors: ['NOT_FOUND', 'AGREEMENT_REQUIRED', 'INSUFFICIENT_BALANCE', 'UNPROCESSABLE'],
+    errors: ['LEDGER_CLOSED', 'NOT_FOUND', 'AGREEMENT_REQUIRED', 'INSUFFICIENT_BALANCE', 'UNPROCESSABLE'],
   }),
   servicesCompletePayment: endpoint({
     method: 'POST', path: '/services/complete-payment', service: billing, pattern: 'billing.addon.complete-payment',
     access: CONFIG_ADMIN, summary: 'Finalises an add-on purchase after verifying the payment with the gateway (exactly once).',
     body: a.AddonCompletePaymentBodySchema, response: a.AddonPurchaseSchema,
-    errors: ['NOT_FOUND', 'PAYMENT_FAILED', 'UNPROCESSABLE'],
+    errors: ['LEDGER_CLOSED', 'NOT_FOUND', 'PAYMENT_FAILED', 'UNPROCESSABLE'],
   }),
   servicesPurchased: endpoint({
     method: 'GET', path: '/services/purchased', service: billing, pattern: 'billing.addon.purchased', access: MEMBER,

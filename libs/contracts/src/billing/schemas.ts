@@ -92,6 +92,8 @@ export const BalanceSchema = z.object({
   balance: z.number().int(),
   currency: z.string(),
   updatedAt: z.number().int().nullable(),
+  /** When the ledger was closed (the org was deleted): no money moves in or out after it. */
+  closedAt: z.number().int().nullable(),
 });
 export type Balance = z.infer<typeof BalanceSchema>;
 

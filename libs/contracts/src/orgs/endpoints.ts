@@ -99,8 +99,9 @@ export const OrgsEndpoints = {
   orgRegister: endpoint({
     method: 'POST', path: '/org-register', service: orgs, pattern: 'orgs.org.register',
     access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),
-    summary: 'Registers an organisation and its owner (created ACTIVE), consuming a pre-approved signup when one applies.',
-    body: l.OrgRegisterWithSignupBodySchema, response: s.OrganizationSchema, successStatus: 201,
+    summary: 'Registers an organisation and its owner (created ACTIVE), consuming a pre-approved signup when one applies; ' +
+      'an optional `plan` starts its subscription shortly after (on org.created).',
+    body: l.OrgRegisterWithSignupBodySchema, response: l.OrgRegisteredSchema, successStatus: 201,
   }),
   orgState: endpoint({
     method: 'GET', path: '/internal/org-state/:orgId', service: orgs, pattern: 'orgs.state.get', access: rolesOnly('System'),

@@ -1,14 +1,22 @@
 import { z } from 'zod';
 import { defineEvent } from '../common/events';
-import { TeardownResourceSchema } from './lifecycle-schemas';
+import { RegistrationPlanSchema, TeardownResourceSchema } from './lifecycle-schemas';
 import { PreviousOwnerOutcomeSchema } from './ownership';
 import { ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
 
 export const OrgCreatedEvent = defineEvent(
   'org.created',
   1,
-  'An organisation was registered (or the root org seeded on first start).',
-  z.object({ orgId: z.string(), companyName: z.string(), platformEmail: z.string().nullable(), createdAt: z.number().int() }),
+  'An organisation was registered (or the root org seeded on first start). `plan` (optional): the plan the ' +
+    'registration asked for; subscriptions starts it. `createdBy` (optional): who registered it.',
+  z.object({
+    orgId: z.string(),
+    companyName: z.string(),
+    platformEmail: z.string().nullable(),
+    createdAt: z.number().int(),
+    plan: RegistrationPlanSchema.optional(),
+    createdBy: z.string().optional(),
+  }),
 );
 
 export const OrgUpdatedEvent = defineEvent(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { pageOf, PageQuerySchema } from '../common/pagination';
-import { boundedText, EmailSchema, OrgIdSchema, OrgRegisterBodySchema, ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
+import { BillingIntervalSchema, PlanIdSchema } from '../subscriptions/schemas';
+import { boundedText, EmailSchema, OrganizationSchema, OrgIdSchema, OrgRegisterBodySchema, ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
 
 /** Suspension types an operator may set by hand; the others follow from billing and subscription events. */
 export const OPERATOR_SUSPENSION_TYPES = ['MANUAL', 'POLICY_VIOLATION'] as const;
@@ -156,5 +157,16 @@ export type TeardownStatus = z.infer<typeof TeardownStatusSchema>;
 export const TeardownParamsSchema = z.strictObject({ orgId: OrgIdSchema });
 
 /** org-register with an optional signup code; see README "Pre-approved signups" for when one is required. */
-export const OrgRegisterWithSignupBodySchema = OrgRegisterBodySchema.extend({ signupCode: SignupCodeSchema.optional() });
+export const RegistrationPlanSchema = z.strictObject({ planId: PlanIdSchema, interval: BillingIntervalSchema.default('month') });
+export type RegistrationPlan = z.infer<typeof RegistrationPlanSchema>;
+
+export const OrgRegisterWithSignupBodySchema = OrgRegisterBodySchema.extend({
+  signupCode: SignupCodeSchema.optional(),
+  /** The plan the org starts on: subscriptions starts it, without a payment step, on org.created. */
+  plan: RegistrationPlanSchema.optional(),
+});
 export type OrgRegisterWithSignup = z.infer<typeof OrgRegisterWithSignupBodySchema>;
+
+/** The registered org, and the plan its subscription will start on (null: none requested). */
+export const OrgRegisteredSchema = OrganizationSchema.extend({ plan: RegistrationPlanSchema.nullable() });
+export type OrgRegistered = z.infer<typeof OrgRegisteredSchema>;

@@ -56,6 +56,7 @@ export class AddonPurchaseService {
     if (body.paymentSource === 'credits' && addon.price.currency !== CREDIT_CURRENCY) {
       throw new AppError('UNPROCESSABLE', `${addon.name} is priced in ${addon.price.currency}; credits are held in ${CREDIT_CURRENCY}`);
     }
+    await this.ledger.requireOpen(request.orgId);
     await this.requireCurrentAgreement(request, addon);
     const idempotent = {
       scope: BillingEndpoints.servicesPurchase.pattern,

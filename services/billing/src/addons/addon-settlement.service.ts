@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AddonPurchase, AppError, ServicePurchasedEvent, ServicePurchaseFailedEvent } from '@org-mgmt/contracts';
 import { judgePayment, PAYMENT_GATEWAY, PaymentGateway } from '@org-mgmt/payments';
 import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox, recordPaymentOutcome } from '@org-mgmt/runtime';
+import { isLedgerClosed, LEDGER_CLOSED_REFUND_DUE, LedgerService } from '../ledger/ledger.service';
 import { AddonPurchaseRepository, StoredPurchase } from './addon-purchase.repository';
 import { AddonPurchaseStatus, purchaseEventData } from './addon-purchase-status';
 import { nextPeriod } from './billing-period';
@@ -20,6 +21,7 @@ export class AddonSettlementService {
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly purchases: AddonPurchaseRepository,
     private readonly status: AddonPurchaseStatus,
+    private readonly ledger: LedgerService,
   ) {}
 
   /** complete-payment: every caller gets the same purchase; a failed payment is PAYMENT_FAILED. */
@@ -28,6 +30,11 @@ export class AddonSettlementService {
     if (!purchase) throw new AppError('NOT_FOUND', `No add-on purchase ${purchaseId} for this organisation`);
     if (purchase.status === 'pending' && purchase.paymentIntentId) await this.settle(purchase);
     const current = (await this.purchases.find(orgId, purchaseId))!;
+    if (current.status === 'failed' && current.failureReason === LEDGER_CLOSED_REFUND_DUE) {
+      throw new AppError('LEDGER_CLOSED', "The payment arrived after the organisation's ledger was closed: nothing was enabled and it is recorded for refund", {
+        purchaseId,
+      });
+    }
     if (current.status === 'failed') {
       throw new AppError('PAYMENT_FAILED', `The payment for ${current.serviceName} failed: ${current.failureReason}`, { purchaseId });
     }
@@ -47,13 +54,22 @@ export class AddonSettlementService {
     const record = { orgId: purchase.orgId, amount: purchase.amount, currency: purchase.currency, link: ['purchaseId', purchase.id] as const };
     const verdict = await judgePayment(this.gateway, record, purchase.paymentIntentId!);
     if (verdict.status === 'pending') return;
-    const settled = verdict.status === 'succeeded' ? await this.activate(purchase) : await this.markFailed(purchase, verdict.reason);
+    const settled = verdict.status === 'succeeded' ? await this.activateUnlessClosed(purchase) : await this.markFailed(purchase, verdict.reason);
     recordPaymentOutcome(this.gateway.name, 'addon', settled ? verdict.status : 'duplicate');
   }
 
-  /** pending → active with its paid period; false when another settlement got there first. */
+  /** Paid after the org was deleted: nothing is enabled, the purchase fails marked for refund. */
+  private activateUnlessClosed(purchase: StoredPurchase): Promise<boolean> {
+    return this.activate(purchase).catch((err) => {
+      if (!isLedgerClosed(err)) throw err;
+      return this.markFailed(purchase, LEDGER_CLOSED_REFUND_DUE);
+    });
+  }
+
+  /** pending → active with its paid period, while the org's ledger is open; false when another settlement got there first. */
   private activate(purchase: StoredPurchase): Promise<boolean> {
     return this.db.transaction(async (trx) => {
+      await this.ledger.lockOpen(trx, purchase.orgId);
       await this.purchases.lockAddon(trx, purchase.orgId, purchase.serviceName);
       const now = this.clock.now();
       const period = nextPeriod(purchase.billingMode, now, await this.purchases.latestPeriodEnd(trx, purchase.orgId, purchase.serviceName));

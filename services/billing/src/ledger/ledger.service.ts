@@ -21,20 +21,36 @@ export class LedgerService {
     return this.ledger.balance(orgId);
   }
 
+  /** LEDGER_CLOSED for a deleted org: checked before anything is started at the payment gateway. */
+  async requireOpen(orgId: string): Promise<void> {
+    const { closedAt } = await this.ledger.balance(orgId);
+    if (closedAt !== null) throw ledgerClosed(orgId, closedAt);
+  }
+
+  /** Holds the org's open ledger until commit (LEDGER_CLOSED if it is closed), for effects that are not balance changes. */
+  async lockOpen(trx: Knex.Transaction, orgId: string): Promise<void> {
+    if (!(await this.ledger.lockOpen(trx, orgId, this.clock.now()))) throw ledgerClosed(orgId, (await this.ledger.balance(orgId, trx)).closedAt);
+  }
+
   transactionPage(orgId: string, request: TransactionPageRequest) {
     return this.transactions.page(orgId, request);
   }
 
   /**
    * Applies a transaction to its org's balance: debits take `amount` off (INSUFFICIENT_BALANCE when
-   * the balance does not cover it), every other type adds it. Returns the new balance.
+   * the balance does not cover it), every other type adds it. Returns the new balance. A closed
+   * ledger (a deleted org) takes nothing: LEDGER_CLOSED.
    */
   async post(trx: Knex.Transaction, txn: Transaction, changedBy: string | null): Promise<number> {
     const now = this.clock.now();
     const delta = txn.type === 'debit' ? -txn.amount : txn.amount;
     const balance =
       delta > 0 ? await this.ledger.credit(trx, txn.orgId, delta, txn.currency, now) : await this.ledger.debitIfCovered(trx, txn.orgId, -delta, now);
-    if (balance === null) throw new AppError('INSUFFICIENT_BALANCE', 'The credit balance does not cover this debit');
+    if (balance === null) {
+      const { closedAt } = await this.ledger.balance(txn.orgId, trx);
+      if (closedAt !== null) throw ledgerClosed(txn.orgId, closedAt);
+      throw new AppError('INSUFFICIENT_BALANCE', 'The credit balance does not cover this debit');
+    }
     await this.ledger.insertEntry(trx, {
       id: newId('ledgerEntry'),
       orgId: txn.orgId,
@@ -58,4 +74,15 @@ export class LedgerService {
     });
     return balance;
   }
+}
+
+/** The failure reason of a payment taken after its org's ledger closed: the money is owed back to the payer. */
+export const LEDGER_CLOSED_REFUND_DUE = 'ledger_closed_refund_due';
+
+export function ledgerClosed(orgId: string, closedAt: number | null): AppError {
+  return new AppError('LEDGER_CLOSED', `The ledger of ${orgId} was closed when the organisation was deleted: no money moves in or out`, { orgId, closedAt });
+}
+
+export function isLedgerClosed(err: unknown): boolean {
+  return err instanceof AppError && err.code === 'LEDGER_CLOSED';
 }

@@ -10,10 +10,10 @@ import {
   Principal,
   Transaction,
 } from '@org-mgmt/contracts';
-import { judgePayment, PAYMENT_GATEWAY, PaymentGateway, requireConfiguredGateway } from '@org-mgmt/payments';
+import { judgePayment, PAYMENT_GATEWAY, PaymentGateway, PaymentVerdict, requireConfiguredGateway } from '@org-mgmt/payments';
 import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
-import { LedgerService } from '../ledger/ledger.service';
+import { isLedgerClosed, LEDGER_CLOSED_REFUND_DUE, LedgerService } from '../ledger/ledger.service';
 import { OrgDirectory } from '../ledger/org-directory';
 import { TransactionRepository } from '../ledger/transaction.repository';
 
@@ -41,6 +41,7 @@ export class PurchaseService {
     return this.idempotency.run(
       { scope: BillingEndpoints.buyCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: { orgId, body } },
       async (trx) => {
+        await this.ledger.requireOpen(orgId);
         const transactionId = newId('transaction');
         await this.transactions.insert(trx, {
           id: transactionId,
@@ -94,17 +95,26 @@ export class PurchaseService {
     const record = { orgId: txn.orgId, amount: txn.amount, currency: txn.currency, link: ['transactionId', txn.id] as const };
     const verdict = await judgePayment(this.gateway, record, txn.paymentIntentId!);
     if (verdict.status === 'pending') return txn;
-    const settled = await this.db.transaction(async (trx) => {
+    const settled = await this.settle(txn, verdict).catch((err) => {
+      if (!isLedgerClosed(err)) throw err;
+      // Paid at the gateway after the org was deleted: not credited, kept as a failed purchase marked for refund.
+      return this.settle(txn, { status: 'failed', reason: LEDGER_CLOSED_REFUND_DUE });
+    });
+    recordPaymentOutcome(this.gateway.name, 'credits', settled ? verdict.status : 'duplicate');
+    return (await this.transactions.find(txn.id))!;
+  }
+
+  /** pending → the verdict, crediting a success; null when another settlement got there first. */
+  private settle(txn: Transaction, verdict: Exclude<PaymentVerdict, { status: 'pending' }>): Promise<Transaction | null> {
+    return this.db.transaction(async (trx) => {
       const settled = await this.transactions.settlePending(trx, txn.id, {
         status: verdict.status,
         failureReason: verdict.status === 'failed' ? verdict.reason : null,
         completedAt: this.clock.now(),
       });
       if (settled?.status === 'succeeded') await this.ledger.post(trx, settled, null);
-      return settled;
+      return settled ?? null;
     });
-    recordPaymentOutcome(this.gateway.name, 'credits', settled ? verdict.status : 'duplicate');
-    return (await this.transactions.find(txn.id))!;
   }
 
   /** The payment webhook: finalises the purchase its metadata names, if any. */
@@ -119,6 +129,11 @@ export class PurchaseService {
 /** What complete-payment answers: the credited purchase, or why nothing was credited. */
 function outcomeOf(txn: Transaction): Transaction {
   if (txn.status === 'succeeded') return txn;
+  if (txn.failureReason === LEDGER_CLOSED_REFUND_DUE) {
+    throw new AppError('LEDGER_CLOSED', "The payment arrived after the organisation's ledger was closed: nothing was credited and it is recorded for refund", {
+      transaction: txn,
+    });
+  }
   if (txn.status === 'pending') {
     throw new AppError('CONFLICT', 'The payment has not been confirmed yet; complete it after confirming with the gateway', { transaction: txn });
   }

@@ -11,6 +11,7 @@ import {
   Principal,
   Profile,
   ProfileUpdate,
+  RegistrationPlan,
 } from '@org-mgmt/contracts';
 import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, isUniqueViolation, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { AddressRepository } from '../addresses/address.repository';
@@ -26,6 +27,8 @@ export interface OrganizationRegistration {
   businessVerticalId?: Organization['businessVerticalId'];
   displayName?: string | null;
   metadata?: Record<string, unknown>;
+  /** Carried on org.created for subscriptions to start. */
+  plan?: RegistrationPlan;
 }
 
 @Injectable()
@@ -128,7 +131,10 @@ export class ProfileService {
         createdAt: now,
         updatedAt: now,
       });
-      await this.outbox.add(trx, OrgCreatedEvent, orgId, { orgId, companyName: input.companyName, platformEmail: input.platformEmail, createdAt: now });
+      await this.outbox.add(trx, OrgCreatedEvent, orgId, {
+        orgId, companyName: input.companyName, platformEmail: input.platformEmail, createdAt: now, createdBy: changedBy,
+        ...(input.plan ? { plan: input.plan } : {}),
+      });
     }));
     return (await this.organizations.find(orgId))!;
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, isOperator, Organization, OrgRegisterWithSignup, Principal } from '@org-mgmt/contracts';
+import { AppError, isOperator, OrgRegistered, OrgRegisterWithSignup, Principal } from '@org-mgmt/contracts';
 import { AppConfig, CONFIG, Knex } from '@org-mgmt/runtime';
 import { ProfileService } from '../profile/profile.service';
 import { SignupService } from '../signups/signup.service';
@@ -19,7 +19,11 @@ export class RegistrationService {
     private readonly signups: SignupService,
   ) {}
 
-  register(input: OrgRegisterWithSignup, principal: Principal): Promise<Organization> {
+  /**
+   * A requested `plan` (already checked against the catalogue by the contract) travels on org.created;
+   * subscriptions starts it a moment later, so the answer names it rather than the subscription.
+   */
+  async register(input: OrgRegisterWithSignup, principal: Principal): Promise<OrgRegistered> {
     const { ownerEmail, platformEmail, signupCode, ...fields } = input;
     const preApprovalRequired = this.config.SIGNUPS_INVITATION_ONLY && !isOperator(principal, this.config.ROOT_ORG_ID);
     const consumeSignup = async (trx: Knex.Transaction, orgId: string) => {
@@ -30,7 +34,8 @@ export class RegistrationService {
       const consumed = await this.signups.consume(trx, { email: ownerEmail }, orgId);
       if (!consumed && preApprovalRequired) throw notPreApproved('body.ownerEmail', 'not pre-approved; send a signupCode');
     };
-    return this.profiles.register({ ...fields, ownerEmail, platformEmail: platformEmail ?? ownerEmail }, principal.sub, consumeSignup);
+    const org = await this.profiles.register({ ...fields, ownerEmail, platformEmail: platformEmail ?? ownerEmail }, principal.sub, consumeSignup);
+    return { ...org, plan: fields.plan ?? null };
   }
 }
 

@@ -15,6 +15,7 @@ import {
   SubscriptionUpgrade,
 } from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, isUniqueViolation, Knex } from '@org-mgmt/runtime';
+import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
 import { compareChange, planById, priceOf } from '../plans/catalogue';
@@ -40,6 +41,7 @@ export class SubscriptionService {
     private readonly transitions: SubscriptionTransitions,
     private readonly recorder: ChangeRecorder,
     private readonly flow: PaymentFlow,
+    private readonly deletedOrgs: DeletedOrgsRepository,
   ) {}
 
   async current(orgId: string): Promise<Subscription> {
@@ -139,6 +141,26 @@ export class SubscriptionService {
   async cancelForAccount(trx: Knex.Transaction, orgId: string, changedBy: string, reason: string | null): Promise<void> {
     const sub = await this.subscriptions.lockLive(trx, orgId);
     if (sub) await this.transitions.cancelNow(trx, sub, changedBy, this.clock.now(), reason ?? 'Account cancelled');
+  }
+
+  /**
+   * org.deleted: the live subscription ends now, like an immediate cancel (no refund), recorded with
+   * the deletion's reason; the org is remembered so nothing starts a subscription for it again.
+   */
+  async cancelForDeletedOrg(trx: Knex.Transaction, deleted: { orgId: string; deletedBy: string; reason: string; deletedAt: number }): Promise<void> {
+    await this.deletedOrgs.record(trx, deleted);
+    await this.cancelForAccount(trx, deleted.orgId, deleted.deletedBy, `Organisation deleted: ${deleted.reason}`);
+  }
+
+  /**
+   * org.created with a plan: the operator who registered the org chose it, so its first period starts
+   * without a charge (as admin/update starts one); renewals charge from then on. Skipped for a
+   * deleted org or one that already has a live subscription.
+   */
+  async startForRegistration(trx: Knex.Transaction, input: { orgId: string; planId: PlanId; interval: BillingInterval; changedBy: string }): Promise<void> {
+    if (await this.deletedOrgs.isDeleted(trx, input.orgId)) return;
+    if (await this.subscriptions.lockLive(trx, input.orgId)) return;
+    await this.transitions.start(trx, { orgId: input.orgId, plan: input.planId, interval: input.interval, at: this.clock.now(), changedBy: input.changedBy, amountCharged: 0 });
   }
 
   /**
