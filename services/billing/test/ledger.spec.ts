@@ -52,7 +52,7 @@ describe('credit ledger', () => {
     it('is zero in the credit currency for an org that never had credits', async () => {
       const res = await sys.api('GET', '/billing/balance', { token: member });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ orgId: org.id, balance: 0, currency: 'USD', updatedAt: null });
+      expect(res.body).toEqual({ orgId: org.id, balance: 0, currency: 'USD', updatedAt: null, closedAt: null });
     });
   });
 
