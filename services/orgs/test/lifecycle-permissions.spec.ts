@@ -21,7 +21,7 @@ const SAMPLES: Sample[] = [
   { def: OrgsEndpoints.teardownGet, request: (orgId) => ({ path: `/delete/${orgId}`, names: 'path' }) },
   {
     def: OrgsEndpoints.orgRegister,
-    request: () => ({ path: '/org-register', body: { companyName: `Co ${randomBytes(4).toString('hex')}`, ownerEmail: 'o@example.com' } }),
+    request: () => ({ path: '/org-register', body: { companyName: `Co ${randomBytes(4).toString('hex')}`, ownerEmail: 'o@example.com', plan: { planId: 'free' } } }),
   },
 ];
 
