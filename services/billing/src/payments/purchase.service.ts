@@ -38,10 +38,10 @@ export class PurchaseService {
   async buy(orgId: string, body: BuyCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<BuyCreditsResult> {
     requireConfiguredGateway(this.gateway, body.gateway);
     await this.orgs.requireExists(orgId, requestId);
+    await this.ledger.requireOpen(orgId);
     return this.idempotency.run(
       { scope: BillingEndpoints.buyCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: { orgId, body } },
       async (trx) => {
-        await this.ledger.requireOpen(orgId);
         const transactionId = newId('transaction');
         await this.transactions.insert(trx, {
           id: transactionId,
