@@ -70,6 +70,20 @@ describe('subscriptions on org registration and deletion', () => {
       expect(await eventsOf(org.id)).toEqual([]);
     });
 
+    it('refuses to start a subscription for a deleted org, even for an operator', async () => {
+      const org = await sys.registerOrg();
+      await deleteOrg(org.id);
+      const deleted = await storedEvent(OrgDeletedEvent, org.id);
+      await eventually(async () => expect(await processed('subscriptions.org-deleted', deleted.id)).toBe(1));
+      const create = await sys.api('POST', '/subscription/create', { token: root, orgid: org.id, body: { plan: 'free' } });
+      const admin = await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'pro', reason: 'start' } });
+      for (const res of [create, admin]) {
+        expect(res.status).toBe(409);
+        expect(res.body.error.message).toContain('was deleted');
+      }
+      expect((await current(org.id)).status).toBe(404);
+    });
+
     it('cancels once when org.deleted is delivered again', async () => {
       const org = await sys.registerOrg();
       await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'basic', reason: 'start' } });

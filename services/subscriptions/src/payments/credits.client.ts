@@ -18,7 +18,8 @@ export class CreditsClient {
       return { ok: true, result: await callAsSystem(this.rpc, 'subscriptions', BillingEndpoints.debit, { orgId: body.orgId, body }) };
     } catch (err) {
       const error = err instanceof AppError ? err : new AppError('SERVICE_UNAVAILABLE', 'billing could not be reached');
-      return { ok: false, declined: error.code === 'INSUFFICIENT_BALANCE', error };
+      // Both refusals debit nothing: a balance that does not cover it, a ledger closed by the org's deletion.
+      return { ok: false, declined: error.code === 'INSUFFICIENT_BALANCE' || error.code === 'LEDGER_CLOSED', error };
     }
   }
 }

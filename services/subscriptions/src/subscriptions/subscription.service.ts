@@ -58,6 +58,7 @@ export class SubscriptionService {
     if (amount > 0) this.checkPayment(input.payment);
     const now = this.clock.now();
     const outcome = await this.db.transaction(async (trx): Promise<{ kind: 'free'; sub: StoredSubscription } | { kind: 'opened'; payment: SubscriptionPayment }> => {
+      await this.requireNotDeleted(trx, req.orgId);
       if (await this.subscriptions.lockLive(trx, req.orgId)) throw alreadySubscribed();
       if (amount === 0) {
         const sub = await this.transitions.start(trx, { ...input, orgId: req.orgId, at: now, changedBy: req.principal.sub, amountCharged: 0 });
@@ -175,6 +176,7 @@ export class SubscriptionService {
       const changedBy = req.principal.sub;
       let sub = await this.subscriptions.lockLive(trx, req.orgId);
       if (!sub) {
+        await this.requireNotDeleted(trx, req.orgId);
         if (!input.plan) throw new AppError('NOT_FOUND', `Organisation ${req.orgId} has no live subscription: name a plan to start one`);
         sub = await this.transitions.start(trx, {
           orgId: req.orgId, plan: input.plan, interval: input.interval ?? 'month', at: now, changedBy, amountCharged: 0, priceAmount: input.priceAmount,
@@ -189,6 +191,11 @@ export class SubscriptionService {
       });
       return publicSubscription(after);
     });
+  }
+
+  /** A deleted org's subscription ended with it (org.deleted); operators cannot start a new one. */
+  private async requireNotDeleted(trx: Knex.Transaction, orgId: string): Promise<void> {
+    if (await this.deletedOrgs.isDeleted(trx, orgId)) throw new AppError('CONFLICT', `Organisation ${orgId} was deleted: it cannot subscribe again`);
   }
 
   private checkPayment(payment: PaymentChoice | undefined): void {
