@@ -62,6 +62,16 @@ describe('ledger closure on org.deleted', () => {
     expect((await transactionsOf(org.id)).map((t: { type: string }) => t.type).sort()).toEqual(['gift', 'purchase']);
   });
 
+  it("answers the org's own admin on the gateway's allowlist: balance readable, buy-credits LEDGER_CLOSED, the rest ORG_INACTIVE", async () => {
+    const { org, deletedAt } = await deletedOrg();
+    const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
+    expect((await sys.api('GET', '/billing/balance', { token: admin })).body).toMatchObject({ balance: 5000, closedAt: deletedAt });
+    const bought = await sys.api('POST', '/billing/buy-credits', { token: admin, body: { amount: 2500, currency: 'USD', gateway: 'stripe', paymentMethodId: 'pm_card_visa' } });
+    expect([bought.status, bought.body.error.code]).toEqual([409, 'LEDGER_CLOSED']);
+    const listed = await sys.api('GET', '/billing/transactions', { token: admin });
+    expect([listed.status, listed.body.error.code]).toEqual([403, 'ORG_INACTIVE']);
+  });
+
   it('refuses every money write with 409 LEDGER_CLOSED and leaves balance and transactions unchanged', async () => {
     const { org } = await deletedOrg();
     const intentsBefore = fake.intents.size;
