@@ -1,7 +1,7 @@
 import { EventContract, newId, OrgCreatedEvent, OrgDeletedEvent, SubscriptionChangedEvent } from '@org-mgmt/contracts';
 import { ManualClock } from '@org-mgmt/runtime';
 import { RenewalWorker } from '@org-mgmt/subscriptions';
-import { eventually, startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { eventually, startTestSystem, StripeFake, TestSystem } from '@org-mgmt/testing';
 import { connect } from 'nats';
 
 const JAN_1 = Date.UTC(2026, 0, 1);
@@ -11,13 +11,18 @@ const FEB_1 = Date.UTC(2026, 1, 1);
 describe('subscriptions on org registration and deletion', () => {
   const clock = new ManualClock(JAN_1);
   let sys: TestSystem;
+  let fake: StripeFake;
   let root: string;
 
   beforeAll(async () => {
-    sys = await startTestSystem({ clock, env: { SUBSCRIPTION_WORKER_INTERVAL_MS: '0' } });
+    fake = await StripeFake.start();
+    sys = await startTestSystem({ clock, env: { ...fake.env(), SUBSCRIPTION_WORKER_INTERVAL_MS: '0' } });
     root = await sys.rootToken();
   });
-  afterAll(() => sys?.close());
+  afterAll(async () => {
+    await sys?.close();
+    await fake?.close();
+  });
   beforeEach(() => clock.set(JAN_1));
 
   const current = (orgId: string) => sys.api('GET', '/subscription/current', { token: root, orgid: orgId });
@@ -97,6 +102,41 @@ describe('subscriptions on org registration and deletion', () => {
       await eventually(async () => expect(await processed('subscriptions.org-deleted', (await storedEvent(OrgDeletedEvent, marker.id)).id)).toBe(1));
       expect((await changesOf(org.id)).map((c) => c.change)).toEqual(['created', 'admin_updated', 'cancelled']);
       expect((await eventsOf(org.id)).filter((e) => e.change === 'cancelled')).toHaveLength(1);
+    });
+  });
+
+  describe('a card payment that succeeds after the deletion', () => {
+    const card = { method: 'card', gateway: 'stripe', paymentMethodId: 'pm_card_visa' };
+
+    async function pendingCardChange(path: string, plan: string) {
+      const org = await sys.registerOrg();
+      const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
+      if (path === '/subscription/upgrade') await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'basic', reason: 'start' } });
+      const started = await sys.api('POST', path, { token: admin, body: { plan, payment: card } });
+      expect(started.status).toBeLessThan(300);
+      await deleteOrg(org.id);
+      const deleted = await storedEvent(OrgDeletedEvent, org.id);
+      await eventually(async () => expect(await processed('subscriptions.org-deleted', deleted.id)).toBe(1));
+      fake.settle(started.body.payment.paymentIntentId, { status: 'succeeded' });
+      return { org, payment: started.body.payment as { paymentId: string; paymentIntentId: string } };
+    }
+
+    it.each([
+      ['/subscription/create', 'pro'],
+      ['/subscription/upgrade', 'team'],
+    ])('%s: applies nothing and records the payment as owed back, answering 409', async (path, plan) => {
+      const { org, payment } = await pendingCardChange(path, plan);
+      const body = { paymentId: payment.paymentId, paymentIntentId: payment.paymentIntentId, gateway: 'stripe' };
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const res = await sys.api('POST', '/subscription/complete-payment', { body });
+        expect(res.status).toBe(409);
+        expect(res.body.error.details).toEqual({ paymentId: payment.paymentId, refundDue: true, reason: 'org_deleted' });
+      }
+      expect(await sys.db('subscriptions')('subscription_payments').where({ id: payment.paymentId }).first()).toMatchObject({ status: 'succeeded', refund_due_reason: 'org_deleted' });
+      const sub = await current(org.id);
+      if (path === '/subscription/create') expect(sub.status).toBe(404);
+      else expect(sub.body).toMatchObject({ plan: 'basic', status: 'cancelled' });
+      expect((await changesOf(org.id)).map((c) => c.change)).not.toContain('upgraded');
     });
   });
 

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, PaymentChoice, SubscriptionChangeResult } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
 import { CLOCK, Clock, DATABASE, isUniqueViolation, Knex } from '@org-mgmt/runtime';
+import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
 import { publicSubscription, StoredSubscription, SubscriptionRepository } from '../subscriptions/subscription.repository';
 import { SubscriptionTransitions } from '../subscriptions/transitions';
 import { CreditsClient } from './credits.client';
@@ -28,6 +29,7 @@ export class PaymentFlow {
     private readonly subscriptions: SubscriptionRepository,
     private readonly transitions: SubscriptionTransitions,
     private readonly credits: CreditsClient,
+    private readonly deletedOrgs: DeletedOrgsRepository,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
 
@@ -161,6 +163,11 @@ export class PaymentFlow {
       const settled = await this.payments.settle(trx, paymentId, status, now);
       if (!settled || status === 'failed') {
         const payment = (settled ?? (await this.payments.find(paymentId, trx)))!;
+        return { applied: false, payment, subscription: await this.subscriptions.current(payment.orgId, trx) };
+      }
+      if (await this.deletedOrgs.isDeleted(trx, settled.orgId)) {
+        // Paid after the org was deleted: the money was taken, nothing is applied, it is owed back.
+        const payment = await this.payments.markRefundDue(trx, paymentId, 'org_deleted');
         return { applied: false, payment, subscription: await this.subscriptions.current(payment.orgId, trx) };
       }
       const subscription = await this.apply(trx, settled, sub, now);

@@ -37,6 +37,11 @@ export class PaymentHandler {
 
   private async finish(paymentId: string, gatewayPaymentId: string, gateway: string) {
     const { settlement, status } = await this.flow.complete(paymentId, gatewayPaymentId, gateway);
+    if (settlement.payment.refundDueReason) {
+      throw new AppError('CONFLICT', 'The organisation was deleted before this payment arrived: nothing was applied and the payment is recorded for refund', {
+        paymentId, refundDue: true, reason: settlement.payment.refundDueReason,
+      });
+    }
     return {
       paymentId,
       status,

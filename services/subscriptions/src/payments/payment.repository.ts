@@ -27,6 +27,8 @@ export interface SubscriptionPayment {
   response: unknown;
   createdAt: number;
   completedAt: number | null;
+  /** Set when the payment succeeded but its change could not be applied (the org was deleted meanwhile): the money is owed back. */
+  refundDueReason: string | null;
 }
 
 interface PaymentRow {
@@ -48,6 +50,7 @@ interface PaymentRow {
   response: unknown;
   created_at: number;
   completed_at: number | null;
+  refund_due_reason: string | null;
 }
 
 @Injectable()
@@ -116,6 +119,11 @@ export class PaymentRepository {
     return rows.map(toPayment);
   }
 
+  async markRefundDue(trx: Knex.Transaction, id: string, reason: string): Promise<SubscriptionPayment> {
+    const [row]: PaymentRow[] = await trx('subscription_payments').where({ id }).update({ refund_due_reason: reason }).returning('*');
+    return toPayment(row);
+  }
+
   async setResponse(trx: Knex.Transaction, id: string, response: unknown): Promise<void> {
     await trx('subscription_payments').where({ id }).update({ response: JSON.stringify(response) });
   }
@@ -153,5 +161,6 @@ function toPayment(row: PaymentRow): SubscriptionPayment {
     response: row.response,
     createdAt: row.created_at,
     completedAt: row.completed_at,
+    refundDueReason: row.refund_due_reason,
   };
 }

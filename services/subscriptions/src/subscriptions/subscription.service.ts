@@ -245,6 +245,7 @@ export class SubscriptionService {
       response: null,
       createdAt: now,
       completedAt: null,
+      refundDueReason: null,
     };
   }
 }
