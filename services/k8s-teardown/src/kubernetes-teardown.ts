@@ -1,7 +1,7 @@
-import { ApiException, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { TeardownConfig } from './config';
-import { SweptKind, sweptKinds } from './swept-kinds';
+import { KubernetesClients, kubernetesClients, SWEPT_KINDS } from './swept-kinds';
 
 export type TeardownOutcome = { status: 'completed'; detail: null } | { status: 'failed'; detail: string };
 
@@ -37,15 +37,13 @@ export function namespaceFor(template: string, orgId: string): string {
  * as already gone.
  */
 export class KubernetesTeardown {
-  private readonly core: CoreV1Api;
-  private readonly kinds: SweptKind[];
+  private readonly clients: KubernetesClients;
 
   constructor(
     kubeConfig: KubeConfig,
     private readonly config: TeardownConfig,
   ) {
-    this.core = kubeConfig.makeApiClient(CoreV1Api);
-    this.kinds = sweptKinds(kubeConfig);
+    this.clients = kubernetesClients(kubeConfig);
   }
 
   /** Throws TransientKubernetesError when it should be retried; permanent refusals (403…) come back as failed. */
@@ -61,9 +59,9 @@ export class KubernetesTeardown {
   private stepsFor(orgId: string): Step[] {
     const labelSelector = `${this.config.K8S_TEARDOWN_LABEL_KEY}=${orgId}`;
     const sweeps = this.config.K8S_TEARDOWN_NAMESPACES.flatMap((namespace) =>
-      this.kinds.map((kind) => ({
+      SWEPT_KINDS.map((kind) => ({
         description: `deletecollection ${kind.group ? `${kind.resource}.${kind.group}` : kind.resource} in ${namespace} (${labelSelector})`,
-        run: () => kind.deleteCollection({ namespace, labelSelector }),
+        run: () => kind.deleteCollection(this.clients, { namespace, labelSelector }),
         goneCodes: [404],
       })),
     );
@@ -71,7 +69,7 @@ export class KubernetesTeardown {
     const name = namespaceFor(this.config.K8S_TEARDOWN_NAMESPACE_TEMPLATE, orgId);
     return [
       ...sweeps,
-      { description: `delete namespace ${name}`, run: () => this.core.deleteNamespace({ name, propagationPolicy: 'Background' }), goneCodes: [404, 409] },
+      { description: `delete namespace ${name}`, run: () => this.clients.core.deleteNamespace({ name, propagationPolicy: 'Background' }), goneCodes: [404, 409] },
     ];
   }
 }
