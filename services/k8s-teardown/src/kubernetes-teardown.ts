@@ -17,6 +17,8 @@ interface Step {
 }
 
 const MAX_DNS_LABEL = 63;
+/** A label value: an org id that is not one could widen the label selector of a destructive call. */
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 
 /** The org's namespace: the template with the org id, lower-cased, made a DNS label (a hash keeps long names distinct). */
 export function namespaceFor(template: string, orgId: string): string {
@@ -48,6 +50,7 @@ export class KubernetesTeardown {
 
   /** Throws TransientKubernetesError when it should be retried; permanent refusals (403…) come back as failed. */
   async tearDown(orgId: string): Promise<TeardownOutcome> {
+    if (!LABEL_VALUE.test(orgId)) return { status: 'failed', detail: `org id ${JSON.stringify(orgId.slice(0, 100))} is not a Kubernetes label value; nothing deleted` };
     const failures: string[] = [];
     for (const step of this.stepsFor(orgId)) {
       const failure = await attempt(step);

@@ -43,6 +43,14 @@ describe('KubernetesTeardown against the API server', () => {
     ]);
   });
 
+  it('deletes nothing for an org id that is not a label value (it could widen the selector)', async () => {
+    await expect(teardown().tearDown('org_x,tier!=gold')).resolves.toEqual({
+      status: 'failed',
+      detail: 'org id "org_x,tier!=gold" is not a Kubernetes label value; nothing deleted',
+    });
+    expect(kube.calls).toEqual([]);
+  });
+
   it('leaves the namespace alone when K8S_TEARDOWN_DELETE_NAMESPACE is false, and sweeps nothing without namespaces', async () => {
     await teardown({ K8S_TEARDOWN_DELETE_NAMESPACE: 'false' }).tearDown(ORG);
     expect(kube.callsMatching(NAMESPACE + '?')).toEqual([]);
