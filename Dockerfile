@@ -1,5 +1,6 @@
 # One image for every process of the distributed deployment; the process is chosen by SERVICE
-# (build arg default, overridable at run time): gateway | orgs | billing | subscriptions | transfers.
+# (build arg default, overridable at run time): gateway | orgs | billing | subscriptions | transfers
+# | k8s-teardown.
 #
 #   docker build -t org-management .                       # SERVICE=gateway by default
 #   docker run -e SERVICE=billing -e NATS_URL=... -e DATABASE_URL=... org-management
@@ -24,6 +25,7 @@ COPY services/orgs/package.json services/orgs/
 COPY services/billing/package.json services/billing/
 COPY services/subscriptions/package.json services/subscriptions/
 COPY services/transfers/package.json services/transfers/
+COPY services/k8s-teardown/package.json services/k8s-teardown/
 RUN npm install --no-save --no-audit --no-fund --ignore-scripts
 COPY . .
 # Images always use an external PostgreSQL (DATABASE_URL): the embedded one's binaries are dead weight.

@@ -1,9 +1,12 @@
+import { SWEPT_KINDS } from '@org-mgmt/k8s-teardown';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kustomize, Manifest, merge, podContainers, readManifests } from './kustomize';
 
 const K8S = join(__dirname, '..', '..', 'k8s');
 const PROCESSES = ['gateway', 'orgs', 'billing', 'subscriptions', 'transfers'];
+/** A single-replica worker: a Deployment and a metrics Service, no HPA or PDB, no database and no secrets. */
+const TEARDOWN = 'k8s-teardown';
 
 /** The kubernetes-models class of a manifest's apiVersion/kind, e.g. kubernetes-models/apps/v1/Deployment. */
 function modelOf(manifest: Manifest): new (data: unknown) => { validate(): void } {
@@ -26,8 +29,11 @@ describe.each(['base', 'overlays/dev', 'overlays/prod'])('k8s/%s', (dir) => {
     }
   });
 
-  it('has a Deployment, Service, HPA and PDB for each of the five processes', () => {
-    for (const kind of ['Deployment', 'Service', 'HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+  it('has a Deployment, Service, HPA and PDB for each of the five processes, and a Deployment and Service for the teardown worker', () => {
+    for (const kind of ['Deployment', 'Service']) {
+      expect(byKind(manifests, kind).map((m) => m.metadata.name).sort()).toEqual([...PROCESSES, TEARDOWN].sort());
+    }
+    for (const kind of ['HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
       expect(byKind(manifests, kind).map((m) => m.metadata.name).sort()).toEqual([...PROCESSES].sort());
     }
   });
@@ -43,12 +49,31 @@ describe.each(['base', 'overlays/dev', 'overlays/prod'])('k8s/%s', (dir) => {
       expect(container.resources.requests).toBeDefined();
       expect(container.resources.limits).toBeDefined();
       expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
-      expect(container.envFrom).toEqual([
-        { configMapRef: { name: 'org-management-config' } },
-        { secretRef: { name: 'org-management-secrets' } },
-      ]);
+      const secrets = deployment.metadata.name === TEARDOWN ? [] : [{ secretRef: { name: 'org-management-secrets' } }];
+      expect(container.envFrom).toEqual([{ configMapRef: { name: 'org-management-config' } }, ...secrets]);
       expect(container.image).toMatch(/^ghcr\.io\/example\/org-management:/);
     }
+  });
+
+  it('gives a service-account token to the teardown worker only, with least-privilege RBAC: no wildcards, delete on namespaces, deletecollection on exactly the swept kinds', () => {
+    const withToken = byKind(manifests, 'Deployment').filter((d) => d.spec.template.spec.automountServiceAccountToken !== false);
+    expect(withToken.map((d) => [d.metadata.name, d.spec.template.spec.serviceAccountName])).toEqual([[TEARDOWN, TEARDOWN]]);
+    const roles = byKind(manifests, 'ClusterRole');
+    const grants = roles.flatMap((role) =>
+      role.rules.flatMap((rule: { apiGroups: string[]; resources: string[]; verbs: string[] }) =>
+        rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) => rule.verbs.map((verb) => `${verb} ${resource}.${group}`))),
+      ),
+    );
+    expect(grants.filter((g) => g.includes('*'))).toEqual([]);
+    const swept = SWEPT_KINDS.map((k) => `deletecollection ${k.resource}.${k.group}`);
+    expect(grants.sort()).toEqual(['delete namespaces.', ...swept].sort());
+    expect(byKind(manifests, 'Role')).toEqual([]);
+    const namespace = manifests.find((m) => m.kind === 'Deployment')!.metadata.namespace ?? 'default';
+    for (const binding of byKind(manifests, 'ClusterRoleBinding')) {
+      expect(roles.map((r) => r.metadata.name)).toContain(binding.roleRef.name);
+      expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: TEARDOWN, namespace }]);
+    }
+    expect(byKind(manifests, 'ClusterRoleBinding').map((b) => b.roleRef.name).sort()).toEqual(roles.map((r) => r.metadata.name).sort());
   });
 
   it('holds no Secret values and lets only the gateway receive outside traffic', () => {
@@ -65,8 +90,10 @@ describe('k8s overlays', () => {
   it('put dev and prod in their own namespaces with their own image tags', () => {
     const dev = kustomize(join(K8S, 'overlays/dev'));
     const prod = kustomize(join(K8S, 'overlays/prod'));
-    expect(new Set(dev.map((m) => m.metadata.namespace))).toEqual(new Set(['org-management-dev']));
-    expect(new Set(prod.map((m) => m.metadata.namespace))).toEqual(new Set(['org-management']));
+    const namespaced = (m: Manifest) => !m.kind.startsWith('Cluster');
+    expect(new Set(dev.filter(namespaced).map((m) => m.metadata.namespace))).toEqual(new Set(['org-management-dev']));
+    expect(new Set(prod.filter(namespaced).map((m) => m.metadata.namespace))).toEqual(new Set(['org-management']));
+    expect(prod.filter((m) => !namespaced(m)).map((m) => m.metadata.namespace)).toEqual([undefined, undefined, undefined, undefined]);
     expect(podContainers(dev.find((m) => m.kind === 'Deployment')!)[0].image).toBe('ghcr.io/example/org-management:dev');
     const gatewayHpa = prod.find((m) => m.kind === 'HorizontalPodAutoscaler' && m.metadata.name === 'gateway')!;
     expect(gatewayHpa.spec).toMatchObject({ minReplicas: 3, maxReplicas: 20, scaleTargetRef: { name: 'gateway' } });

@@ -4,8 +4,8 @@ import { parseAllDocuments } from 'yaml';
 
 /**
  * The subset of `kubectl kustomize` that k8s/ uses, for rendering offline in tests (kustomize and
- * kubectl are not installable here): resources (files and directories), namespace, images
- * (newName/newTag) and strategic-merge patches (maps merge, lists of named items merge by name,
+ * kubectl are not installable here): resources (files and directories), namespace (see
+ * setNamespace), images (newName/newTag) and strategic-merge patches (maps merge, lists of named items merge by name,
  * other lists are replaced). An unsupported kustomization field fails the render rather than
  * being ignored.
  */
@@ -39,8 +39,22 @@ export function kustomize(dir: string): Manifest[] {
     for (const p of readManifests(join(dir, patch.path))) manifests = applyPatch(manifests, p, dir);
   }
   for (const image of k.images ?? []) manifests.forEach((m) => setImage(m, image));
-  if (k.namespace) manifests.forEach((m) => (m.metadata.namespace = k.namespace));
+  if (k.namespace) manifests.forEach((m) => setNamespace(m, k.namespace!));
   return manifests;
+}
+
+const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding']);
+
+/**
+ * As kustomize's namespace transformer: namespaced objects only, and (its default "defaultOnly"
+ * mode) the ServiceAccount subjects of role bindings that name the `default` namespace.
+ */
+function setNamespace(manifest: Manifest, namespace: string): void {
+  if (!CLUSTER_SCOPED.has(manifest.kind)) manifest.metadata.namespace = namespace;
+  if (manifest.kind !== 'RoleBinding' && manifest.kind !== 'ClusterRoleBinding') return;
+  for (const subject of manifest.subjects ?? []) {
+    if (subject.kind === 'ServiceAccount' && subject.namespace === 'default') subject.namespace = namespace;
+  }
 }
 
 function applyPatch(manifests: Manifest[], patch: Manifest, dir: string): Manifest[] {

@@ -123,8 +123,8 @@ async function spawnServices(env: Record<string, string>): Promise<ChildProcess[
   return SERVICE_NAMES.map((name) => spawnService(name, env));
 }
 
-/** One service as a separate process of the deployment (tests stop or kill it to prove recovery). */
-export function spawnService(name: ServiceName, env: Record<string, string>): ChildProcess {
+/** One service (or the k8s-teardown worker) as a separate process of the deployment (tests stop or kill it to prove recovery). */
+export function spawnService(name: ServiceName | 'k8s-teardown', env: Record<string, string>): ChildProcess {
   const script = join(REPO_ROOT, 'scripts', 'start-service.ts');
   return spawn(process.execPath, ['-r', '@swc-node/register', script, name], {
     cwd: REPO_ROOT,
