@@ -10,6 +10,7 @@ describe('k8s-teardown configuration', () => {
       K8S_TEARDOWN_LABEL_KEY: 'org-management.io/org-id',
       K8S_TEARDOWN_NAMESPACES: [],
       K8S_TEARDOWN_ACK_WAIT_MS: 60_000,
+      K8S_TEARDOWN_REQUEST_TIMEOUT_MS: 10_000,
     });
     expect(loadTeardownConfig({ K8S_TEARDOWN_NAMESPACES: ' tenants, shared ,' }).K8S_TEARDOWN_NAMESPACES).toEqual(['tenants', 'shared']);
   });

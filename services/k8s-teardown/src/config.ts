@@ -19,6 +19,8 @@ export const TeardownConfigSchema = z.object({
     .pipe(z.array(z.string().regex(DNS_LABEL, 'namespace names are DNS labels'))),
   /** How long an unacknowledged org.deleted waits before JetStream redelivers it (a crashed worker's events). */
   K8S_TEARDOWN_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** A call the API server has not answered by then counts as transient, so a hung server cannot stall the worker. */
+  K8S_TEARDOWN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
 });
 
 export type TeardownConfig = z.output<typeof TeardownConfigSchema>;

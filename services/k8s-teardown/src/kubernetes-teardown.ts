@@ -53,7 +53,7 @@ export class KubernetesTeardown {
     if (!LABEL_VALUE.test(orgId)) return { status: 'failed', detail: `org id ${JSON.stringify(orgId.slice(0, 100))} is not a Kubernetes label value; nothing deleted` };
     const failures: string[] = [];
     for (const step of this.stepsFor(orgId)) {
-      const failure = await attempt(step);
+      const failure = await attempt(step, this.config.K8S_TEARDOWN_REQUEST_TIMEOUT_MS);
       if (failure) failures.push(failure);
     }
     return failures.length ? { status: 'failed', detail: failures.join('; ').slice(0, 2000) } : { status: 'completed', detail: null };
@@ -78,15 +78,29 @@ export class KubernetesTeardown {
 }
 
 /** Runs a step: null when done or nothing was there, a failure description when refused for good. */
-async function attempt(step: Step): Promise<string | null> {
+async function attempt(step: Step, timeoutMs: number): Promise<string | null> {
   try {
-    await step.run();
+    await withTimeout(step.run(), timeoutMs, step.description);
     return null;
   } catch (err) {
+    if (err instanceof TransientKubernetesError) throw err;
     if (!(err instanceof ApiException)) throw new TransientKubernetesError(`${step.description}: ${errorText(err)}`, { cause: err });
     if (step.goneCodes.includes(err.code)) return null;
     if (err.code === 429 || err.code >= 500) throw new TransientKubernetesError(`${step.description}: HTTP ${err.code} ${statusMessage(err)}`);
     return `${step.description}: HTTP ${err.code} ${statusMessage(err)}`;
+  }
+}
+
+/** The call goes on in the background; the teardown is redone on redelivery, which every call allows. */
+async function withTimeout<T>(call: Promise<T>, timeoutMs: number, description: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TransientKubernetesError(`${description}: no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return await Promise.race([call, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -22,6 +22,13 @@ describe('KubernetesTeardown against the API server', () => {
     await expect(teardown({}, unreachable).tearDown(ORG)).rejects.toBeInstanceOf(TransientKubernetesError);
   });
 
+  it('treats a call the API server never answers as transient, after K8S_TEARDOWN_REQUEST_TIMEOUT_MS', async () => {
+    void kube.holdAfterEffect(NAMESPACE);
+    await expect(teardown({ K8S_TEARDOWN_REQUEST_TIMEOUT_MS: '300' }).tearDown(ORG)).rejects.toThrow(
+      new TransientKubernetesError('delete namespace org-teardown1: no answer within 300 ms'),
+    );
+  });
+
   it('treats 429 (throttled) as transient', async () => {
     kube.fail(NAMESPACE, 429);
     await expect(teardown().tearDown(ORG)).rejects.toThrow(/delete namespace org-teardown1: HTTP 429/);
