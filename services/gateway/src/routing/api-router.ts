@@ -87,6 +87,8 @@ export class ApiRouter {
     try {
       if (def.access.kind === 'public') this.publicRateLimit.take(`${def.pattern} ${req.ip ?? 'unknown'}`);
       principal = await this.authenticate(def, req);
+      // Who before what: a caller without the role is refused before any of its input is looked at.
+      authorize(def.access, principal, [], this.config.ROOT_ORG_ID);
       const params = parseInput(def.params, { ...req.params }, 'params') as { orgId?: string };
       orgId = targetOrgOf(req, params.orgId, principal);
       authorize(def.access, principal, orgId ? [orgId] : [], this.config.ROOT_ORG_ID);
