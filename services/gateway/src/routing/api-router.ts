@@ -17,7 +17,7 @@ import { OrgStateCache } from '../org-state/org-state-cache';
 import { ALLOWED_WHEN_BLOCKED, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { PublicRateLimit } from './public-rate-limit';
-import { bearerToken, parseInput, requestIdOf, targetOrgOf } from './request-context';
+import { bearerToken, parseInput, requestIdOf, requireJsonBody, targetOrgOf } from './request-context';
 
 export const API_PREFIX = '/org-management';
 
@@ -95,6 +95,7 @@ export class ApiRouter {
       const orgState = await this.orgStateFor(def, orgId, principal);
       enforceOrgState(def, principal, orgState, this.config.ROOT_ORG_ID);
       const query = parseInput(def.query, { ...req.query }, 'query');
+      requireJsonBody(req);
       const body = def.rawBody ? undefined : parseInput(def.body, req.body, 'body');
       authorize(def.access, principal, bodyOrgIds(def, body), this.config.ROOT_ORG_ID);
       if (def.planned) throw new AppError('NOT_IMPLEMENTED', `${req.method} ${API_PREFIX}${def.path} is not available yet`);
