@@ -83,15 +83,15 @@ function requiresPathOrg(def: EndpointDef): boolean {
  * A valid request acting on `target`, named `via`; `ownOrg` fills the other org fields of a body
  * naming several (a transfer from the caller's org to `target`).
  */
-export function sampleRequest(def: EndpointDef, target: string, ownOrg: string, via: Via, seed = 1): SampleRequest {
+export function sampleRequest(def: EndpointDef, target: string, ownOrg: string, via: Via, seed = 1, optionals = false): SampleRequest {
   const override = OVERRIDES[def.pattern] ?? {};
-  const params = { ...(def.params ? (validSample(def.params, seed) as Record<string, string>) : {}), ...override.params };
+  const params = { ...(def.params ? (validSample(def.params, seed, optionals) as Record<string, string>) : {}), ...override.params };
   if (pathOrgParam(def)) {
     if (via === 'path') params.orgId = target;
     else delete params.orgId;
   }
-  const query = def.query ? ((validSample(def.query, seed) as Record<string, unknown>) ?? {}) : {};
-  let body: unknown = def.body ? (override.body ?? validSample(def.body, seed)) : undefined;
+  const query = def.query ? ((validSample(def.query, seed, optionals) as Record<string, unknown>) ?? {}) : {};
+  let body: unknown = def.body ? (override.body ?? validSample(def.body, seed, optionals)) : undefined;
   if (def.bodyOrgFields?.length && body) {
     const fields = def.bodyOrgFields;
     body = { ...(body as object), ...Object.fromEntries(fields.map((field, i) => [field, via === 'body' && i === fields.length - 1 ? target : ownOrg])) };
@@ -110,15 +110,25 @@ export function sampleRequest(def: EndpointDef, target: string, ownOrg: string, 
 export function expressPath(path: string, params: Record<string, string | undefined>): string {
   return path
     .replace(/\{\/:(\w+)\}/g, (_all, name: string) => (params[name] ? `/${encodeURIComponent(params[name]!)}` : ''))
-    .replace(/:(\w+)/g, (_all, name: string) => encodeURIComponent(params[name] ?? ''));
+    .replace(/:(\w+)/g, (_all, name: string) => encodePathPart(params[name] ?? ''));
+}
+
+/** encodeURIComponent, except that a lone surrogate (which it refuses) goes as its raw UTF-8 bytes. */
+export function encodePathPart(value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    return [...Buffer.from(value, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`).join('');
+  }
 }
 
 export function withQuery(path: string, query: Record<string, unknown>): string {
-  const search = new URLSearchParams();
+  const search: string[] = [];
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    search.append(name, typeof value === 'string' ? value : JSON.stringify(value));
+    for (const item of Array.isArray(value) ? value : [value]) {
+      search.push(`${encodePathPart(name)}=${encodePathPart(typeof item === 'string' ? item : JSON.stringify(item))}`);
+    }
   }
-  const text = search.toString();
-  return text ? `${path}?${text}` : path;
+  return search.length > 0 ? `${path}?${search.join('&')}` : path;
 }

@@ -32,3 +32,15 @@ export function changedTables(before: Record<string, string>, after: Record<stri
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...names].filter((name) => before[name] !== after[name]).sort();
 }
+
+/** The fingerprint once the effects of earlier requests (events, workers) have stopped changing it. */
+export async function settledDigest(sys: TestSystem, timeoutMs = 5000): Promise<Record<string, string>> {
+  const deadline = Date.now() + timeoutMs;
+  let previous = await stateDigest(sys);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const current = await stateDigest(sys);
+    if (changedTables(previous, current).length === 0 || Date.now() > deadline) return current;
+    previous = current;
+  }
+}

@@ -1,0 +1,209 @@
+import { EndpointDef, HTTP_ENDPOINTS, OrgIdSchema } from '@org-mgmt/contracts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../services/gateway/src/routing/json-depth';
+import { startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
+import { jsonSchemaOf, pick, Rng, seededRng } from './generate';
+import { hostileBodies, hostileValues, HOSTILE_STRINGS } from './hostile';
+import { DESTRUCTIVE, expressPath, sampleRequest, withQuery } from './requests';
+import { changedTables, settledDigest, stateDigest } from './state';
+
+const SEED = 20261123;
+const GENERATED_PER_ENDPOINT = 3;
+const HOSTILE_PER_FIELD = 4;
+/** Header values must be Latin-1 for fetch to send them. */
+const HOSTILE_HEADERS = ["' OR '1'='1", 'org_ROOT', 'x'.repeat(5000), '../../etc/passwd', '{"$gt":""}', ' ', 'org_root, org_other'];
+
+interface FuzzCase {
+  label: string;
+  path: string;
+  body?: unknown;
+  rawBody?: string;
+  headers: Record<string, string>;
+  /** False when the contract refuses it: it must be a 4xx and change nothing. */
+  validByContract: boolean;
+}
+
+interface Target {
+  orgId: string;
+  otherOrgId: string;
+  bodyLimit: number;
+}
+
+/**
+ * For every endpoint: requests generated from its schemas, then the same with hostile values in
+ * each body field, path param, query key and header, and bodies of the wrong shape. Never a 5xx;
+ * whatever the contract refuses changes nothing; the slowest answer is reported.
+ */
+describe('security: fuzz', () => {
+  let sys: TestSystem;
+  let rootToken: string;
+  let target: Target;
+  const counts = { endpoints: 0, requests: 0, refusedByContract: 0, status2xx: 0, status4xx: 0, status5xx: 0, stateChanged: 0, maxMs: 0 };
+  const failures: string[] = [];
+  let clients = 0;
+
+  beforeAll(async () => {
+    sys = await startTestSystem({ env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' } });
+    rootToken = await sys.rootToken();
+    target = { orgId: (await sys.registerOrg()).id, otherOrgId: (await sys.registerOrg()).id, bodyLimit: sys.config.BODY_LIMIT_BYTES };
+  });
+  afterAll(async () => {
+    tally('security: fuzz', counts);
+    await sys?.close();
+  });
+
+  async function send(def: EndpointDef, c: FuzzCase): Promise<number> {
+    const started = performance.now();
+    const res = await sys.api(def.method, c.path, {
+      token: rootToken,
+      body: c.body,
+      rawBody: c.rawBody,
+      headers: { 'x-forwarded-for': `10.88.${Math.floor(++clients / 250) % 250}.${(clients % 250) + 1}`, ...c.headers },
+    });
+    const ms = Math.round(performance.now() - started);
+    counts.requests++;
+    counts.maxMs = Math.max(counts.maxMs, ms);
+    if (res.status >= 500) {
+      counts.status5xx++;
+      failures.push(`${def.method} ${def.path} [${c.label}]: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    } else if (res.status >= 400) counts.status4xx++;
+    else counts.status2xx++;
+    if (!c.validByContract && res.status < 400) failures.push(`${def.method} ${def.path} [${c.label}]: accepted (${res.status}) what the contract refuses`);
+    if (res.status < 500 && res.status >= 400 && res.body?.error?.code === undefined) {
+      if (res.status !== 431) failures.push(`${def.method} ${def.path} [${c.label}]: ${res.status} outside the error envelope`);
+    }
+    return res.status;
+  }
+
+  it.each(HTTP_ENDPOINTS.map((def) => ({ name: `${def.method} ${def.path}`, def })))('$name', async ({ def }) => {
+    const orgs = DESTRUCTIVE.has(def.pattern) ? { ...target, orgId: (await sys.registerOrg()).id } : target;
+    const cases = fuzzCases(def, orgs, seededRng(SEED + HTTP_ENDPOINTS.indexOf(def)));
+    const before = await settledDigest(sys);
+    const failuresBefore = failures.length;
+    for (const c of cases.filter((c) => !c.validByContract)) {
+      counts.refusedByContract++;
+      await send(def, c);
+    }
+    const changed = changedTables(before, await stateDigest(sys));
+    counts.stateChanged += changed.length;
+    if (changed.length > 0) failures.push(`${def.method} ${def.path}: refused requests changed ${changed.join(', ')}`);
+    for (const c of cases.filter((c) => c.validByContract)) await send(def, c);
+    counts.endpoints++;
+    expect(failures.slice(failuresBefore)).toEqual([]);
+  });
+
+  it('left no polluted prototype behind (the services run in this process)', () => {
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(Object.prototype)).toEqual([]);
+  });
+});
+
+/** How the endpoint names the org the fuzzed requests act on. */
+function viaOf(def: EndpointDef) {
+  if (/\/:orgId\b/.test(def.path) && !/\{\/:orgId\}/.test(def.path)) return 'path' as const;
+  if (def.bodyOrgFields?.length) return 'body' as const;
+  return 'header' as const;
+}
+
+function fuzzCases(def: EndpointDef, target: Target, rng: Rng): FuzzCase[] {
+  const via = viaOf(def);
+  const request = (seed: number, optionals: boolean) => sampleRequest(def, target.orgId, target.otherOrgId, via, seed, optionals);
+  const base = request(1, false);
+  const headers: Record<string, string> = base.orgid ? { orgid: base.orgid } : {};
+  const make = (label: string, parts: { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown; rawBody?: string; headers?: Record<string, string> }): FuzzCase => {
+    const params = parts.params ?? base.params;
+    const query = parts.query ?? base.query;
+    const body = 'body' in parts ? parts.body : base.body;
+    const rawBody = parts.rawBody ?? (def.rawBody ? base.rawBody : undefined);
+    const allHeaders = { ...headers, ...parts.headers };
+    return {
+      label,
+      path: withQuery(expressPath(def.path, params), query),
+      body: rawBody === undefined ? body : undefined,
+      rawBody,
+      headers: allHeaders,
+      validByContract: validByContract(def, { params, query, body, rawBody, headers: allHeaders }, target.bodyLimit),
+    };
+  };
+
+  const cases: FuzzCase[] = [];
+  for (let i = 0; i < GENERATED_PER_ENDPOINT; i++) {
+    const generated = request(SEED + i, true);
+    cases.push(make(`generated #${i}`, { params: generated.params, query: generated.query, body: generated.body }));
+  }
+  if (def.method !== 'GET') {
+    const fields = isRecord(base.body) ? Object.keys(base.body) : [];
+    for (const field of fields) {
+      for (const value of pickSome(rng, hostileValues(), HOSTILE_PER_FIELD)) {
+        cases.push(make(`body.${field} = ${shown(value)}`, { body: { ...(base.body as object), [field]: value } }));
+      }
+    }
+    cases.push(make('unknown body field', { body: { ...(isRecord(base.body) ? base.body : {}), unexpected: pick(rng, HOSTILE_STRINGS) } }));
+    cases.push(make('__proto__ key beside valid fields', { body: JSON.parse(JSON.stringify({ ...(isRecord(base.body) ? base.body : {}) }).replace(/^\{/, '{"__proto__":{"polluted":"yes"},').replace(/,\}$/, '}')) }));
+    for (const hostile of hostileBodies()) {
+      const contentType: Record<string, string> = hostile.contentType ? { 'content-type': hostile.contentType } : {};
+      cases.push(make(hostile.label, { body: hostile.body, rawBody: hostile.rawBody, headers: contentType }));
+    }
+  }
+  for (const name of Object.keys(base.params)) {
+    for (const value of pickSome(rng, HOSTILE_STRINGS, HOSTILE_PER_FIELD)) {
+      cases.push(make(`params.${name} = ${shown(value)}`, { params: { ...base.params, [name]: value } }));
+    }
+  }
+  const queryKeys = def.query ? Object.keys(jsonSchemaOf(def.query).properties ?? {}) : [];
+  for (const name of queryKeys) {
+    for (const value of pickSome(rng, [...hostileValues().filter((v) => typeof v !== 'object' || v === null), '101', '100000', '1e400'], HOSTILE_PER_FIELD)) {
+      cases.push(make(`query.${name} = ${shown(value)}`, { query: { ...base.query, [name]: value } }));
+    }
+    cases.push(make(`query.${name} twice`, { query: { ...base.query, [name]: ['1', '2'] } }));
+  }
+  cases.push(make('unknown query key', { query: { ...base.query, unexpected: '1' } }));
+  for (const value of pickSome(rng, HOSTILE_HEADERS, 3)) cases.push(make(`orgid header = ${shown(value)}`, { headers: { orgid: value } }));
+  cases.push(make('idempotency-key of 5000 characters', { headers: { 'idempotency-key': 'k'.repeat(5000) } }));
+  cases.push(make('x-request-id junk', { headers: { 'x-request-id': "'; DROP TABLE x; --" } }));
+  return cases;
+}
+
+/** Would the gateway's contract accept these parts? (Checked with the same zod schemas, locally.) */
+function validByContract(
+  def: EndpointDef,
+  parts: { params: Record<string, string>; query: Record<string, unknown>; body?: unknown; rawBody?: string; headers: Record<string, string> },
+  bodyLimit: number,
+): boolean {
+  if (parts.headers.orgid !== undefined && !OrgIdSchema.safeParse(parts.headers.orgid).success) return false;
+  if (parts.headers['content-type'] && parts.headers['content-type'] !== 'application/json') return false;
+  const params = Object.fromEntries(Object.entries(parts.params).filter(([, v]) => v !== undefined && v !== ''));
+  if (def.params && !def.params.safeParse(params).success) return false;
+  const query = Object.fromEntries(Object.entries(parts.query).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v : JSON.stringify(v)]));
+  if (def.query ? !def.query.safeParse(query).success : Object.keys(query).length > 0) return false;
+  if (def.rawBody) return parts.rawBody !== undefined && parts.rawBody.length <= bodyLimit && isJsonObject(parts.rawBody);
+  if (parts.rawBody !== undefined) return false;
+  const text = parts.body === undefined ? undefined : JSON.stringify(parts.body);
+  if (text !== undefined && (Buffer.byteLength(text) > bodyLimit || typeof parts.body !== 'object' || parts.body === null)) return false;
+  const body = text === undefined ? undefined : JSON.parse(text);
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) return false;
+  if (!def.body) return body === undefined || (isRecord(body) && Object.keys(body).length === 0);
+  return def.body.safeParse(body).success;
+}
+
+function isJsonObject(text: string): boolean {
+  try {
+    const value = JSON.parse(text);
+    return typeof value === 'object' && value !== null;
+  } catch {
+    return false;
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function pickSome<T>(rng: Rng, items: readonly T[], count: number): T[] {
+  const chosen = new Set<T>();
+  while (chosen.size < Math.min(count, items.length)) chosen.add(pick(rng, items));
+  return [...chosen];
+}
+
+function shown(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  return text.length > 40 ? `${text.slice(0, 30)}…(${text.length} chars)` : text;
+}
+
