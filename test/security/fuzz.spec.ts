@@ -12,6 +12,9 @@ const HOSTILE_PER_FIELD = 4;
 /** Header values must be Latin-1 for fetch to send them. */
 const HOSTILE_HEADERS = ["' OR '1'='1", 'org_ROOT', 'x'.repeat(5000), '../../etc/passwd', '{"$gt":""}', ' ', 'org_root, org_other'];
 
+/** Refusals of the body parser, which runs before authentication: nothing of the input was interpreted. */
+const UNREADABLE_BODY = new Set(['MALFORMED_REQUEST', 'PAYLOAD_TOO_LARGE']);
+
 interface FuzzCase {
   label: string;
   path: string;
@@ -37,7 +40,7 @@ describe('security: fuzz', () => {
   let sys: TestSystem;
   let rootToken: string;
   let target: Target;
-  const counts = { endpoints: 0, requests: 0, refusedByContract: 0, status2xx: 0, status4xx: 0, status5xx: 0, stateChanged: 0, maxMs: 0 };
+  const counts = { endpoints: 0, requests: 0, refusedByContract: 0, unauthenticatedSent: 0, status2xx: 0, status4xx: 0, status5xx: 0, stateChanged: 0, maxMs: 0 };
   const failures: string[] = [];
   let clients = 0;
 
@@ -51,10 +54,11 @@ describe('security: fuzz', () => {
     await sys?.close();
   });
 
-  async function send(def: EndpointDef, c: FuzzCase): Promise<number> {
+  /** Sends as the root operator, or with no token at all when `token` is null. */
+  async function send(def: EndpointDef, c: FuzzCase, token: string | null = rootToken) {
     const started = performance.now();
     const res = await sys.api(def.method, c.path, {
-      token: rootToken,
+      token: token ?? undefined,
       body: c.body,
       rawBody: c.rawBody,
       headers: { 'x-forwarded-for': `10.88.${Math.floor(++clients / 250) % 250}.${(clients % 250) + 1}`, ...c.headers },
@@ -71,7 +75,7 @@ describe('security: fuzz', () => {
     if (res.status < 500 && res.status >= 400 && res.body?.error?.code === undefined) {
       if (res.status !== 431) failures.push(`${def.method} ${def.path} [${c.label}]: ${res.status} outside the error envelope`);
     }
-    return res.status;
+    return res;
   }
 
   it.each(HTTP_ENDPOINTS.map((def) => ({ name: `${def.method} ${def.path}`, def })))('$name', async ({ def }) => {
@@ -87,9 +91,22 @@ describe('security: fuzz', () => {
     counts.stateChanged += changed.length;
     if (changed.length > 0) failures.push(`${def.method} ${def.path}: refused requests changed ${changed.join(', ')}`);
     for (const c of cases.filter((c) => c.validByContract)) await send(def, c);
+    if (def.access.kind !== 'public') await withoutToken(def, cases);
     counts.endpoints++;
     expect(failures.slice(failuresBefore)).toEqual([]);
   });
+
+  /** Every third case again without a token: 401 whatever the input, unless the body cannot even be read. */
+  async function withoutToken(def: EndpointDef, cases: FuzzCase[]) {
+    for (const c of cases.filter((_, i) => i % 3 === 0)) {
+      const res = await send(def, c, null);
+      counts.unauthenticatedSent++;
+      const code = res.body?.error?.code;
+      if (!(res.status === 401 || UNREADABLE_BODY.has(code) || res.status === 431)) {
+        failures.push(`${def.method} ${def.path} [${c.label}] without a token: ${res.status} ${code}`);
+      }
+    }
+  }
 
   it('left no polluted prototype behind (the services run in this process)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
