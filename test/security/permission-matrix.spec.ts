@@ -53,7 +53,7 @@ const ERROR_CODE: Record<Exclude<Expected, 'allowed'>, string> = { unauthenticat
 describe('security: permission matrix', () => {
   let sys: TestSystem;
   let shared: { customer: string; other: string };
-  const counts = { cases: 0, allowed: 0, denied401: 0, denied403: 0, mismatches: 0 };
+  const counts = { cases: 0, allowed: 0, allowedSucceeded: 0, allowedThenRefusedByService: 0, denied401: 0, denied403: 0, mismatches: 0 };
 
   beforeAll(async () => {
     sys = await startTestSystem({ env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' } });
@@ -96,7 +96,10 @@ describe('security: permission matrix', () => {
     const matches = expected === 'allowed' ? allowed(def, outcome.status) : outcome.code === ERROR_CODE[expected];
     counts.cases++;
     if (!matches) counts.mismatches++;
-    else if (expected === 'allowed') counts.allowed++;
+    else if (expected === 'allowed') {
+      counts.allowed++;
+      counts[outcome.status < 300 ? 'allowedSucceeded' : 'allowedThenRefusedByService']++;
+    }
     else counts[expected === 'forbidden' ? 'denied403' : 'denied401']++;
     expect({ expected, ...outcome, matches }).toEqual({ expected, ...outcome, matches: true });
   });
