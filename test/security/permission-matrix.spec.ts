@@ -14,7 +14,7 @@ import {
 } from '@org-mgmt/testing';
 import { randomUUID } from 'node:crypto';
 import { DESTRUCTIVE, otherOrgVias, ownOrgVia, sampleRequest, SUCCEEDS, Via, withQuery } from './requests';
-import { changedTables, stateDigest } from './state';
+import { changedTables, settledDigest, stateDigest } from './state';
 
 interface MatrixCase {
   name: string;
@@ -107,7 +107,7 @@ describe('security: permission matrix', () => {
   it('is enforced again by each service: forged principals sent over NATS behind the gateway are refused, and nothing changes', async () => {
     const rpc = new NatsRpcClient(sys.env.NATS_URL, sys.config.NATS_SUBJECT_PREFIX, 10_000);
     await rpc.connect();
-    const before = await stateDigest(sys);
+    const before = await settledDigest(sys);
     const service = { cases: 0, denied401: 0, denied403: 0, mismatches: 0 };
     const wrong: string[] = [];
     try {

@@ -38,7 +38,7 @@ export async function settledDigest(sys: TestSystem, timeoutMs = 5000): Promise<
   const deadline = Date.now() + timeoutMs;
   let previous = await stateDigest(sys);
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await new Promise((resolve) => setTimeout(resolve, 250));
     const current = await stateDigest(sys);
     if (changedTables(previous, current).length === 0 || Date.now() > deadline) return current;
     previous = current;

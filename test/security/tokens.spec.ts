@@ -3,7 +3,7 @@ import { exportJWK, exportSPKI, generateKeyPair, JWTPayload, SignJWT } from 'jos
 import { KeyObject, sign } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { changedTables, stateDigest } from './state';
+import { changedTables, settledDigest, stateDigest } from './state';
 
 type KeyPair = Awaited<ReturnType<typeof generateKeyPair>>;
 
@@ -118,7 +118,7 @@ describe('security: tokens', () => {
   });
 
   it('refuses every bad token with 401 and changes nothing', async () => {
-    const before = await stateDigest(sys);
+    const before = await settledDigest(sys);
     const outcomes: string[] = [];
     for (const [name, make] of ATTACKS) {
       const res = await attempt(await make());
