@@ -1,5 +1,5 @@
 import { EndpointDef, HTTP_ENDPOINTS, OrgIdSchema } from '@org-mgmt/contracts';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../services/gateway/src/routing/json-depth';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '@org-mgmt/gateway';
 import { startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
 import { jsonSchemaOf, pick, Rng, seededRng } from './generate';
 import { hostileBodies, hostileValues, HOSTILE_STRINGS } from './hostile';

@@ -1,7 +1,7 @@
 import { HTTP_ENDPOINTS, MAX_PAGE_SIZE } from '@org-mgmt/contracts';
 import { startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
 import { connect } from 'node:net';
-import { MAX_JSON_DEPTH } from '../../services/gateway/src/routing/json-depth';
+import { MAX_JSON_DEPTH } from '@org-mgmt/gateway';
 import { jsonSchemaOf } from './generate';
 import { sampleRequest, withQuery } from './requests';
 import { changedTables, settledDigest, stateDigest } from './state';

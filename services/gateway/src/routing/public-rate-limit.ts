@@ -5,7 +5,7 @@ import { Clock } from '@org-mgmt/runtime';
 const MAX_TRACKED_CLIENTS = 100_000;
 
 /**
- * Requests to public endpoints per client IP and fixed window, counted in this gateway process
+ * Requests per client key (endpoint and client IP) and fixed window, counted in this gateway process
  * (each replica counts its own share). RATE_LIMITED (429, with Retry-After) beyond the limit.
  */
 export class PublicRateLimit {
@@ -18,17 +18,17 @@ export class PublicRateLimit {
     private readonly clock: Clock,
   ) {}
 
-  take(clientIp: string): void {
+  take(clientKey: string): void {
     const now = this.clock.now();
     const windowStart = now - (now % this.windowMs);
     if (windowStart !== this.windowStart) {
       this.windowStart = windowStart;
       this.counts = new Map();
     }
-    const known = this.counts.get(clientIp);
+    const known = this.counts.get(clientKey);
     if (known === undefined && this.counts.size >= MAX_TRACKED_CLIENTS) return;
     const count = (known ?? 0) + 1;
-    this.counts.set(clientIp, count);
+    this.counts.set(clientKey, count);
     if (count > this.perWindow) {
       throw new AppError('RATE_LIMITED', 'Too many requests from this client; try again later', {
         retryAfterMs: windowStart + this.windowMs - now,
