@@ -80,6 +80,14 @@ describe('security: resource limits', () => {
     counts.oversizeRefused413++;
   });
 
+  it('refuses a body that is not JSON with 415, and takes a POST without any body', async () => {
+    const token = await sys.rootToken();
+    const form = await sys.api('POST', '/subscription/cancel', { token, orgid: customerOrg, rawBody: 'immediate=true', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect({ status: form.status, code: form.body.error?.code }).toEqual({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' });
+    const empty = await sys.api('POST', '/transfer/xfer_doesnotexist/cancel', { token });
+    expect({ status: empty.status, code: empty.body.error?.code }).toEqual({ status: 404, code: 'NOT_FOUND' });
+  });
+
   it(`refuses bodies nested deeper than ${MAX_JSON_DEPTH} levels with 400, and accepts that depth`, async () => {
     const nested = (depth: number): unknown => (depth === 1 ? {} : { a: nested(depth - 1) });
     const post = (body: unknown) => sys.api('POST', '/pre-approved-signups/validate', { body, headers: { 'x-forwarded-for': '192.0.2.50' } });

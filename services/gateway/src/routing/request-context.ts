@@ -21,7 +21,8 @@ export function bearerToken(req: Request): string | null {
 
 /** A body in anything but JSON is refused, not ignored (it would otherwise reach the service as no body at all). */
 export function requireJsonBody(req: Request): void {
-  if (req.is('application/json') === false) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json');
+  const hasBody = req.header('transfer-encoding') !== undefined || Number(req.header('content-length') ?? 0) > 0;
+  if (hasBody && !req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json');
 }
 
 export function parseInput(schema: z.ZodType | undefined, value: unknown, location: 'params' | 'query' | 'body'): unknown {
