@@ -27,6 +27,14 @@ export const DESTRUCTIVE = new Set(['orgs.status.suspend', 'orgs.account.cancel'
  */
 export const SUCCEEDS = new Set([
   'orgs.org-name.check',
+  'orgs.profile.update',
+  'orgs.customer.update',
+  'orgs.address.create',
+  'orgs.signup.create',
+  'orgs.signup.validate',
+  'billing.credits.buy',
+  'billing.credits.gift',
+  'billing.credits.add',
   'orgs.address.list',
   'orgs.profile.get',
   'orgs.signup.list',
@@ -52,6 +60,7 @@ const OVERRIDES: Record<string, { params?: Record<string, string>; body?: Record
   'orgs.agreement.revoke': { params: { serviceName: SERVICE_WITH_TERMS } },
   'billing.addon.pricing': { params: { serviceName: SERVICE_WITH_TERMS } },
   'billing.addon.purchase': { body: { serviceName: 'priority-support', paymentSource: 'credits' } },
+  'billing.credits.buy': { body: { amount: 500, currency: 'USD', paymentMethodId: 'pm_card_visa' } },
   'billing.webhook.stripe': { rawBody: '{"id":"evt_matrix","type":"ping"}' },
 };
 
