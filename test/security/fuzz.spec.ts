@@ -1,4 +1,5 @@
-import { EndpointDef, HTTP_ENDPOINTS, OrgIdSchema } from '@org-mgmt/contracts';
+import { ALL_ENDPOINTS, EndpointDef, HTTP_ENDPOINTS, OrgIdSchema } from '@org-mgmt/contracts';
+import { NatsRpcClient } from '@org-mgmt/runtime';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '@org-mgmt/gateway';
 import { startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
 import { jsonSchemaOf, pick, Rng, seededRng } from './generate';
@@ -107,6 +108,42 @@ describe('security: fuzz', () => {
       }
     }
   }
+
+  it('NATS-only endpoints answer hostile input and malformed envelopes from a System caller without an internal error', async () => {
+    const rpc = new NatsRpcClient(sys.env.NATS_URL, sys.config.NATS_SUBJECT_PREFIX, 10_000);
+    await rpc.connect();
+    const internalErrors: string[] = [];
+    let sent = 0;
+    try {
+      const system = { sub: 'fuzz-system', orgId: sys.config.ROOT_ORG_ID, roles: ['System' as const] };
+      for (const def of ALL_ENDPOINTS.filter((d) => d.internal)) {
+        const rng = seededRng(SEED + def.pattern.length);
+        const base = sampleRequest(def, target.orgId, target.otherOrgId, viaOf(def));
+        const bodies = [base.body, ...Object.keys(isRecord(base.body) ? base.body : {}).flatMap((field) =>
+          pickSome(rng, hostileValues(), HOSTILE_PER_FIELD).map((value) => ({ ...(base.body as object), [field]: value })),
+        ), ...hostileBodies().map((h) => h.body)];
+        const envelopes = [
+          ...bodies.map((body) => ({ principal: system, orgId: target.orgId, requestId: 'fuzz', params: base.params, query: base.query, body })),
+          { principal: { ...system, roles: 'System' }, orgId: target.orgId, requestId: 'fuzz' },
+          { principal: system, orgId: 42, requestId: 'fuzz' },
+          { principal: system, orgId: target.orgId, requestId: 'fuzz', params: '__proto__', query: [1], body: base.body },
+          'not an envelope',
+          null,
+        ];
+        for (const envelope of envelopes) {
+          const result = await rpc.request(def.pattern, envelope as never);
+          sent++;
+          if (!result.ok && (result.error.code === 'INTERNAL' || result.error.code === 'SERVICE_TIMEOUT')) {
+            internalErrors.push(`${def.pattern}: ${result.error.code} for ${shown(envelope)}`);
+          }
+        }
+      }
+    } finally {
+      await rpc.close();
+      tally('security: fuzz (NATS-only endpoints)', { requests: sent, internalErrors: internalErrors.length });
+    }
+    expect(internalErrors).toEqual([]);
+  });
 
   it('left no polluted prototype behind (the services run in this process)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
