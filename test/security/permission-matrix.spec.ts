@@ -1,4 +1,4 @@
-import { ALL_ENDPOINTS, EndpointDef, HTTP_ENDPOINTS, Principal } from '@org-mgmt/contracts';
+import { ALL_ENDPOINTS, EndpointDef, HTTP_ENDPOINTS, participantEndpoints, Principal, TRANSFER_DATATYPE_NAMES } from '@org-mgmt/contracts';
 import { NatsRpcClient } from '@org-mgmt/runtime';
 import {
   Caller,
@@ -37,6 +37,12 @@ function casesOf(defs: readonly EndpointDef[]): MatrixCase[] {
 }
 
 const HTTP_CASES = casesOf(HTTP_ENDPOINTS);
+
+/** Everything a service answers over NATS: the endpoint table and each datatype's transfer-participant patterns. */
+const NATS_ENDPOINTS: readonly EndpointDef[] = [
+  ...ALL_ENDPOINTS,
+  ...TRANSFER_DATATYPE_NAMES.flatMap((datatype) => Object.values(participantEndpoints(datatype))),
+];
 
 /** Distinct client addresses (through the trusted loopback proxy), so per-IP rate limits never decide a case. */
 let clientCount = 0;
@@ -111,7 +117,7 @@ describe('security: permission matrix', () => {
     const service = { cases: 0, denied401: 0, denied403: 0, mismatches: 0 };
     const wrong: string[] = [];
     try {
-      for (const { def, caller, scope, via } of casesOf(ALL_ENDPOINTS)) {
+      for (const { def, caller, scope, via } of casesOf(NATS_ENDPOINTS)) {
         const expected = expectedOutcome(def.access, caller, scope);
         if (expected === 'allowed') continue;
         const ownOrg = caller !== 'none' && CALLER_FACTS[caller].inRootOrg ? sys.config.ROOT_ORG_ID : shared.customer;
