@@ -4,7 +4,7 @@ import { MAX_JSON_DEPTH, nestsDeeperThan } from '@org-mgmt/gateway';
 import { startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
 import { jsonSchemaOf, pick, Rng, seededRng } from './generate';
 import { hostileBodies, hostileValues, HOSTILE_STRINGS } from './hostile';
-import { DESTRUCTIVE, expressPath, sampleRequest, withQuery } from './requests';
+import { DESTRUCTIVE, expressPath, SampleRequest, sampleRequest, withQuery } from './requests';
 import { changedTables, settledDigest, stateDigest } from './state';
 
 const SEED = 20261123;
@@ -158,63 +158,91 @@ function viaOf(def: EndpointDef) {
   return 'header' as const;
 }
 
+interface CaseParts {
+  params?: Record<string, string>;
+  query?: Record<string, unknown>;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+type MakeCase = (label: string, parts: CaseParts) => FuzzCase;
+
+/** The fuzzed requests of one endpoint: generated ones, then hostile bodies, params, queries and headers. */
 function fuzzCases(def: EndpointDef, target: Target, rng: Rng): FuzzCase[] {
-  const via = viaOf(def);
-  const request = (seed: number, optionals: boolean) => sampleRequest(def, target.orgId, target.otherOrgId, via, seed, optionals);
+  const request = (seed: number, optionals: boolean) => sampleRequest(def, target.orgId, target.otherOrgId, viaOf(def), seed, optionals);
   const base = request(1, false);
-  const headers: Record<string, string> = base.orgid ? { orgid: base.orgid } : {};
-  const make = (label: string, parts: { params?: Record<string, string>; query?: Record<string, unknown>; body?: unknown; rawBody?: string; headers?: Record<string, string> }): FuzzCase => {
+  const make = caseMaker(def, base, target.bodyLimit);
+  const generated = Array.from({ length: GENERATED_PER_ENDPOINT }, (_, i) => {
+    const sample = request(SEED + i, true);
+    return make(`generated #${i}`, { params: sample.params, query: sample.query, body: sample.body });
+  });
+  return [
+    ...generated,
+    ...(def.method === 'GET' ? [] : bodyCases(make, base.body, rng)),
+    ...paramCases(make, base.params, rng),
+    ...queryCases(make, def, base.query, rng),
+    ...headerCases(make, rng),
+  ];
+}
+
+/** Builds a case from the base request with some parts replaced, and says whether the contract accepts it. */
+function caseMaker(def: EndpointDef, base: SampleRequest, bodyLimit: number): MakeCase {
+  return (label, parts) => {
     const params = parts.params ?? base.params;
     const query = parts.query ?? base.query;
     const body = 'body' in parts ? parts.body : base.body;
     const rawBody = parts.rawBody ?? (def.rawBody ? base.rawBody : undefined);
-    const allHeaders = { ...headers, ...parts.headers };
+    const headers = { ...(base.orgid ? { orgid: base.orgid } : {}), ...parts.headers };
     return {
       label,
       path: withQuery(expressPath(def.path, params), query),
       body: rawBody === undefined ? body : undefined,
       rawBody,
-      headers: allHeaders,
-      validByContract: validByContract(def, { params, query, body, rawBody, headers: allHeaders }, target.bodyLimit),
+      headers,
+      validByContract: validByContract(def, { params, query, body, rawBody, headers }, bodyLimit),
     };
   };
+}
 
-  const cases: FuzzCase[] = [];
-  for (let i = 0; i < GENERATED_PER_ENDPOINT; i++) {
-    const generated = request(SEED + i, true);
-    cases.push(make(`generated #${i}`, { params: generated.params, query: generated.query, body: generated.body }));
-  }
-  if (def.method !== 'GET') {
-    const fields = isRecord(base.body) ? Object.keys(base.body) : [];
-    for (const field of fields) {
-      for (const value of pickSome(rng, hostileValues(), HOSTILE_PER_FIELD)) {
-        cases.push(make(`body.${field} = ${shown(value)}`, { body: { ...(base.body as object), [field]: value } }));
-      }
-    }
-    cases.push(make('unknown body field', { body: { ...(isRecord(base.body) ? base.body : {}), unexpected: pick(rng, HOSTILE_STRINGS) } }));
-    cases.push(make('__proto__ key beside valid fields', { body: JSON.parse(JSON.stringify({ ...(isRecord(base.body) ? base.body : {}) }).replace(/^\{/, '{"__proto__":{"polluted":"yes"},').replace(/,\}$/, '}')) }));
-    for (const hostile of hostileBodies()) {
-      const contentType: Record<string, string> = hostile.contentType ? { 'content-type': hostile.contentType } : {};
-      cases.push(make(hostile.label, { body: hostile.body, rawBody: hostile.rawBody, headers: contentType }));
-    }
-  }
-  for (const name of Object.keys(base.params)) {
-    for (const value of pickSome(rng, HOSTILE_STRINGS, HOSTILE_PER_FIELD)) {
-      cases.push(make(`params.${name} = ${shown(value)}`, { params: { ...base.params, [name]: value } }));
-    }
-  }
-  const queryKeys = def.query ? Object.keys(jsonSchemaOf(def.query).properties ?? {}) : [];
-  for (const name of queryKeys) {
-    for (const value of pickSome(rng, [...hostileValues().filter((v) => typeof v !== 'object' || v === null), '101', '100000', '1e400'], HOSTILE_PER_FIELD)) {
-      cases.push(make(`query.${name} = ${shown(value)}`, { query: { ...base.query, [name]: value } }));
-    }
-    cases.push(make(`query.${name} twice`, { query: { ...base.query, [name]: ['1', '2'] } }));
-  }
-  cases.push(make('unknown query key', { query: { ...base.query, unexpected: '1' } }));
-  for (const value of pickSome(rng, HOSTILE_HEADERS, 3)) cases.push(make(`orgid header = ${shown(value)}`, { headers: { orgid: value } }));
-  cases.push(make('idempotency-key of 5000 characters', { headers: { 'idempotency-key': 'k'.repeat(5000) } }));
-  cases.push(make('x-request-id junk', { headers: { 'x-request-id': "'; DROP TABLE x; --" } }));
-  return cases;
+function bodyCases(make: MakeCase, base: unknown, rng: Rng): FuzzCase[] {
+  const fields = isRecord(base) ? base : {};
+  const withProto = JSON.stringify(fields).replace(/^\{/, '{"__proto__":{"polluted":"yes"},').replace(/,\}$/, '}');
+  return [
+    ...Object.keys(fields).flatMap((field) =>
+      pickSome(rng, hostileValues(), HOSTILE_PER_FIELD).map((value) => make(`body.${field} = ${shown(value)}`, { body: { ...fields, [field]: value } })),
+    ),
+    make('unknown body field', { body: { ...fields, unexpected: pick(rng, HOSTILE_STRINGS) } }),
+    make('__proto__ key beside valid fields', { body: JSON.parse(withProto) }),
+    ...hostileBodies().map((hostile) =>
+      make(hostile.label, { body: hostile.body, rawBody: hostile.rawBody, headers: hostile.contentType ? { 'content-type': hostile.contentType } : {} }),
+    ),
+  ];
+}
+
+function paramCases(make: MakeCase, params: Record<string, string>, rng: Rng): FuzzCase[] {
+  return Object.keys(params).flatMap((name) =>
+    pickSome(rng, HOSTILE_STRINGS, HOSTILE_PER_FIELD).map((value) => make(`params.${name} = ${shown(value)}`, { params: { ...params, [name]: value } })),
+  );
+}
+
+function queryCases(make: MakeCase, def: EndpointDef, query: Record<string, unknown>, rng: Rng): FuzzCase[] {
+  const scalars = [...hostileValues().filter((v) => typeof v !== 'object' || v === null), '101', '100000', '1e400'];
+  const names = def.query ? Object.keys(jsonSchemaOf(def.query).properties ?? {}) : [];
+  return [
+    ...names.flatMap((name) => [
+      ...pickSome(rng, scalars, HOSTILE_PER_FIELD).map((value) => make(`query.${name} = ${shown(value)}`, { query: { ...query, [name]: value } })),
+      make(`query.${name} twice`, { query: { ...query, [name]: ['1', '2'] } }),
+    ]),
+    make('unknown query key', { query: { ...query, unexpected: '1' } }),
+  ];
+}
+
+function headerCases(make: MakeCase, rng: Rng): FuzzCase[] {
+  return [
+    ...pickSome(rng, HOSTILE_HEADERS, 3).map((value) => make(`orgid header = ${shown(value)}`, { headers: { orgid: value } })),
+    make('idempotency-key of 5000 characters', { headers: { 'idempotency-key': 'k'.repeat(5000) } }),
+    make('x-request-id junk', { headers: { 'x-request-id': "'; DROP TABLE x; --" } }),
+  ];
 }
 
 /** Would the gateway's contract accept these parts? (Checked with the same zod schemas, locally.) */
