@@ -31,6 +31,10 @@ export const ConfigSchema = z
     DATABASE_POOL_MAX: int(10),
     RPC_TIMEOUT_MS: int(5000),
     BODY_LIMIT_BYTES: int(100_000),
+    /** Longest the gateway waits for a client to send a whole request (headers and body); 408 beyond. */
+    HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100),
+    /** Requests per minute and client IP to each public endpoint, per gateway process; 429 beyond. */
+    PUBLIC_RATE_LIMIT_PER_MINUTE: int(60),
     OUTBOX_POLL_INTERVAL_MS: int(250, 10),
     /** How long the gateway trusts a cached org state when no invalidating event arrives. */
     ORG_STATE_CACHE_TTL_MS: int(30_000, 100),

@@ -2,7 +2,9 @@ import { Access, Role } from '@org-mgmt/contracts';
 
 /** Every kind of caller the permission tests try. */
 export const CALLERS = ['none', 'member', 'ConfigAdmin', 'RootPowerUser', 'RootAdmin', 'System', 'RootAdminOfCustomerOrg'] as const;
-export type Caller = (typeof CALLERS)[number];
+/** Users of the root org without a root role; the security suite's matrix tries them as well. */
+export const ROOT_ORG_CALLERS = ['MemberOfRootOrg', 'ConfigAdminOfRootOrg'] as const;
+export type Caller = (typeof CALLERS)[number] | (typeof ROOT_ORG_CALLERS)[number];
 export type Scope = 'own' | 'other';
 export type Expected = 'allowed' | 'unauthenticated' | 'forbidden';
 
@@ -21,6 +23,8 @@ export const CALLER_FACTS: Record<Exclude<Caller, 'none'>, CallerFacts> = {
   RootAdmin: { inRootOrg: true, roles: ['RootAdmin'], counted: ['RootAdmin'] },
   System: { inRootOrg: true, roles: ['System'], counted: ['System'] },
   RootAdminOfCustomerOrg: { inRootOrg: false, roles: ['RootAdmin'], counted: [] },
+  MemberOfRootOrg: { inRootOrg: true, roles: [], counted: [] },
+  ConfigAdminOfRootOrg: { inRootOrg: true, roles: ['ConfigAdmin'], counted: ['ConfigAdmin'] },
 };
 
 const CROSS_ORG_ROLES: Role[] = ['RootAdmin', 'RootPowerUser', 'System'];

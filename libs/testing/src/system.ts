@@ -61,6 +61,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     RPC_TIMEOUT_MS: '5000',
     // Several test files run at once against one PostgreSQL: stay well inside its max_connections.
     DATABASE_POOL_MAX: '4',
+    // Every test client is 127.0.0.1: the public endpoints' per-IP limit is exercised by test/security only.
+    PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000',
     ...options.env,
   };
   const config = loadConfig(env);

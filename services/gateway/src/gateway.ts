@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { AppConfig, Clock, EventBus, Logger, RPC_CLIENT, RpcClient, systemClock } from '@org-mgmt/runtime';
 import express from 'express';
+import { Server as HttpServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { JwtVerifier } from './auth/jwt-verifier';
 import { docsRouter } from './docs/docs.router';
@@ -52,11 +53,12 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   server.get('/metrics', (req, res) => void metricsHandler(req, res));
   server.use(API_PREFIX, httpObserver());
   server.use(API_PREFIX, docsRouter(API_PREFIX));
-  server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, orgStates, logger).build());
+  server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, orgStates, logger, deps.clock).build());
   const app = await NestFactory.create(GatewayModule.for(deps), new ExpressAdapter(server), {
     bodyParser: false,
     logger: ['error', 'warn'],
   });
+  limitRequestTime(app.getHttpServer(), deps.config.HTTP_REQUEST_TIMEOUT_MS);
   await app.listen(deps.config.PORT, host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const shownHost = host === '0.0.0.0' ? 'localhost' : host;
@@ -65,4 +67,14 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
     await app.close();
   };
   return { app, port, url: `http://${shownHost}:${port}`, close };
+}
+
+/**
+ * A client gets `timeoutMs` to send a whole request (slow-loris protection; node answers 408).
+ * Set before listening: node reads the checking interval when the server starts listening.
+ */
+function limitRequestTime(server: HttpServer, timeoutMs: number): void {
+  server.requestTimeout = timeoutMs;
+  server.headersTimeout = Math.min(timeoutMs, 60_000);
+  (server as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(50, Math.min(30_000, Math.floor(timeoutMs / 4)));
 }

@@ -167,6 +167,7 @@ describe('pre-approved signups', () => {
       const limited = await validate({ code: 'ZZZZ-ZZZZ-ZZZZ' });
       expect(limited.status).toBe(429);
       expect(limited.body.error).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterMs: expect.any(Number) } });
+      expect(limited.headers.get('retry-after')).toBe(String(Math.max(1, Math.ceil(limited.body.error.details.retryAfterMs / 1000))));
       expect((await validateFrom('10.0.5.2')({ code: 'ZZZZ-ZZZZ-ZZZZ' })).status).toBe(200);
       clock.advance(60_000);
       expect((await validate({ code: 'ZZZZ-ZZZZ-ZZZZ' })).status).toBe(200);

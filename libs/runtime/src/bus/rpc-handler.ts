@@ -46,11 +46,13 @@ export function contextFrom<E extends EndpointDef>(def: E, raw: unknown): RpcCon
   const envelope = RpcRequestSchema.safeParse(raw);
   if (!envelope.success) throw validationError(envelope.error.issues, 'message');
   const msg = envelope.data;
+  const rootOrgId = runtimeSettings().rootOrgId;
+  // Who before what: a caller without the rights learns nothing about what the input should be.
+  authorize(def.access, msg.principal, msg.orgId ? [msg.orgId] : [], rootOrgId);
   const params = parsePart(def.params, msg.params, 'params');
   const query = parsePart(def.query, msg.query, 'query');
   const body = parsePart(def.body, msg.body, 'body');
-  const targets = [...(msg.orgId ? [msg.orgId] : []), ...bodyOrgIds(def, body)];
-  authorize(def.access, msg.principal, targets, runtimeSettings().rootOrgId);
+  authorize(def.access, msg.principal, bodyOrgIds(def, body), rootOrgId);
   return {
     principal: msg.principal,
     orgId: msg.orgId,

@@ -10,12 +10,14 @@ import {
   Principal,
   RpcRequest,
 } from '@org-mgmt/contracts';
-import { AppConfig, Logger, RpcClient } from '@org-mgmt/runtime';
+import { AppConfig, Clock, Logger, RpcClient, systemClock } from '@org-mgmt/runtime';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { OrgStateCache } from '../org-state/org-state-cache';
 import { ALLOWED_WHEN_BLOCKED, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
-import { bearerToken, parseInput, requestIdOf, targetOrgOf } from './request-context';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
+import { PublicRateLimit } from './public-rate-limit';
+import { bearerToken, parseInput, requestIdOf, requireJsonBody, targetOrgOf } from './request-context';
 
 export const API_PREFIX = '/org-management';
 
@@ -31,13 +33,18 @@ interface Outcome {
  * validate, then one RPC to the owning service. Every failure leaves in the one error envelope.
  */
 export class ApiRouter {
+  private readonly publicRateLimit: PublicRateLimit;
+
   constructor(
     private readonly config: AppConfig,
     private readonly jwt: JwtVerifier,
     private readonly rpc: RpcClient,
     private readonly orgStates: OrgStateCache,
     private readonly logger: Logger,
-  ) {}
+    clock: Clock = systemClock,
+  ) {
+    this.publicRateLimit = new PublicRateLimit(config.PUBLIC_RATE_LIMIT_PER_MINUTE, 60_000, clock);
+  }
 
   build(): Router {
     const router = express.Router();
@@ -47,6 +54,7 @@ export class ApiRouter {
     };
     router.use(express.json({ limit: this.config.BODY_LIMIT_BYTES, strict: true, verify: keepRawBody }));
     router.use(jsonErrors);
+    router.use(refuseDeepNesting);
     for (const def of HTTP_ENDPOINTS) {
       router[method(def)](def.path, (req, res) => void this.serve(def, req, res));
     }
@@ -77,13 +85,17 @@ export class ApiRouter {
     let principal: Principal | null = null;
     let orgId: string | null = null;
     try {
+      if (def.access.kind === 'public') this.publicRateLimit.take(`${def.pattern} ${req.ip ?? 'unknown'}`);
       principal = await this.authenticate(def, req);
+      // Who before what: a caller without the role is refused before any of its input is looked at.
+      authorize(def.access, principal, [], this.config.ROOT_ORG_ID);
       const params = parseInput(def.params, { ...req.params }, 'params') as { orgId?: string };
       orgId = targetOrgOf(req, params.orgId, principal);
       authorize(def.access, principal, orgId ? [orgId] : [], this.config.ROOT_ORG_ID);
       const orgState = await this.orgStateFor(def, orgId, principal);
       enforceOrgState(def, principal, orgState, this.config.ROOT_ORG_ID);
       const query = parseInput(def.query, { ...req.query }, 'query');
+      requireJsonBody(req);
       const body = def.rawBody ? undefined : parseInput(def.body, req.body, 'body');
       authorize(def.access, principal, bodyOrgIds(def, body), this.config.ROOT_ORG_ID);
       if (def.planned) throw new AppError('NOT_IMPLEMENTED', `${req.method} ${API_PREFIX}${def.path} is not available yet`);
@@ -151,7 +163,17 @@ function internal(err: unknown, logger: Logger, requestId: string): ErrorBody {
 }
 
 export function sendError(res: Response, error: ErrorBody): void {
+  const retryAfterMs = (error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  if (error.code === 'RATE_LIMITED' && typeof retryAfterMs === 'number') {
+    res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
+  }
   res.status(httpStatusOf(error.code)).json({ error });
+}
+
+/** JSON.parse accepts any depth; the contracts need little, and deep values are costly further on (zod, jsonb). */
+function refuseDeepNesting(req: Request, res: Response, next: NextFunction): void {
+  if (!nestsDeeperThan(req.body, MAX_JSON_DEPTH)) return next();
+  sendError(res, { code: 'MALFORMED_REQUEST', message: `Request body nests deeper than ${MAX_JSON_DEPTH} levels` });
 }
 
 /** Body-parser failures become envelope errors instead of express's HTML page. */
