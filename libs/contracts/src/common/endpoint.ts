@@ -26,8 +26,6 @@ export interface EndpointDef {
   bodyOrgFields?: readonly string[];
   /** Reached over NATS only (System callers); never routed over HTTP. */
   internal?: boolean;
-  /** Declared in the matrix, not built yet: the gateway answers 501 after authorising. */
-  planned?: boolean;
   successStatus?: number;
   /** Accepts an Idempotency-Key header. */
   idempotent?: boolean;

@@ -90,7 +90,6 @@ export function errorCodesOf(def: EndpointDef): ErrorCode[] {
   if (/[:*]\w/.test(def.path)) codes.add('NOT_FOUND');
   if (def.idempotent) codes.add('IDEMPOTENCY_KEY_REUSED');
   for (const code of def.errors ?? []) codes.add(code);
-  if (def.planned) codes.add('NOT_IMPLEMENTED');
   for (const code of ['INTERNAL', 'SERVICE_UNAVAILABLE', 'SERVICE_TIMEOUT'] as const) codes.add(code);
   return [...codes];
 }
@@ -125,7 +124,6 @@ export function accessText(access: Access): string {
 
 function successResponse(def: EndpointDef): Record<string, Operation> {
   const status = String(def.successStatus ?? 200);
-  if (def.planned && !def.response) return {};
   if (!def.response) return { [status]: { description: 'Done' } };
   return { [status]: { description: 'Success', content: { 'application/json': { schema: jsonSchema(def.response, 'output') } } } };
 }
@@ -138,9 +136,7 @@ function operation(def: EndpointDef, path: string, operationId: string): Operati
     operationId,
     tags: [def.service],
     summary: def.summary,
-    description: [def.summary, `**Access:** ${accessText(def.access)}`, def.planned ? '**Planned:** answers 501 NOT_IMPLEMENTED after authorisation until it lands.' : '']
-      .filter(Boolean)
-      .join('\n\n'),
+    description: `${def.summary}\n\n**Access:** ${accessText(def.access)}`,
     security: isPublic ? [] : [{ bearerAuth: [] }],
     parameters: [
       ...parameters(def.params, 'path', pathNames),
@@ -153,7 +149,6 @@ function operation(def: EndpointDef, path: string, operationId: string): Operati
     'x-pattern': def.pattern,
     'x-access': def.access.kind,
     'x-roles': granting === 'any' ? [] : [...granting],
-    ...(def.planned ? { 'x-planned': true } : {}),
   };
 }
 

@@ -98,7 +98,6 @@ export class ApiRouter {
       requireJsonBody(req);
       const body = def.rawBody ? undefined : parseInput(def.body, req.body, 'body');
       authorize(def.access, principal, bodyOrgIds(def, body), this.config.ROOT_ORG_ID);
-      if (def.planned) throw new AppError('NOT_IMPLEMENTED', `${req.method} ${API_PREFIX}${def.path} is not available yet`);
       const message: RpcRequest = {
         principal,
         orgId,
