@@ -140,6 +140,32 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(1);
     });
 
+    it('pages the purchases newest first, and a status filter fills its pages even where the status is derived', async () => {
+      const { org, admin, member } = await h.buyer();
+      await gift(org.id, 100_000);
+      await h.accept(admin);
+      const bought: string[] = [];
+      for (const serviceName of [AI, 'extra-storage-100gb', AI, 'extra-storage-100gb', AI]) {
+        bought.unshift((await h.purchase(admin, credits(serviceName))).body.purchase.id);
+      }
+      const ids = (res: { body: { items: { id: string }[] } }) => res.body.items.map((p) => p.id);
+
+      const first = await h.purchased(member, '?limit=2');
+      expect(ids(first)).toEqual(bought.slice(0, 2));
+      const second = await h.purchased(member, `?limit=2&cursor=${first.body.nextCursor}`);
+      expect(ids(second)).toEqual(bought.slice(2, 4));
+      const last = await h.purchased(member, `?limit=2&cursor=${second.body.nextCursor}`);
+      expect([ids(last), last.body.nextCursor]).toEqual([bought.slice(4), null]);
+
+      await h.revoke(admin);
+      const suspended = await h.purchased(member, '?status=suspended&limit=2');
+      expect(ids(suspended)).toEqual([bought[0], bought[2]]);
+      const rest = await h.purchased(member, `?status=suspended&limit=2&cursor=${suspended.body.nextCursor}`);
+      expect([ids(rest), rest.body.nextCursor]).toEqual([[bought[4]], null]);
+      expect(ids(await h.purchased(member, '?status=active'))).toEqual([bought[1], bought[3]]);
+      expect((await h.purchased(member, '?limit=101')).status).toBe(400);
+    });
+
     it('refuses a purchase the balance does not cover with 409, changing nothing', async () => {
       const { org, admin, member } = await h.buyer();
       await gift(org.id, 1_000);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pageOf, PageQuerySchema } from '../common/pagination';
 import { PaymentGatewayNameSchema } from './schemas';
 
 /** Add-on services: billing owns the catalogue (prices, billing mode, terms versions) and the purchases. */
@@ -122,8 +123,9 @@ export const AddonCompletePaymentBodySchema = z.strictObject({
   purchaseId: z.string().regex(/^pur_[a-z0-9]{1,64}$/, 'must be a purchase id such as pur_abc123'),
 });
 
-export const AddonPurchasedQuerySchema = z.strictObject({
+export const AddonPurchasedQuerySchema = PageQuerySchema.extend({
   status: PurchaseStatusSchema.optional(),
   serviceName: AddonServiceNameSchema.optional(),
 });
-export const AddonPurchaseListSchema = z.object({ items: z.array(AddonPurchaseSchema) });
+export type AddonPurchasedQuery = z.infer<typeof AddonPurchasedQuerySchema>;
+export const AddonPurchaseListSchema = pageOf(AddonPurchaseSchema);

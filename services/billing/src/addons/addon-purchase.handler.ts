@@ -23,7 +23,7 @@ export class AddonPurchaseHandler {
 
   @Rpc(BillingEndpoints.servicesPurchased)
   async purchased(ctx: RpcContext<typeof BillingEndpoints.servicesPurchased>) {
-    return { items: await this.purchases.list(requestOf(ctx), ctx.query) };
+    return this.purchases.page(requestOf(ctx), ctx.query);
   }
 }
 

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AddonPurchase } from '@org-mgmt/contracts';
-import { DATABASE, Knex, lockUntilCommit } from '@org-mgmt/runtime';
+import { AddonPurchase, PurchaseStatus } from '@org-mgmt/contracts';
+import { DATABASE, Knex, lockUntilCommit, pageBySeqDesc } from '@org-mgmt/runtime';
 
 /** What is stored; `suspended` and `expired` are derived when read (see AddonPurchaseService). */
 export type StoredPurchaseStatus = 'pending' | 'active' | 'failed';
 
 interface PurchaseRow {
+  seq: number;
   id: string;
   org_id: string;
   service_name: string;
@@ -33,6 +34,21 @@ export interface Activation {
   periodStart: number;
   periodEnd: number | null;
   completedAt: number;
+}
+
+/** A purchase with its insertion sequence, the key of the page cursor. */
+export interface PagedPurchase {
+  seq: number;
+  purchase: StoredPurchase;
+}
+
+export interface PurchasePageRequest {
+  limit: number;
+  cursor?: string;
+  serviceName?: string;
+  status?: PurchaseStatus;
+  /** The clock's now, which decides `expired`. */
+  now: number;
 }
 
 type Db = Knex | Knex.Transaction;
@@ -73,11 +89,19 @@ export class AddonPurchaseRepository {
     return row ? toPurchase(row) : null;
   }
 
-  /** Newest first. */
-  async list(orgId: string, serviceName?: string): Promise<StoredPurchase[]> {
-    const query = this.db('addon_purchases').where({ org_id: orgId }).orderBy('seq', 'desc');
-    if (serviceName) query.where({ service_name: serviceName });
-    return ((await query) as PurchaseRow[]).map(toPurchase);
+  /**
+   * One page, newest first. A status filter narrows the rows as far as the stored fields allow:
+   * `active` and `suspended` differ only by the org's agreements, so both read the unexpired active rows.
+   */
+  page(orgId: string, request: PurchasePageRequest): Promise<{ items: PagedPurchase[]; nextCursor: string | null }> {
+    const query = this.db('addon_purchases').where({ org_id: orgId });
+    if (request.serviceName) query.where({ service_name: request.serviceName });
+    if (request.status === 'pending' || request.status === 'failed') query.where({ status: request.status });
+    if (request.status === 'expired') query.where({ status: 'active' }).where('period_end', '<=', request.now);
+    if (request.status === 'active' || request.status === 'suspended') {
+      query.where({ status: 'active' }).where((q) => q.whereNull('period_end').orWhere('period_end', '>', request.now));
+    }
+    return pageBySeqDesc(query, request, (row: PurchaseRow) => ({ seq: row.seq, purchase: toPurchase(row) }));
   }
 
   /** Serialises activations of one org's add-on, so consecutive periods never overlap. */

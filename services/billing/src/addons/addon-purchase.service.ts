@@ -4,12 +4,13 @@ import {
   AddonPurchase,
   AddonPurchaseBody,
   AddonPurchaseStarted,
+  AddonPurchasedQuery,
   AppError,
   BillingEndpoints,
   CREDIT_CURRENCY,
+  encodeCursor,
   newId,
   Principal,
-  PurchaseStatus,
   ServicePurchasedEvent,
 } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, requireConfiguredGateway } from '@org-mgmt/payments';
@@ -117,9 +118,27 @@ export class AddonPurchaseService {
     return { purchase, paymentIntentClientSecret: payment.clientSecret };
   }
 
-  async list(request: PurchaseRequest, filter: { status?: PurchaseStatus; serviceName?: string }): Promise<AddonPurchase[]> {
-    const purchases = await this.status.derive(request.orgId, await this.purchases.list(request.orgId, filter.serviceName), request.requestId);
-    return filter.status ? purchases.filter((p) => p.status === filter.status) : purchases;
+  /**
+   * A page of purchases as the org sees them. `active` and `suspended` are told apart only after
+   * reading, so those filters read on until the page is full; the cursor is the last item returned.
+   */
+  async page(request: PurchaseRequest, query: AddonPurchasedQuery): Promise<{ items: AddonPurchase[]; nextCursor: string | null }> {
+    const items: AddonPurchase[] = [];
+    let cursor = query.cursor;
+    for (;;) {
+      const read = await this.purchases.page(request.orgId, { ...query, cursor, now: this.clock.now() });
+      const derived = await this.status.derive(request.orgId, read.items.map((row) => row.purchase), request.requestId);
+      for (const [i, purchase] of derived.entries()) {
+        if (query.status && purchase.status !== query.status) continue;
+        items.push(purchase);
+        if (items.length === query.limit) {
+          const more = i < derived.length - 1 || read.nextCursor !== null;
+          return { items, nextCursor: more ? encodeCursor([read.items[i].seq]) : null };
+        }
+      }
+      if (!read.nextCursor) return { items, nextCursor: null };
+      cursor = read.nextCursor;
+    }
   }
 
   /** Asks orgs, which also answers NOT_FOUND for an org that does not exist, so nothing is sold to one. */
