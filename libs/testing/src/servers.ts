@@ -52,7 +52,7 @@ async function postgresAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function jetStreamAnswers(url: string): Promise<boolean> {
+export async function jetStreamAnswers(url: string): Promise<boolean> {
   try {
     const nc = await connect({ servers: url, timeout: 2000, maxReconnectAttempts: 0 });
     try {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { Api, apiClient } from './http';
-import { createTestDatabase, testServers } from './servers';
+import { createTestDatabase, TestServers, testServers } from './servers';
 import { mintToken, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET, TokenClaims } from './tokens';
 
 export interface TestSystemOptions {
@@ -15,6 +15,8 @@ export interface TestSystemOptions {
   env?: Record<string, string>;
   /** Run the services as separate processes; defaults to TEST_SERVICES=processes. */
   separateProcesses?: boolean;
+  /** PostgreSQL and NATS to use instead of the shared ones (the fault suite's private, restartable servers). */
+  servers?: TestServers;
 }
 
 export interface TestSystem {
@@ -44,7 +46,7 @@ const REPO_ROOT = join(__dirname, '..', '..', '..');
  * TEST_SERVICES=processes), and the gateway on an ephemeral port.
  */
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
-  const servers = await testServers();
+  const servers = options.servers ?? (await testServers());
   const database = await createTestDatabase(servers.postgresAdminUrl);
   const prefix = `t${randomBytes(5).toString('hex')}.`;
   const env: Record<string, string> = {

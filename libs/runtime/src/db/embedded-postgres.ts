@@ -5,7 +5,8 @@ import { Client } from 'pg';
 
 const DATABASE = 'org_management';
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();
@@ -20,6 +21,8 @@ async function freePort(): Promise<number> {
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
+  /** Starts it again after stop(), on the same port and data (the fault suite restarts it under traffic). */
+  start(): Promise<void>;
 }
 
 /**
@@ -45,7 +48,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
   await pg.start();
   const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   await ensureDatabase(adminUrl);
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: () => pg.stop() };
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: () => pg.stop(), start: () => pg.start() };
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {

@@ -1,0 +1,4 @@
+/** FAULTS_LONG=1 runs the long variants (more faults, more traffic); CI runs the short ones. */
+export const FAULTS_LONG = process.env.FAULTS_LONG === '1';
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
