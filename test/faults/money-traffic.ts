@@ -68,10 +68,11 @@ export class MoneyTraffic {
 
   private async gift(orgId: string): Promise<AcceptedOperation | undefined> {
     const amount = randomInt(1, 1000);
+    const idempotencyKey = key();
     const res = await this.client.send(201, () =>
       this.sys.api('POST', '/billing/gift-credits', {
         token: this.rootToken,
-        headers: { 'idempotency-key': key() },
+        headers: { 'idempotency-key': idempotencyKey },
         body: { orgId, amount, currency: 'USD', reason: 'fault suite' },
       }),
     );
