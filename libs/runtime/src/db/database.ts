@@ -59,7 +59,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     return true;
   }
   if (name === 'KnexTimeoutError') return true;
-  return typeof message === 'string' && /Connection terminated|connection is closed/i.test(message);
+  // node-postgres's own words for a connection that broke under it (no SQLSTATE, no socket code).
+  return typeof message === 'string' && /Connection terminated|connection is closed|not queryable|Connection ended unexpectedly/i.test(message);
 }
 
 /** Holds a lock named `key` until the transaction ends: serialises writers of one logical record that has no row to lock yet. */
