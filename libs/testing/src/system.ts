@@ -127,8 +127,12 @@ async function spawnServices(env: Record<string, string>): Promise<ChildProcess[
 
 /** One service as a separate process of the deployment (tests stop or kill it to prove recovery). */
 export function spawnService(name: ServiceName, env: Record<string, string>): ChildProcess {
-  const script = join(REPO_ROOT, 'scripts', 'start-service.ts');
-  return spawn(process.execPath, ['-r', '@swc-node/register', script, name], {
+  return spawnScript(join('scripts', 'start-service.ts'), [name], env);
+}
+
+/** A TypeScript file of the repository (path relative to its root) run as a process of its own. */
+export function spawnScript(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -21,8 +21,6 @@ export async function freePort(): Promise<number> {
 export interface EmbeddedDatabase {
   url: string;
   stop(): Promise<void>;
-  /** Starts it again after stop(), on the same port and data (the fault suite restarts it under traffic). */
-  start(): Promise<void>;
 }
 
 /**
@@ -48,7 +46,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedDa
   await pg.start();
   const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   await ensureDatabase(adminUrl);
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: () => pg.stop(), start: () => pg.start() };
+  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/${DATABASE}`, stop: () => pg.stop() };
 }
 
 async function ensureDatabase(adminUrl: string): Promise<void> {
