@@ -1,5 +1,5 @@
 import { EventCounter, eventually, ServiceProcesses, startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
-import { FAULTS_LONG, sleep } from './fault-settings';
+import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
 import { MoneyTraffic } from './money-traffic';
 
 /**
@@ -15,7 +15,7 @@ describe('faults: a service process killed mid-request', () => {
   let orgIds: string[];
 
   beforeAll(async () => {
-    sys = await startTestSystem({ separateProcesses: false, env: { RPC_TIMEOUT_MS: '2000' } });
+    sys = await startTestSystem({ separateProcesses: false, env: { ...FAULT_ENV, RPC_TIMEOUT_MS: '2000' } });
     processes = new ServiceProcesses(sys);
     await processes.start('billing');
     orgIds = await Promise.all([1, 2, 3].map(async () => (await sys.registerOrg()).id));

@@ -9,7 +9,7 @@ import {
   testServersWith,
   TestSystem,
 } from '@org-mgmt/testing';
-import { FAULTS_LONG, sleep } from './fault-settings';
+import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
 import { MoneyTraffic } from './money-traffic';
 
 /**
@@ -28,7 +28,7 @@ describe('faults: NATS restarted during traffic', () => {
 
   beforeAll(async () => {
     nats = await startPrivateNats();
-    sys = await startTestSystem({ servers: await testServersWith({ natsUrl: nats.url }), separateProcesses: false, env: { RPC_TIMEOUT_MS: '2000' } });
+    sys = await startTestSystem({ servers: await testServersWith({ natsUrl: nats.url }), separateProcesses: false, env: { ...FAULT_ENV, RPC_TIMEOUT_MS: '2000' } });
     processes = new ServiceProcesses(sys);
     await processes.start('billing');
     orgIds = await Promise.all([1, 2, 3].map(async () => (await sys.registerOrg()).id));

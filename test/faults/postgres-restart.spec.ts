@@ -8,7 +8,7 @@ import {
   testServersWith,
   TestSystem,
 } from '@org-mgmt/testing';
-import { FAULTS_LONG, sleep } from './fault-settings';
+import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
 import { MoneyTraffic } from './money-traffic';
 
 /**
@@ -26,7 +26,7 @@ describe('faults: PostgreSQL restarted during traffic', () => {
 
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
-    sys = await startTestSystem({ servers: await testServersWith({ postgresAdminUrl: postgres.url }), separateProcesses: false });
+    sys = await startTestSystem({ servers: await testServersWith({ postgresAdminUrl: postgres.url }), separateProcesses: false, env: FAULT_ENV });
     orgIds = await Promise.all([1, 2, 3].map(async () => (await sys.registerOrg()).id));
     events = await EventCounter.start(sys, 'billing.balance_changed');
   });
