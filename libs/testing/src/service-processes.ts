@@ -23,6 +23,10 @@ export class ServiceProcesses {
     await this.untilReady();
   }
 
+  running(name: ServiceName): boolean {
+    return this.children.has(name);
+  }
+
   async kill(name: ServiceName, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.children.get(name);
     if (!child) throw new Error(`${name} does not run as a process of this test`);
