@@ -4,7 +4,7 @@ import { ApiResponse } from './http';
 export interface ClientCounts {
   /** HTTP requests sent, retries included. */
   sent: number;
-  /** Operations that finally got their success status. */
+  /** Requests answered with their success status (a purchase takes two: buy, then complete). */
   succeeded: number;
   /** Answers 503 SERVICE_UNAVAILABLE or 504 SERVICE_TIMEOUT in the error envelope: the client may retry. */
   failedCleanly: number;
