@@ -40,7 +40,7 @@ export async function startPrivateNats(): Promise<PrivateServer> {
       rmSync(storeDir, { recursive: true, force: true });
     },
   };
-  await server.start();
+  await startedOrRemoved(server);
   return server;
 }
 
@@ -56,7 +56,12 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   // PostgreSQL refuses to run as root: the tests do, so the server runs as the postgres user.
   const owner = process.getuid?.() === 0 ? userIds('postgres') : {};
   if (owner.uid !== undefined) chownSync(dataDir, owner.uid, owner.gid!);
-  execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { ...owner, stdio: 'ignore' });
+  try {
+    execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { ...owner, stdio: 'ignore' });
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   let child: ChildProcess | undefined;
   const server: PrivateServer = {
@@ -75,13 +80,23 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-  await server.start();
+  await startedOrRemoved(server);
   return server;
 }
 
 /** The shared test servers with some replaced, e.g. `{ natsUrl: privateNats.url }`. */
 export async function testServersWith(replaced: Partial<TestServers>): Promise<TestServers> {
   return { ...(await testServers()), ...replaced };
+}
+
+/** Starts a new server; if it does not come up, leaves no process or data behind. */
+async function startedOrRemoved(server: PrivateServer): Promise<void> {
+  try {
+    await server.start();
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
 }
 
 /** Sends `signal` and resolves once the process has exited. */
