@@ -1,6 +1,6 @@
 import { EventCounter, eventually, ServiceProcesses, startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
 import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
-import { MoneyTraffic } from './money-traffic';
+import { MoneyTraffic, timeToServiceUnavailable } from './money-traffic';
 
 /**
  * The billing service, as a process of its own, killed with SIGKILL while clients move money through
@@ -50,12 +50,3 @@ describe('faults: a service process killed mid-request', () => {
     expect(balancesMatch).toBe(true);
   });
 });
-
-/** How long a caller waits to learn that billing is down (the answer itself must be a clean 503). */
-async function timeToServiceUnavailable(sys: TestSystem): Promise<number> {
-  const started = Date.now();
-  const res = await sys.api('GET', '/billing/balance', { token: await sys.rootToken() });
-  expect(res.status).toBe(503);
-  expect(res.body.error.code).toBe('SERVICE_UNAVAILABLE');
-  return Date.now() - started;
-}

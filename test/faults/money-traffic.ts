@@ -133,3 +133,12 @@ export class MoneyTraffic {
 function key(): string {
   return `fault-${randomBytes(8).toString('hex')}`;
 }
+
+/** How long a caller waits to learn that billing cannot be reached (the answer itself must be a clean 503). */
+export async function timeToServiceUnavailable(sys: TestSystem): Promise<number> {
+  const started = Date.now();
+  const res = await sys.api('GET', '/billing/balance', { token: await sys.rootToken() });
+  expect(res.status).toBe(503);
+  expect(res.body.error.code).toBe('SERVICE_UNAVAILABLE');
+  return Date.now() - started;
+}

@@ -10,7 +10,7 @@ import {
   TestSystem,
 } from '@org-mgmt/testing';
 import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
-import { MoneyTraffic } from './money-traffic';
+import { MoneyTraffic, timeToServiceUnavailable } from './money-traffic';
 
 /**
  * A private nats-server (never the shared one) killed and started again while clients move money:
@@ -45,10 +45,13 @@ describe('faults: NATS restarted during traffic', () => {
     const traffic = new MoneyTraffic(sys, orgIds);
     await traffic.start(FAULTS_LONG ? 8 : 4);
     const recoveryMs: number[] = [];
+    const probeMs: number[] = [];
     for (let i = 0; i < restarts; i++) {
       await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
       await nats.stop();
-      await sleep(1000);
+      await sleep(200); // the gateway's client has seen the connection drop
+      probeMs.push(await timeToServiceUnavailable(sys));
+      await sleep(800);
       const restarted = Date.now();
       await nats.start();
       await traffic.untilMoreAccepted(1);
@@ -59,7 +62,7 @@ describe('faults: NATS restarted during traffic', () => {
 
     await eventually(async () => expect((await traffic.check(events)).lostEvents).toBe(0), 60_000).catch(() => {});
     const { balancesMatch, ...check } = await traffic.check(events);
-    tally('faults: restart NATS', { restarts, ...traffic.client.counts, ...check, maxRecoveryMs: Math.max(...recoveryMs) });
+    tally('faults: restart NATS', { restarts, ...traffic.client.counts, ...check, maxRecoveryMs: Math.max(...recoveryMs), max503Ms: Math.max(...probeMs) });
     expect(traffic.client.uncleanAnswers).toEqual([]);
     expect(traffic.client.counts.gaveUp).toBe(0);
     expect(check).toMatchObject({ lost: 0, doubled: 0, lostEvents: 0, doubledEvents: 0 });
