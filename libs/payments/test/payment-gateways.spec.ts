@@ -115,6 +115,26 @@ describe('sandbox payment gateway', () => {
 
   it('refuses a payment method that is not a sandbox test card', async () => {
     await expect(sandbox.createPayment({ ...request, paymentMethodId: 'pm_abc' })).rejects.toBeInstanceOf(AppError);
+    await expect(sandbox.createPayment({ ...request, paymentMethodId: 'toString' })).rejects.toBeInstanceOf(AppError);
+  });
+
+  it('keeps no state: a restarted process (another instance) retrieves the payment, and an unknown id is null', async () => {
+    const created = await sandbox.createPayment({ ...request, paymentMethodId: 'pm_card_visa' });
+    const restarted = new SandboxPaymentGateway('development');
+    expect(await restarted.retrievePayment(created.paymentId)).toEqual(await sandbox.retrievePayment(created.paymentId));
+    expect(await restarted.retrievePayment('pi_sandbox_zzzz')).toBeNull();
+    expect(await restarted.retrievePayment('pi_3abc')).toBeNull();
+  });
+
+  it('makes one payment per idempotency key, distinct payments without one, ids inside the API pi_ format', async () => {
+    const longest = {
+      ...request, amount: 100_000_000, orgId: 'org_abcdefghijklmnopqrst', purpose: 'subscription' as const,
+      metadata: { subscriptionPaymentId: 'spay_abcdefghijklmnopqrst' }, paymentMethodId: 'pm_card_chargeDeclined',
+    };
+    const [a, b] = [await sandbox.createPayment({ ...longest, idempotencyKey: 'k1' }), await sandbox.createPayment({ ...longest, idempotencyKey: 'k1' })];
+    expect(a.paymentId).toBe(b.paymentId);
+    expect((await sandbox.createPayment(longest)).paymentId).not.toBe((await sandbox.createPayment(longest)).paymentId);
+    expect(a.paymentId).toMatch(/^pi_[A-Za-z0-9_]{1,250}$/);
   });
 
   it('is refused in production, by the config and by the gateway itself', () => {

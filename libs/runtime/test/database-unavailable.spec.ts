@@ -1,4 +1,5 @@
 import { createTestDatabase, TestDatabase, testServers } from '@org-mgmt/testing';
+import { Client } from 'pg';
 import { answer, configureRuntime, createDatabase, createLogger, isDatabaseUnavailable, Knex } from '../src';
 
 describe('a database that cannot serve requests', () => {
@@ -28,6 +29,18 @@ describe('a database that cannot serve requests', () => {
   it('counts a server that terminates the connection as unavailable', async () => {
     const terminated = await db.raw('select pg_terminate_backend(pg_backend_pid())').catch((err: unknown) => err);
     expect(isDatabaseUnavailable(terminated)).toBe(true);
+  });
+
+  it('counts a query on a connection that already broke (the ROLLBACK after a restart) as unavailable', async () => {
+    const client = new Client({ connectionString: database.url });
+    client.on('error', () => {});
+    await client.connect();
+    await client.query('select pg_terminate_backend(pg_backend_pid())').catch(() => {});
+    await new Promise((r) => setTimeout(r, 50)); // the socket's close reaches the client
+    const notQueryable = await client.query('ROLLBACK').catch((err: unknown) => err);
+    await client.end().catch(() => {});
+    expect((notQueryable as Error).message).toMatch(/not queryable/);
+    expect(isDatabaseUnavailable(notQueryable)).toBe(true);
   });
 
   it('answers 503 SERVICE_UNAVAILABLE to the caller instead of INTERNAL', async () => {

@@ -7,3 +7,7 @@ export * from './eventually';
 export * from './stripe-fake';
 export * from './callers';
 export * from './tally';
+export * from './private-servers';
+export * from './service-processes';
+export * from './retrying-client';
+export * from './event-counter';

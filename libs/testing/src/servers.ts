@@ -39,7 +39,7 @@ async function findServers(): Promise<TestServers> {
   );
 }
 
-async function postgresAnswers(url: string): Promise<boolean> {
+export async function postgresAnswers(url: string): Promise<boolean> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
@@ -52,7 +52,7 @@ async function postgresAnswers(url: string): Promise<boolean> {
   }
 }
 
-async function jetStreamAnswers(url: string): Promise<boolean> {
+export async function jetStreamAnswers(url: string): Promise<boolean> {
   try {
     const nc = await connect({ servers: url, timeout: 2000, maxReconnectAttempts: 0 });
     try {

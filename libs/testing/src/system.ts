@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { connect } from 'nats';
 import { Api, apiClient } from './http';
-import { createTestDatabase, testServers } from './servers';
+import { createTestDatabase, TestServers, testServers } from './servers';
 import { mintToken, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET, TokenClaims } from './tokens';
 
 export interface TestSystemOptions {
@@ -15,6 +15,8 @@ export interface TestSystemOptions {
   env?: Record<string, string>;
   /** Run the services as separate processes; defaults to TEST_SERVICES=processes. */
   separateProcesses?: boolean;
+  /** PostgreSQL and NATS to use instead of the shared ones (the fault suite's private, restartable servers). */
+  servers?: TestServers;
 }
 
 export interface TestSystem {
@@ -44,7 +46,7 @@ const REPO_ROOT = join(__dirname, '..', '..', '..');
  * TEST_SERVICES=processes), and the gateway on an ephemeral port.
  */
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
-  const servers = await testServers();
+  const servers = options.servers ?? (await testServers());
   const database = await createTestDatabase(servers.postgresAdminUrl);
   const prefix = `t${randomBytes(5).toString('hex')}.`;
   const env: Record<string, string> = {
@@ -127,8 +129,12 @@ async function spawnServices(env: Record<string, string>): Promise<ChildProcess[
 
 /** One service (or the k8s-teardown worker) as a separate process of the deployment (tests stop or kill it to prove recovery). */
 export function spawnService(name: ServiceName | 'k8s-teardown', env: Record<string, string>): ChildProcess {
-  const script = join(REPO_ROOT, 'scripts', 'start-service.ts');
-  return spawn(process.execPath, ['-r', '@swc-node/register', script, name], {
+  return spawnScript(join('scripts', 'start-service.ts'), [name], env);
+}
+
+/** A TypeScript file of the repository (path relative to its root) run as a process of its own. */
+export function spawnScript(script: string, args: string[], env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, ['-r', '@swc-node/register', join(REPO_ROOT, script), ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'inherit'],

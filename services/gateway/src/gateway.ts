@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { AppConfig, Clock, EventBus, Logger, RPC_CLIENT, RpcClient, systemClock } from '@org-mgmt/runtime';
+import { AppConfig, Clock, EventBus, Logger, nestLogger, RPC_CLIENT, RpcClient, systemClock } from '@org-mgmt/runtime';
 import express from 'express';
 import { Server as HttpServer } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -56,7 +56,7 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, orgStates, logger, deps.clock).build());
   const app = await NestFactory.create(GatewayModule.for(deps), new ExpressAdapter(server), {
     bodyParser: false,
-    logger: ['error', 'warn'],
+    logger: nestLogger(deps.logger),
   });
   limitRequestTime(app.getHttpServer(), deps.config.HTTP_REQUEST_TIMEOUT_MS);
   await app.listen(deps.config.PORT, host);

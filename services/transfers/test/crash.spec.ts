@@ -1,56 +1,31 @@
-import { Organization, RpcRequest, ServiceName } from '@org-mgmt/contracts';
-import { NatsRpcClient } from '@org-mgmt/runtime';
-import { spawnService, startTestSystem, TestSystem } from '@org-mgmt/testing';
-import { ChildProcess } from 'node:child_process';
+import { Organization } from '@org-mgmt/contracts';
+import { ServiceProcesses, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { countOf, seedRecords, startTransfer, waitForJob } from './helpers';
 
 /** The orchestrator and a participant killed with SIGKILL mid-transfer, as separate processes. */
 describe('asset transfers survive killed processes', () => {
   jest.setTimeout(120_000);
   let sys: TestSystem;
-  let rpc: NatsRpcClient;
-  const children = new Map<ServiceName, ChildProcess>();
+  let processes: ServiceProcesses;
 
   beforeAll(async () => {
     sys = await startTestSystem({ separateProcesses: false, env: { RPC_TIMEOUT_MS: '2000' } });
-    rpc = new NatsRpcClient(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, 1000);
-    await rpc.connect();
+    processes = new ServiceProcesses(sys);
   });
   afterAll(async () => {
-    for (const child of children.values()) child.kill('SIGKILL');
-    await rpc?.close();
+    await processes?.close();
     await sys?.close();
   });
-
-  /** Replaces the in-process instance (if any) with a separate process and waits until it answers. */
-  async function runAsProcess(name: ServiceName): Promise<void> {
-    const index = sys.running.services.findIndex((s) => s.name === name);
-    if (index >= 0) {
-      await sys.running.services[index].close();
-      sys.running.services.splice(index, 1);
-    }
-    children.set(name, spawnService(name, sys.env));
-    const ping: RpcRequest = { principal: null, orgId: null, requestId: 'ping' };
-    await until(async () => (await rpc.request(`${name}.health.check`, ping)).ok, 60_000);
-  }
-
-  async function kill(name: ServiceName): Promise<void> {
-    const child = children.get(name)!;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
-    children.delete(name);
-  }
 
   const step = (jobId: string) => sys.db('transfers')('transfer_job_steps').where({ job_id: jobId, position: 0 }).first();
 
   it('kills the orchestrator (with its record-store participant) mid-move; a new process finishes with every record moved once', async () => {
     const [source, target]: Organization[] = [await sys.registerOrg(), await sys.registerOrg()];
-    await runAsProcess('transfers');
+    await processes.start('transfers');
     const { recordIds } = await seedRecords(sys, source.id, 1500, { prefix: 'k' });
     const job = await startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 50 });
     await until(async () => (await step(job.id)).batches >= 5);
-    await kill('transfers');
+    await processes.kill('transfers');
 
     const mid = await step(job.id);
     const [left, arrived] = [await countOf(sys, 'records', source.id), await countOf(sys, 'records', target.id)];
@@ -59,7 +34,7 @@ describe('asset transfers survive killed processes', () => {
     // At most the batch in flight was committed by the participant but not yet recorded by the job.
     expect([mid.transferred, mid.transferred + 50]).toContain(arrived);
 
-    await runAsProcess('transfers');
+    await processes.start('transfers');
     const done = await waitForJob(sys, job.id);
     expect(done).toMatchObject({ status: 'completed', totals: { sourceCount: 1500, transferred: 1500 } });
     const moved = await sys.db('transfers')('records').where({ org_id: target.id }).pluck('id');
@@ -75,15 +50,15 @@ describe('asset transfers survive killed processes', () => {
       line1: `${i} Street`, city: 'Oslo', postal_code: '0150', country: 'NO', created_at: now, updated_at: now,
     }));
     for (let i = 0; i < addresses.length; i += 1000) await sys.db('orgs')('addresses').insert(addresses.slice(i, i + 1000));
-    await runAsProcess('orgs');
-    if (!children.has('transfers')) await runAsProcess('transfers');
+    await processes.start('orgs');
+    if (!processes.running('transfers')) await processes.start('transfers');
 
     const job = await startTransfer(sys, { datatype: 'addresses', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 20 });
     await until(async () => (await step(job.id)).batches >= 3);
-    await kill('orgs');
+    await processes.kill('orgs');
     await until(async () => Boolean((await sys.db('transfers')('transfer_jobs').where({ id: job.id }).first()).retrying));
 
-    await runAsProcess('orgs');
+    await processes.start('orgs');
     const done = await waitForJob(sys, job.id);
     expect(done).toMatchObject({ status: 'completed', totals: { sourceCount: 400, transferred: 400 } });
     const count = async (orgId: string) => Number((await sys.db('orgs')('addresses').where({ org_id: orgId }).count({ n: '*' }))[0].n);

@@ -1,6 +1,7 @@
 import knex, { Knex } from 'knex';
 import { types } from 'pg';
 import { traceQueries } from '../observability/db-tracing';
+import { runtimeSettings } from '../settings';
 
 // int8 columns hold Unix-millisecond timestamps and minor-unit amounts, all within 2^53.
 types.setTypeParser(types.builtins.INT8, (v) => Number(v));
@@ -21,9 +22,22 @@ export function createDatabase(url: string, schema: string, poolMax = 10): Knex 
     searchPath: [schema],
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
+    log: structuredKnexLog(schema),
   });
   traceQueries(db, schema);
   return db;
+}
+
+/** knex's own warnings (a dropped connection, a failed acquire) go to the JSON log, not to console.log. */
+function structuredKnexLog(schema: string): Knex.Config['log'] {
+  const logger = () => runtimeSettings().logger;
+  const text = (message: unknown) => (message instanceof Error ? message.message : String(message));
+  return {
+    warn: (message: unknown) => logger().warn({ schema, knex: text(message) }, 'database client warning'),
+    error: (message: unknown) => logger().error({ schema, knex: text(message) }, 'database client error'),
+    deprecate: (method: string, alternative: string) => logger().warn({ schema, method, alternative }, 'knex deprecation'),
+    debug: (message: unknown) => logger().debug({ schema, knex: text(message) }, 'database client debug'),
+  };
 }
 
 /** Creates the schema if needed and applies its migrations, with its own migrations and lock tables. */
@@ -59,7 +73,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     return true;
   }
   if (name === 'KnexTimeoutError') return true;
-  return typeof message === 'string' && /Connection terminated|connection is closed/i.test(message);
+  // node-postgres's own words for a connection that broke under it (no SQLSTATE, no socket code).
+  return typeof message === 'string' && /Connection terminated|connection is closed|not queryable|Connection ended unexpectedly/i.test(message);
 }
 
 /** Holds a lock named `key` until the transaction ends: serialises writers of one logical record that has no row to lock yet. */

@@ -5,7 +5,8 @@ import { Client } from 'pg';
 
 const DATABASE = 'org_management';
 
-async function freePort(): Promise<number> {
+/** A TCP port nothing listens on right now (the OS picks it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();

@@ -6,6 +6,7 @@ import { RpcResult, ServiceName } from '@org-mgmt/contracts';
 import { Knex } from 'knex';
 import { Logger } from 'pino';
 import { AppConfig } from '../config';
+import { nestLogger } from '../logger';
 import { createDatabase, migrate, Migration } from '../db/database';
 import { Outbox, OutboxRelay } from '../events/outbox';
 import { Clock, systemClock } from './clock';
@@ -93,7 +94,7 @@ export async function startService(def: ServiceDefinition, deps: ServiceDeps): P
   outbox.onCommitted(() => relay.kick());
   const app = await NestFactory.createMicroservice(ServiceRuntimeModule.for(def, deps, db, outbox), {
     strategy: deps.bus.serverFor(def.name),
-    logger: ['error', 'warn'],
+    logger: nestLogger(deps.logger),
   });
   await app.listen();
   relay.start();

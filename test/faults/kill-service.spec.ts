@@ -1,0 +1,52 @@
+import { EventCounter, eventually, ServiceProcesses, startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
+import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
+import { MoneyTraffic, timeToServiceUnavailable } from './money-traffic';
+
+/**
+ * The billing service, as a process of its own, killed with SIGKILL while clients move money through
+ * the gateway, then started again. Figures go to the run's tally; only correctness is asserted.
+ */
+describe('faults: a service process killed mid-request', () => {
+  jest.setTimeout(FAULTS_LONG ? 900_000 : 150_000);
+  const kills = FAULTS_LONG ? 10 : 3;
+  let sys: TestSystem;
+  let processes: ServiceProcesses;
+  let events: EventCounter;
+  let orgIds: string[];
+
+  beforeAll(async () => {
+    sys = await startTestSystem({ separateProcesses: false, env: { ...FAULT_ENV, RPC_TIMEOUT_MS: '2000' } });
+    processes = new ServiceProcesses(sys);
+    await processes.start('billing');
+    orgIds = await Promise.all([1, 2, 3].map(async () => (await sys.registerOrg()).id));
+    events = await EventCounter.start(sys, 'billing.balance_changed');
+  });
+  afterAll(async () => {
+    await events?.close();
+    await processes?.close();
+    await sys?.close();
+  });
+
+  it('answers 503 while billing is down; afterwards every accepted operation is in the ledger and published exactly once', async () => {
+    const traffic = new MoneyTraffic(sys, orgIds);
+    await traffic.start(FAULTS_LONG ? 8 : 4);
+    const probeMs: number[] = [];
+    for (let i = 0; i < kills; i++) {
+      await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
+      await processes.kill('billing');
+      probeMs.push(await timeToServiceUnavailable(sys));
+      await sleep(300);
+      await processes.start('billing');
+    }
+    await traffic.untilMoreAccepted(8);
+    await traffic.stop();
+
+    await eventually(async () => expect((await traffic.check(events)).lostEvents).toBe(0), 30_000).catch(() => {});
+    const { balancesMatch, ...check } = await traffic.check(events);
+    tally('faults: kill billing mid-request', { kills, ...traffic.client.counts, ...check, max503Ms: Math.max(...probeMs) });
+    expect(traffic.client.uncleanAnswers).toEqual([]);
+    expect(traffic.client.counts.gaveUp).toBe(0);
+    expect(check).toMatchObject({ lost: 0, doubled: 0, lostEvents: 0, doubledEvents: 0 });
+    expect(balancesMatch).toBe(true);
+  });
+});
