@@ -17,7 +17,8 @@ describe('asset transfers survive killed processes', () => {
     await rpc.connect();
   });
   afterAll(async () => {
-    for (const child of children.values()) child.kill('SIGKILL');
+    // Waits for each exit: a child not reaped yet keeps the test worker alive.
+    await Promise.all([...children.keys()].map(kill));
     await rpc?.close();
     await sys?.close();
   });
@@ -36,7 +37,7 @@ describe('asset transfers survive killed processes', () => {
 
   async function kill(name: ServiceName): Promise<void> {
     const child = children.get(name)!;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const exited = child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
     children.delete(name);
