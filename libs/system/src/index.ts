@@ -72,31 +72,34 @@ function readinessChecks(bus: Bus, services: readonly RunningService[]): Readine
   ];
 }
 
+/** Starts the services, the gateway and the health port; a failure closes whatever had started (and the bus) before it goes up. */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const { config, databaseUrl, bus, logger, clock } = options;
   configureRuntime({ rootOrgId: config.ROOT_ORG_ID, logger });
   initTracing({ serviceName: processName(options), otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-  const services: RunningService[] = [];
-  for (const name of options.services) {
-    services.push(await startService(SERVICES[name], { config, databaseUrl, bus, logger, clock }));
-  }
-  const gateway = options.gateway
-    ? await startGateway({ config, rpc: bus.rpc, events: bus.events, logger, devSecret: options.devSecret, clock }, options.gatewayHost)
-    : undefined;
-  const health =
-    config.HEALTH_PORT === undefined
-      ? undefined
-      : await startHealthServer(config.HEALTH_PORT, readinessChecks(bus, services), options.gatewayHost);
-  return {
-    services,
-    gateway,
-    health,
+  const system: RunningSystem = {
+    services: [],
     async close() {
-      await health?.close();
-      await gateway?.close();
-      for (const service of services.reverse()) await service.close();
+      await system.health?.close();
+      await system.gateway?.close();
+      for (const service of system.services.reverse()) await service.close();
       await bus.close();
       await flushTraces();
     },
   };
+  try {
+    for (const name of options.services) {
+      system.services.push(await startService(SERVICES[name], { config, databaseUrl, bus, logger, clock }));
+    }
+    if (options.gateway) {
+      system.gateway = await startGateway({ config, rpc: bus.rpc, events: bus.events, logger, devSecret: options.devSecret, clock }, options.gatewayHost);
+    }
+    if (config.HEALTH_PORT !== undefined) {
+      system.health = await startHealthServer(config.HEALTH_PORT, readinessChecks(bus, system.services), options.gatewayHost);
+    }
+  } catch (err) {
+    await system.close().catch(() => undefined);
+    throw err;
+  }
+  return system;
 }

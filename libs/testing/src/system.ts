@@ -67,24 +67,41 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000',
     ...options.env,
   };
-  const config = loadConfig(env);
-  const logger = createLogger(config.LOG_LEVEL, 'test');
   const separateProcesses = options.separateProcesses ?? process.env.TEST_SERVICES === 'processes';
-  const children = separateProcesses ? await spawnServices(env) : [];
-  const running = await startSystem({
-    config,
-    databaseUrl: database.url,
-    bus: await natsBus(config, servers.natsUrl, logger),
-    logger,
-    services: separateProcesses ? [] : SERVICE_NAMES,
-    gateway: true,
-    gatewayHost: '127.0.0.1',
-    clock: options.clock,
-  });
+  const children: ChildProcess[] = [];
+  let running: RunningSystem | undefined;
+  const pools = new Map<ServiceName, Knex>();
+  // Also after a failed start: anything left running would keep the test worker from exiting.
+  const close = async () => {
+    await running?.close();
+    await Promise.all(children.map(stopChild));
+    await Promise.all([...pools.values()].map((p) => p.destroy()));
+    await deleteStream(servers.natsUrl, prefix);
+    await database.drop();
+  };
+  let config: AppConfig;
+  try {
+    config = loadConfig(env);
+    const logger = createLogger(config.LOG_LEVEL, 'test');
+    if (separateProcesses) children.push(...spawnServices(env));
+    const bus = await natsBus(config, servers.natsUrl, logger);
+    running = await startSystem({
+      config,
+      databaseUrl: database.url,
+      bus,
+      logger,
+      services: separateProcesses ? [] : SERVICE_NAMES,
+      gateway: true,
+      gatewayHost: '127.0.0.1',
+      clock: options.clock,
+    });
+    if (separateProcesses) await waitUntilReady(running.gateway!.url);
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
   const url = running.gateway!.url;
   const api = apiClient(url);
-  if (separateProcesses) await waitUntilReady(url);
-  const pools = new Map<ServiceName, Knex>();
 
   const system: TestSystem = {
     url,
@@ -112,18 +129,12 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
       if (!app) throw new Error(`${service} does not run in this process`);
       return app.get(type);
     },
-    async close() {
-      await running.close();
-      await Promise.all(children.map(stopChild));
-      await Promise.all([...pools.values()].map((p) => p.destroy()));
-      await deleteStream(servers.natsUrl, prefix);
-      await database.drop();
-    },
+    close,
   };
   return system;
 }
 
-async function spawnServices(env: Record<string, string>): Promise<ChildProcess[]> {
+function spawnServices(env: Record<string, string>): ChildProcess[] {
   return SERVICE_NAMES.map((name) => spawnService(name, env));
 }
 

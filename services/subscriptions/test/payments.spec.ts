@@ -130,7 +130,8 @@ describe('paying for subscriptions', () => {
       clock.set(MID_JAN);
       const send = () => sys.api('POST', '/subscription/upgrade', { token: admin, headers: { 'idempotency-key': 'upgrade-1' }, body: { plan: 'pro', payment: credits } });
       const first = await send();
-      const again = await Promise.all([send(), send(), send()]);
+      // Twice the service's pool (DATABASE_POOL_MAX 4): each replay waits on the subscription's row lock holding a connection.
+      const again = await Promise.all(Array.from({ length: 8 }, send));
       for (const res of again) expect({ status: res.status, body: res.body }).toEqual({ status: 200, body: first.body });
       expect(await balanceOf(org.id)).toBe(10_000 - 900 - 1332);
       const other = await sys.api('POST', '/subscription/upgrade', { token: admin, headers: { 'idempotency-key': 'upgrade-1' }, body: { plan: 'team', payment: credits } });

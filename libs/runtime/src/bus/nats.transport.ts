@@ -41,6 +41,7 @@ class PrefixedNatsClient extends ClientNats {
  */
 export class NatsRpcClient implements RpcClient {
   private readonly client: PrefixedNatsClient;
+  private closed = false;
 
   constructor(
     servers: string,
@@ -55,6 +56,8 @@ export class NatsRpcClient implements RpcClient {
   }
 
   async request(pattern: string, message: RpcRequest, timeoutMs = this.defaultTimeoutMs): Promise<RpcResult> {
+    // Nest's client would connect again on send: a connection nobody closes, keeping the process alive.
+    if (this.closed) return unavailable(pattern);
     try {
       const reply = await firstValueFrom(this.client.send(pattern, message).pipe(timeout(timeoutMs)));
       return checkedResult(pattern, reply);
@@ -65,6 +68,7 @@ export class NatsRpcClient implements RpcClient {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     await this.client.close();
   }
 }

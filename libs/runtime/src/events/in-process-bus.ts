@@ -19,10 +19,16 @@ export class InProcessEventBus implements EventBus {
   async subscribe(options: SubscriptionOptions): Promise<EventSubscription> {
     const sub = new InProcessSubscription(options, this.logger);
     this.subscriptions.add(sub);
-    return { stop: async () => void this.subscriptions.delete(sub) };
+    return {
+      stop: async () => {
+        this.subscriptions.delete(sub);
+        sub.stop();
+      },
+    };
   }
 
   async close(): Promise<void> {
+    for (const sub of this.subscriptions) sub.stop();
     this.subscriptions.clear();
   }
 }
@@ -30,6 +36,9 @@ export class InProcessEventBus implements EventBus {
 class InProcessSubscription {
   private readonly queue: EventEnvelope[] = [];
   private draining = false;
+  private stopped = false;
+  /** Ends the wait before a redelivery; a stopped subscription must not keep the process alive for it. */
+  private wakeRetry?: () => void;
 
   constructor(
     private readonly options: SubscriptionOptions,
@@ -40,7 +49,14 @@ class InProcessSubscription {
     return this.options.subject;
   }
 
+  stop(): void {
+    this.stopped = true;
+    this.queue.length = 0;
+    this.wakeRetry?.();
+  }
+
   enqueue(event: EventEnvelope): void {
+    if (this.stopped) return;
     this.queue.push(event);
     if (!this.draining) void this.drain();
   }
@@ -56,14 +72,27 @@ class InProcessSubscription {
 
   private async deliverWithRetries(event: EventEnvelope): Promise<void> {
     const maxDeliver = this.options.maxDeliver ?? 20;
-    for (let attempt = 0; attempt < maxDeliver; attempt++) {
+    for (let attempt = 0; attempt < maxDeliver && !this.stopped; attempt++) {
       try {
         return await this.options.handler(event);
       } catch (err) {
         this.logger.warn({ err, subject: event.type, durable: this.options.durable, attempt }, 'event handler failed; will redeliver');
-        await new Promise((r) => setTimeout(r, Math.min(30_000, 250 * 2 ** attempt)));
+        await this.waitBeforeRetry(Math.min(30_000, 250 * 2 ** attempt));
       }
     }
+    if (this.stopped) return;
     this.logger.error({ subject: event.type, eventId: event.id, durable: this.options.durable }, 'event given up');
+  }
+
+  private waitBeforeRetry(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeRetry = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeRetry = done;
+    });
   }
 }

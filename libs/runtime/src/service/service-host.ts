@@ -85,29 +85,33 @@ class ServiceRuntimeModule {
   }
 }
 
-/** Boots one service: its schema and migrations, its handlers on the bus, its outbox relay. */
+/**
+ * Boots one service: its schema and migrations, its handlers on the bus, its outbox relay. A service
+ * that fails to start closes what it had opened (pool, bus server, relay) before the error goes up.
+ */
 export async function startService(def: ServiceDefinition, deps: ServiceDeps): Promise<RunningService> {
   const db = createDatabase(deps.databaseUrl, def.name, deps.config.DATABASE_POOL_MAX);
-  await migrate(db, def.name, def.migrations);
-  const outbox = new Outbox();
   const relay = new OutboxRelay(db, deps.bus.events, deps.logger, deps.config.OUTBOX_POLL_INTERVAL_MS);
-  outbox.onCommitted(() => relay.kick());
-  const app = await NestFactory.createMicroservice(ServiceRuntimeModule.for(def, deps, db, outbox), {
-    strategy: deps.bus.serverFor(def.name),
-    logger: nestLogger(deps.logger),
-  });
-  await app.listen();
-  relay.start();
-  await def.onStarted?.(app);
-  return {
-    name: def.name,
-    app,
-    db,
-    relay,
-    close: async () => {
-      await relay.stop();
-      await app.close();
-      await db.destroy();
-    },
+  let app: INestMicroservice | undefined;
+  const close = async () => {
+    await relay.stop();
+    await app?.close();
+    await db.destroy();
   };
+  try {
+    await migrate(db, def.name, def.migrations);
+    const outbox = new Outbox();
+    outbox.onCommitted(() => relay.kick());
+    app = await NestFactory.createMicroservice(ServiceRuntimeModule.for(def, deps, db, outbox), {
+      strategy: deps.bus.serverFor(def.name),
+      logger: nestLogger(deps.logger),
+    });
+    await app.listen();
+    relay.start();
+    await def.onStarted?.(app);
+  } catch (err) {
+    await close().catch(() => undefined);
+    throw err;
+  }
+  return { name: def.name, app, db, relay, close };
 }

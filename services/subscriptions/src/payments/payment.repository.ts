@@ -85,8 +85,8 @@ export class PaymentRepository {
     return row ? toPayment(row) : null;
   }
 
-  async findByIdempotencyKey(orgId: string, key: string): Promise<SubscriptionPayment | null> {
-    const row: PaymentRow | undefined = await this.db('subscription_payments').where({ org_id: orgId, idempotency_key: key }).first();
+  async findByIdempotencyKey(orgId: string, key: string, db: Knex | Knex.Transaction = this.db): Promise<SubscriptionPayment | null> {
+    const row: PaymentRow | undefined = await db('subscription_payments').where({ org_id: orgId, idempotency_key: key }).first();
     return row ? toPayment(row) : null;
   }
 

@@ -79,7 +79,7 @@ export class SubscriptionService {
     const outcome = await this.db.transaction(async (trx): Promise<Outcome> => {
       const sub = await this.lockedLive(trx, req.orgId);
       const interval = input.interval ?? sub.interval;
-      const replay = await this.replay(req, 'upgrade', input.plan, interval);
+      const replay = await this.replay(req, 'upgrade', input.plan, interval, trx);
       if (replay) return { kind: 'done', result: replay };
       if (sub.status === 'past_due') throw new AppError('CONFLICT', 'The last renewal is unpaid: settle it before upgrading');
       const kind = compareChange(sub, { plan: input.plan, interval });
@@ -209,10 +209,15 @@ export class SubscriptionService {
     return sub;
   }
 
-  /** A request repeated with the same Idempotency-Key answers the first result and charges nothing. */
-  private async replay(req: Request, purpose: PaymentPurpose, plan: PlanId, interval: BillingInterval): Promise<SubscriptionChangeResult | null> {
+  /**
+   * A request repeated with the same Idempotency-Key answers the first result and charges nothing.
+   * Inside a transaction, pass it: a second pool connection while holding the row lock starves the pool.
+   */
+  private async replay(
+    req: Request, purpose: PaymentPurpose, plan: PlanId, interval: BillingInterval, trx?: Knex.Transaction,
+  ): Promise<SubscriptionChangeResult | null> {
     if (!req.idempotencyKey) return null;
-    const earlier = await this.payments.findByIdempotencyKey(req.orgId, req.idempotencyKey);
+    const earlier = await this.payments.findByIdempotencyKey(req.orgId, req.idempotencyKey, trx);
     if (!earlier) return null;
     if (earlier.purpose !== purpose || earlier.plan !== plan || earlier.interval !== interval) {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');

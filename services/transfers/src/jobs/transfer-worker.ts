@@ -12,6 +12,12 @@ import { systemRequest } from '../internal-rpc';
 import { BatchRow, JobRepository, StepRow } from './job.repository';
 
 const MAX_CONCURRENT_JOBS = 3;
+/**
+ * Connections kept free of job locks: the jobs' own queries, this service's participant (which the
+ * worker calls while holding locks), the outbox relay and API requests. Without them a small pool
+ * pins every connection to a lock and each job waits for a connection forever.
+ */
+const CONNECTIONS_LEFT_FREE = 2;
 const POLL_INTERVAL_MS = 1000;
 /** A participant that is down or slow is waited for; an internal error is retried a few times. */
 const WAIT_FOR = new Set(['SERVICE_UNAVAILABLE', 'SERVICE_TIMEOUT']);
@@ -57,6 +63,11 @@ export class TransferWorker implements OnModuleDestroy {
     return this.jobs.db;
   }
 
+  /** Each job driven holds one pooled connection for its lock. */
+  private get maxConcurrentJobs(): number {
+    return Math.max(1, Math.min(MAX_CONCURRENT_JOBS, this.config.DATABASE_POOL_MAX - CONNECTIONS_LEFT_FREE));
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -98,9 +109,10 @@ export class TransferWorker implements OnModuleDestroy {
   }
 
   private async claimJobs(): Promise<void> {
-    if (this.active.size >= MAX_CONCURRENT_JOBS) return;
+    const max = this.maxConcurrentJobs;
+    if (this.active.size >= max) return;
     for (const id of await this.jobs.runnableIds(MAX_CONCURRENT_JOBS * 4)) {
-      if (!this.running || this.active.size >= MAX_CONCURRENT_JOBS) return;
+      if (!this.running || this.active.size >= max) return;
       if (this.active.has(id)) continue;
       const release = await this.tryLock(id);
       if (!release) continue;
