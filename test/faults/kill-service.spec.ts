@@ -1,6 +1,6 @@
-import { EventCounter, eventually, ServiceProcesses, startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
+import { EventCounter, ServiceProcesses, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
-import { MoneyTraffic, timeToServiceUnavailable } from './money-traffic';
+import { MoneyTraffic, stopAndVerify, timeToServiceUnavailable } from './money-traffic';
 
 /**
  * The billing service, as a process of its own, killed with SIGKILL while clients move money through
@@ -39,14 +39,6 @@ describe('faults: a service process killed mid-request', () => {
       await processes.start('billing');
     }
     await traffic.untilMoreAccepted(8);
-    await traffic.stop();
-
-    await eventually(async () => expect((await traffic.check(events)).lostEvents).toBe(0), 30_000).catch(() => {});
-    const { balancesMatch, ...check } = await traffic.check(events);
-    tally('faults: kill billing mid-request', { kills, ...traffic.client.counts, ...check, max503Ms: Math.max(...probeMs) });
-    expect(traffic.client.uncleanAnswers).toEqual([]);
-    expect(traffic.client.counts.gaveUp).toBe(0);
-    expect(check).toMatchObject({ lost: 0, doubled: 0, lostEvents: 0, doubledEvents: 0 });
-    expect(balancesMatch).toBe(true);
+    await stopAndVerify(traffic, events, 'faults: kill billing mid-request', { kills, max503Ms: Math.max(...probeMs) }, 30_000);
   });
 });

@@ -1,4 +1,4 @@
-import { EventCounter, RetryingClient, TestSystem } from '@org-mgmt/testing';
+import { EventCounter, eventually, RetryingClient, tally, TestSystem } from '@org-mgmt/testing';
 import { randomBytes, randomInt } from 'node:crypto';
 
 interface AcceptedOperation {
@@ -141,4 +141,19 @@ export async function timeToServiceUnavailable(sys: TestSystem): Promise<number>
   expect(res.status).toBe(503);
   expect(res.body.error.code).toBe('SERVICE_UNAVAILABLE');
   return Date.now() - started;
+}
+
+/**
+ * Stops the clients, lets the events settle, records the suite's figures and asserts the outcome every
+ * fault must leave: no unclean answer, nothing given up, nothing lost or doubled in the ledger or the events.
+ */
+export async function stopAndVerify(traffic: MoneyTraffic, events: EventCounter, suite: string, figures: Record<string, number>, settleMs: number): Promise<void> {
+  await traffic.stop();
+  await eventually(async () => expect((await traffic.check(events)).lostEvents).toBe(0), settleMs).catch(() => {});
+  const { balancesMatch, ...check } = await traffic.check(events);
+  tally(suite, { ...figures, ...traffic.client.counts, ...check });
+  expect(traffic.client.uncleanAnswers).toEqual([]);
+  expect(traffic.client.counts.gaveUp).toBe(0);
+  expect(check).toMatchObject({ lost: 0, doubled: 0, lostEvents: 0, doubledEvents: 0 });
+  expect(balancesMatch).toBe(true);
 }

@@ -1,16 +1,14 @@
 import {
   EventCounter,
-  eventually,
   PrivateServer,
   ServiceProcesses,
   startPrivateNats,
   startTestSystem,
-  tally,
   testServersWith,
   TestSystem,
 } from '@org-mgmt/testing';
 import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
-import { MoneyTraffic, timeToServiceUnavailable } from './money-traffic';
+import { MoneyTraffic, stopAndVerify, timeToServiceUnavailable } from './money-traffic';
 
 /**
  * A private nats-server (never the shared one) killed and started again while clients move money:
@@ -58,14 +56,6 @@ describe('faults: NATS restarted during traffic', () => {
       recoveryMs.push(Date.now() - restarted);
     }
     await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
-    await traffic.stop();
-
-    await eventually(async () => expect((await traffic.check(events)).lostEvents).toBe(0), 60_000).catch(() => {});
-    const { balancesMatch, ...check } = await traffic.check(events);
-    tally('faults: restart NATS', { restarts, ...traffic.client.counts, ...check, maxRecoveryMs: Math.max(...recoveryMs), max503Ms: Math.max(...probeMs) });
-    expect(traffic.client.uncleanAnswers).toEqual([]);
-    expect(traffic.client.counts.gaveUp).toBe(0);
-    expect(check).toMatchObject({ lost: 0, doubled: 0, lostEvents: 0, doubledEvents: 0 });
-    expect(balancesMatch).toBe(true);
+    await stopAndVerify(traffic, events, 'faults: restart NATS', { restarts, maxRecoveryMs: Math.max(...recoveryMs), max503Ms: Math.max(...probeMs) }, 60_000);
   });
 });

@@ -1,15 +1,13 @@
 import {
   EventCounter,
-  eventually,
   PrivateServer,
   startPrivatePostgres,
   startTestSystem,
-  tally,
   testServersWith,
   TestSystem,
 } from '@org-mgmt/testing';
 import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
-import { MoneyTraffic } from './money-traffic';
+import { MoneyTraffic, stopAndVerify } from './money-traffic';
 
 /**
  * A private PostgreSQL (never the shared one) shut down and started again while clients move money:
@@ -50,14 +48,6 @@ describe('faults: PostgreSQL restarted during traffic', () => {
       recoveryMs.push(Date.now() - restarted);
     }
     await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
-    await traffic.stop();
-
-    await eventually(async () => expect((await traffic.check(events)).lostEvents).toBe(0), 60_000).catch(() => {});
-    const { balancesMatch, ...check } = await traffic.check(events);
-    tally('faults: restart PostgreSQL', { restarts, ...traffic.client.counts, ...check, maxRecoveryMs: Math.max(...recoveryMs) });
-    expect(traffic.client.uncleanAnswers).toEqual([]);
-    expect(traffic.client.counts.gaveUp).toBe(0);
-    expect(check).toMatchObject({ lost: 0, doubled: 0, lostEvents: 0, doubledEvents: 0 });
-    expect(balancesMatch).toBe(true);
+    await stopAndVerify(traffic, events, 'faults: restart PostgreSQL', { restarts, maxRecoveryMs: Math.max(...recoveryMs) }, 60_000);
   });
 });

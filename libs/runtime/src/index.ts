@@ -15,6 +15,7 @@ export * from './events/event-bus';
 export * from './events/outbox';
 export * from './events/jetstream-bus';
 export * from './events/in-process-bus';
+export * from './events/event-consumers';
 export * from './service/tokens';
 export * from './service/clock';
 export * from './service/infrastructure';

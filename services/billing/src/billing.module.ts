@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
-import { CONFIG } from '@org-mgmt/runtime';
+import { CONFIG, EventConsumers } from '@org-mgmt/runtime';
 import { ADDON_CONTROLLERS, ADDON_PROVIDERS } from './addons/addons.providers';
 import { CreditsHandler } from './credits/credits.handler';
 import { DebitService } from './credits/debit.service';
@@ -20,6 +20,7 @@ import { SubscriptionPaymentsClient } from './payments/subscription-payments.cli
   controllers: [BalanceHandler, CreditsHandler, PurchaseHandler, ...ADDON_CONTROLLERS],
   providers: [
     { provide: PAYMENT_GATEWAY, useFactory: createPaymentGateway, inject: [CONFIG] },
+    EventConsumers,
     IdempotencyService,
     LedgerRepository,
     TransactionRepository,

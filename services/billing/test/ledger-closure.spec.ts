@@ -132,9 +132,9 @@ describe('ledger closure on org.deleted', () => {
     await nc.jetstream().publish(subject, JSON.stringify(later), { msgID: later.id });
     await nc.close();
     await eventually(async () => {
-      expect(await sys.db('billing')('processed_events').where({ consumer: 'billing.ledger-closure', event_id: later.id })).toHaveLength(1);
+      expect(await sys.db('billing')('processed_events').where({ consumer: 'billing-ledger-closure', event_id: later.id })).toHaveLength(1);
     });
-    expect(await sys.db('billing')('processed_events').where({ consumer: 'billing.ledger-closure', event_id: stored.envelope.id })).toHaveLength(1);
+    expect(await sys.db('billing')('processed_events').where({ consumer: 'billing-ledger-closure', event_id: stored.envelope.id })).toHaveLength(1);
     expect(await sys.db('billing')('balances').where({ org_id: org.id }).first()).toMatchObject({ closed_at: deletedAt, closed_reason: 'Customer left', balance: 5000 });
   });
 });

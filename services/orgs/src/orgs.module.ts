@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventConsumers } from '@org-mgmt/runtime';
 import { AccountHandler } from './account/account.handler';
 import { AccountService } from './account/account.service';
 import { CancellationRepository } from './account/cancellation.repository';
@@ -8,7 +9,6 @@ import { DeletionService } from './deletion/deletion.service';
 import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
-import { OrgsEventConsumers } from './events/event-consumers';
 import { FeatureFlagsService } from './features/feature-flags.service';
 import { PlanFeaturesRepository } from './features/plan-features.repository';
 import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
@@ -37,7 +37,7 @@ import { OrgsTransfersModule } from './transfers/transfers.module';
     ProfileService,
     AddressRepository,
     AddressService,
-    OrgsEventConsumers,
+    EventConsumers,
     ServiceStatusRepository,
     ServiceStatusService,
     OrgStateService,

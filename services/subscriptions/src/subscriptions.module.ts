@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
-import { CONFIG } from '@org-mgmt/runtime';
+import { CONFIG, EventConsumers } from '@org-mgmt/runtime';
 import { CreditsClient } from './payments/credits.client';
 import { DeletedOrgsRepository } from './orgs/deleted-orgs.repository';
 import { OrgLifecycleConsumer } from './orgs/org-lifecycle.consumer';
@@ -21,6 +21,7 @@ import { SubscriptionTransitions } from './subscriptions/transitions';
   controllers: [PlanHandler, SubscriptionHandler, PaymentHandler],
   providers: [
     { provide: PAYMENT_GATEWAY, useFactory: createPaymentGateway, inject: [CONFIG] },
+    EventConsumers,
     SubscriptionRepository,
     PaymentRepository,
     ChangeRecorder,

@@ -69,7 +69,7 @@ describe('subscriptions on org registration and deletion', () => {
       const org = await sys.registerOrg();
       await deleteOrg(org.id);
       const event = await storedEvent(OrgDeletedEvent, org.id);
-      await eventually(async () => expect(await processed('subscriptions.org-deleted', event.id)).toBe(1));
+      await eventually(async () => expect(await processed('subscriptions-org-deleted', event.id)).toBe(1));
       expect((await current(org.id)).status).toBe(404);
       expect(await changesOf(org.id)).toEqual([]);
       expect(await eventsOf(org.id)).toEqual([]);
@@ -79,7 +79,7 @@ describe('subscriptions on org registration and deletion', () => {
       const org = await sys.registerOrg();
       await deleteOrg(org.id);
       const deleted = await storedEvent(OrgDeletedEvent, org.id);
-      await eventually(async () => expect(await processed('subscriptions.org-deleted', deleted.id)).toBe(1));
+      await eventually(async () => expect(await processed('subscriptions-org-deleted', deleted.id)).toBe(1));
       const create = await sys.api('POST', '/subscription/create', { token: root, orgid: org.id, body: { plan: 'free' } });
       const admin = await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'pro', reason: 'start' } });
       for (const res of [create, admin]) {
@@ -99,7 +99,7 @@ describe('subscriptions on org registration and deletion', () => {
       // a later event through the same consumer: once it is handled, the redelivery before it was too
       const marker = await sys.registerOrg();
       await deleteOrg(marker.id);
-      await eventually(async () => expect(await processed('subscriptions.org-deleted', (await storedEvent(OrgDeletedEvent, marker.id)).id)).toBe(1));
+      await eventually(async () => expect(await processed('subscriptions-org-deleted', (await storedEvent(OrgDeletedEvent, marker.id)).id)).toBe(1));
       expect((await changesOf(org.id)).map((c) => c.change)).toEqual(['created', 'admin_updated', 'cancelled']);
       expect((await eventsOf(org.id)).filter((e) => e.change === 'cancelled')).toHaveLength(1);
     });
@@ -116,7 +116,7 @@ describe('subscriptions on org registration and deletion', () => {
       expect(started.status).toBeLessThan(300);
       await deleteOrg(org.id);
       const deleted = await storedEvent(OrgDeletedEvent, org.id);
-      await eventually(async () => expect(await processed('subscriptions.org-deleted', deleted.id)).toBe(1));
+      await eventually(async () => expect(await processed('subscriptions-org-deleted', deleted.id)).toBe(1));
       fake.settle(started.body.payment.paymentIntentId, { status: 'succeeded' });
       return { org, payment: started.body.payment as { paymentId: string; paymentIntentId: string } };
     }
@@ -164,7 +164,7 @@ describe('subscriptions on org registration and deletion', () => {
       expect(without.body.plan).toBeNull();
       const event = await storedEvent(OrgCreatedEvent, without.body.id);
       expect(event.data.plan).toBeUndefined();
-      await eventually(async () => expect(await processed('subscriptions.org-created', event.id)).toBe(1));
+      await eventually(async () => expect(await processed('subscriptions-org-created', event.id)).toBe(1));
       expect((await current(without.body.id)).status).toBe(404);
     });
 
@@ -191,7 +191,7 @@ describe('subscriptions on org registration and deletion', () => {
       await eventually(async () => expect((await current(res.body.id)).status).toBe(200));
       await publish(await storedEvent(OrgCreatedEvent, res.body.id));
       const marker = await register({});
-      await eventually(async () => expect(await processed('subscriptions.org-created', (await storedEvent(OrgCreatedEvent, marker.body.id)).id)).toBe(1));
+      await eventually(async () => expect(await processed('subscriptions-org-created', (await storedEvent(OrgCreatedEvent, marker.body.id)).id)).toBe(1));
       expect((await changesOf(res.body.id)).map((c) => c.change)).toEqual(['created']);
     });
 
@@ -199,11 +199,11 @@ describe('subscriptions on org registration and deletion', () => {
       const org = await sys.registerOrg();
       await deleteOrg(org.id);
       const deleted = await storedEvent(OrgDeletedEvent, org.id);
-      await eventually(async () => expect(await processed('subscriptions.org-deleted', deleted.id)).toBe(1));
+      await eventually(async () => expect(await processed('subscriptions-org-deleted', deleted.id)).toBe(1));
       const late = { ...(await storedEvent(OrgCreatedEvent, org.id)), id: newId('event') };
       late.data = { ...late.data, plan: { planId: 'pro', interval: 'month' } };
       await publish(late);
-      await eventually(async () => expect(await processed('subscriptions.org-created', late.id)).toBe(1));
+      await eventually(async () => expect(await processed('subscriptions-org-created', late.id)).toBe(1));
       expect((await current(org.id)).status).toBe(404);
     });
   });

@@ -1,7 +1,6 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppError, OrgDelete, OrgDeletedEvent, OrgTeardownAcknowledgedEvent, Principal, TeardownStatus } from '@org-mgmt/contracts';
-import { CLOCK, Clock, DATABASE, Knex, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
-import { OrgsEventConsumers } from '../events/event-consumers';
+import { CLOCK, Clock, DATABASE, EventConsumers, Knex, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { ServiceStatusService } from '../status/service-status.service';
 import { DeletionRepository } from './deletion.repository';
 
@@ -24,7 +23,7 @@ export class DeletionService implements OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly statuses: ServiceStatusService,
     private readonly deletions: DeletionRepository,
-    private readonly consumers: OrgsEventConsumers,
+    private readonly consumers: EventConsumers,
   ) {}
 
   delete(input: OrgDelete, principal: Principal): Promise<TeardownStatus> {

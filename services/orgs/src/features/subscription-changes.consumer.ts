@@ -1,13 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { SubscriptionChangedEvent } from '@org-mgmt/contracts';
-import { OrgsEventConsumers } from '../events/event-consumers';
+import { EventConsumers } from '@org-mgmt/runtime';
 import { FeatureFlagsService } from './feature-flags.service';
 
 /** Durable, idempotent consumer of subscription.changed: keeps each org's plan defaults and operator overrides. */
 @Injectable()
 export class SubscriptionChangesConsumer {
   constructor(
-    private readonly consumers: OrgsEventConsumers,
+    private readonly consumers: EventConsumers,
     private readonly flags: FeatureFlagsService,
   ) {}
 

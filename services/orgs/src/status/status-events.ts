@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, BillingDebitDeclinedEvent, SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
-import { Knex, LOGGER, Logger } from '@org-mgmt/runtime';
-import { OrgsEventConsumers } from '../events/event-consumers';
+import { EventConsumers, Knex, LOGGER, Logger } from '@org-mgmt/runtime';
 import { ServiceStatusService, StatusChange } from './service-status.service';
 
 /** Subscription states that mean the org is paying again. */
@@ -15,7 +14,7 @@ const PAYING_SUBSCRIPTION_STATES = new Set(['active', 'trialing']);
 @Injectable()
 export class StatusEvents {
   constructor(
-    private readonly consumers: OrgsEventConsumers,
+    private readonly consumers: EventConsumers,
     private readonly statuses: ServiceStatusService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}

@@ -1,17 +1,22 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EventContract, EventEnvelope } from '@org-mgmt/contracts';
-import { DATABASE, EVENT_BUS, EventBus, EventSubscription, idempotentHandler, Knex, LOGGER, Logger } from '@org-mgmt/runtime';
+import { Knex } from 'knex';
+import { Logger } from '../logger';
+import { DATABASE, EVENT_BUS, LOGGER } from '../service/tokens';
+import { EventBus, EventSubscription } from './event-bus';
+import { idempotentHandler } from './outbox';
 import { z } from 'zod';
 
 export type EventEffect<T extends z.ZodType> = (data: z.output<T>, trx: Knex.Transaction, event: EventEnvelope) => Promise<void>;
 
 /**
- * The orgs service's durable consumers: each one records the event id in the same transaction as its
- * effect (at most once in effect), and drops, with a log line, a payload its contract refuses
- * instead of redelivering it forever.
+ * A service's durable consumers: each one (named by `consumer`, its durable name) records the event id
+ * in the same transaction as its effect (once in effect), and drops, with a log line, a payload its
+ * contract refuses instead of redelivering it forever. Add it to a module's providers; the
+ * subscriptions stop with the module.
  */
 @Injectable()
-export class OrgsEventConsumers implements OnModuleDestroy {
+export class EventConsumers implements OnModuleDestroy {
   private readonly subscriptions: EventSubscription[] = [];
 
   constructor(
