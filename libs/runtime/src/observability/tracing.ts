@@ -2,7 +2,7 @@ import { Context, context, propagation, ROOT_CONTEXT, Span, SpanKind, SpanStatus
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, SpanProcessor } from '@opentelemetry/sdk-trace-node';
+import { AlwaysOffSampler, BatchSpanProcessor, NodeTracerProvider, SpanProcessor } from '@opentelemetry/sdk-trace-node';
 
 /**
  * W3C trace context across the system: the gateway continues a caller's `traceparent` (or starts a
@@ -29,7 +29,9 @@ export function initTracing(options: TracingOptions): void {
     const url = `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
-  provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': options.serviceName }), spanProcessors: processors });
+  // With nowhere to send spans, none is recorded; trace ids still flow from hop to hop (and into logs).
+  const sampler = processors.length ? undefined : new AlwaysOffSampler();
+  provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': options.serviceName }), spanProcessors: processors, sampler });
   provider.register({ propagator: w3c });
 }
 

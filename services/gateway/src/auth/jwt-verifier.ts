@@ -7,6 +7,11 @@ import { z } from 'zod';
 /** Tokens longer than this are refused before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
 
+/** How many verified tokens the gateway remembers, and for how long at most (a key taken out of the JWKS stops counting within that). */
+const VERIFIED_CACHE_SIZE = 2000;
+const VERIFIED_CACHE_TTL_MS = 60_000;
+const CLOCK_TOLERANCE_S = 5;
+
 const ClaimsSchema = z.object({
   sub: z.string().min(1).max(200),
   orgId: z.string().regex(ORG_ID_PATTERN),
@@ -43,9 +48,15 @@ function verificationKey(config: AppConfig, devSecret?: string): VerificationKey
   return { key: new TextEncoder().encode(secret), algorithms: ['HS256'] };
 }
 
-/** Verifies bearer tokens from the platform's identity provider and turns them into a Principal. */
+/**
+ * Verifies bearer tokens from the platform's identity provider and turns them into a Principal. A
+ * client reuses its token for many requests, so verified tokens are remembered (least recently used
+ * first out) until they expire or for a minute, whichever comes first: the signature is checked once,
+ * not on every request. Refused tokens are never remembered.
+ */
 export class JwtVerifier {
   private readonly verification: VerificationKey;
+  private readonly verified = new Map<string, { principal: Principal; validUntil: number }>();
 
   constructor(
     private readonly config: AppConfig,
@@ -56,14 +67,32 @@ export class JwtVerifier {
 
   async verify(token: string): Promise<Principal> {
     if (token.length > MAX_TOKEN_LENGTH) throw unauthenticated('token too large');
-    let payload: unknown;
+    const remembered = this.verified.get(token);
+    if (remembered && remembered.validUntil > Date.now()) {
+      this.verified.delete(token);
+      this.verified.set(token, remembered);
+      return remembered.principal;
+    }
+    this.verified.delete(token);
+    const { principal, expiresAt } = await this.verifySignedToken(token);
+    this.remember(token, principal, Math.min(expiresAt, Date.now() + VERIFIED_CACHE_TTL_MS));
+    return principal;
+  }
+
+  private remember(token: string, principal: Principal, validUntil: number): void {
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, { principal, validUntil });
+  }
+
+  private async verifySignedToken(token: string): Promise<{ principal: Principal; expiresAt: number }> {
+    let payload: { exp?: number };
     try {
       ({ payload } = await jwtVerify(token, this.verification.key as KeyObject, {
         issuer: this.config.JWT_ISSUER,
         audience: this.config.JWT_AUDIENCE,
         algorithms: this.verification.algorithms,
         requiredClaims: ['exp', 'sub'],
-        clockTolerance: 5,
+        clockTolerance: CLOCK_TOLERANCE_S,
       }));
     } catch (err) {
       throw unauthenticated((err as { code?: string }).code ?? 'verification failed');
@@ -71,7 +100,8 @@ export class JwtVerifier {
     const claims = ClaimsSchema.safeParse(payload);
     if (!claims.success) throw unauthenticated('missing or malformed claims (sub, orgId, roles)');
     const { sub, orgId, roles = [], email } = claims.data;
-    return { sub, orgId, roles: roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)), email };
+    const principal: Principal = Object.freeze({ sub, orgId, roles: roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)), email });
+    return { principal, expiresAt: (payload.exp! + CLOCK_TOLERANCE_S) * 1000 };
   }
 }
 
