@@ -16,10 +16,13 @@ import { freePort, load, LoadResult, rssMiB, startProcess, stopProcess, table, u
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_THROUGHPUT_RATIO = 0.6;
 const TARGET_P99_MS = 10;
 
 const READS = ['/billing/balance', '/profile'];
+const DISTRIBUTED = 'distributed (NATS, 5 processes)';
+const BASELINE = 'baseline: express + pg';
 
 interface Measured {
   target: string;
@@ -33,19 +36,45 @@ interface Deployment {
   processes: Record<string, ChildProcess>;
 }
 
-/** Every read under load in turn, then each process's RSS; stops the deployment. */
-async function measure(target: string, deployment: Deployment, token: string): Promise<Measured[]> {
+interface Target {
+  name: string;
+  deployment: Deployment;
+}
+
+/**
+ * Every read of every target under load, in ROUNDS interleaved rounds (so drift on a shared machine
+ * hits every target alike), keeping each pair's median round by throughput; then each process's RSS.
+ * Stops the deployments.
+ */
+async function measure(targets: Target[], token: string): Promise<Measured[]> {
   const headers = { authorization: `Bearer ${token}` };
-  const results: Omit<Measured, 'rss'>[] = [];
-  for (const read of READS) {
-    const url = `${deployment.url}/org-management${read}`;
-    const check = await fetch(url, { headers });
-    if (check.status !== 200) throw new Error(`${target}: GET ${read} answered ${check.status}: ${await check.text()}`);
-    results.push({ target, read, result: await load(url, headers, CONNECTIONS, DURATION_S) });
+  const urlOf = (target: Target, read: string) => `${target.deployment.url}/org-management${read}`;
+  for (const target of targets) {
+    for (const read of READS) {
+      const check = await fetch(urlOf(target, read), { headers });
+      if (check.status !== 200) throw new Error(`${target.name}: GET ${read} answered ${check.status}: ${await check.text()}`);
+    }
   }
-  const rss = Object.fromEntries(Object.entries(deployment.processes).map(([name, child]) => [name, rssMiB(child.pid)]));
-  await Promise.all(Object.values(deployment.processes).map(stopProcess));
-  return results.map((r) => ({ ...r, rss }));
+  const rounds = new Map<string, LoadResult[]>();
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const target of targets) {
+      for (const read of READS) {
+        const key = `${target.name} ${read}`;
+        rounds.set(key, [...(rounds.get(key) ?? []), await load(urlOf(target, read), headers, CONNECTIONS, DURATION_S)]);
+      }
+    }
+  }
+  const measured = targets.flatMap((target) => {
+    const rss = Object.fromEntries(Object.entries(target.deployment.processes).map(([name, child]) => [name, rssMiB(child.pid)]));
+    return READS.map((read) => ({ target: target.name, read, result: medianRun(rounds.get(`${target.name} ${read}`)!), rss }));
+  });
+  await Promise.all(targets.flatMap((t) => Object.values(t.deployment.processes)).map(stopProcess));
+  return measured;
+}
+
+function medianRun(runs: LoadResult[]): LoadResult {
+  const sorted = [...runs].sort((a, b) => a.requests.average - b.requests.average);
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function distributed(env: Record<string, string>): Promise<Deployment> {
@@ -199,14 +228,19 @@ export default async function gatewayBench(): Promise<void> {
     const orgId = await registerOrg(cluster.url);
     const token = await mintToken({ orgId });
     const machine = `${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at start`;
-    process.stdout.write(`GET ${READS.join(', ')}: ${CONNECTIONS} connections, ${DURATION_S} s each (after 1 s warm-up), one run; ${machine}\n`);
+    process.stdout.write(
+      `GET ${READS.join(', ')}: ${CONNECTIONS} connections, ${DURATION_S} s each (after 1 s warm-up), median of ${ROUNDS} interleaved rounds; ${machine}\n`,
+    );
     const payments = await completePayments(cluster.url, orgId);
-    const distributedRuns = await measure('distributed (NATS, 5 processes)', cluster, token);
-    const embeddedRuns = await measure('embedded (1 process)', await embedded(env), token);
-    const baselineRuns = await measure('baseline: express + pg', await baseline(env), token);
+    const targets = [
+      { name: DISTRIBUTED, deployment: cluster },
+      { name: 'embedded (1 process)', deployment: await embedded(env) },
+      { name: BASELINE, deployment: await baseline(env) },
+    ];
+    const all = await measure(targets, token);
     const cold = await coldStart(env);
-    const all = [...distributedRuns, ...embeddedRuns, ...baselineRuns];
-    const baseOf = (m: Measured) => baselineRuns.find((b) => b.read === m.read)!;
+    const distributedRuns = all.filter((m) => m.target === DISTRIBUTED);
+    const baseOf = (m: Measured) => all.find((b) => b.target === BASELINE && b.read === m.read)!;
 
     process.stdout.write(`${table(all.map((m) => row(m, baseOf(m))))}\n`);
     const verdicts = distributedRuns.flatMap((routed) => {
@@ -224,6 +258,7 @@ export default async function gatewayBench(): Promise<void> {
       machine,
       connections: CONNECTIONS,
       durationSeconds: DURATION_S,
+      rounds: ROUNDS,
       runs: all.map((m) => ({
         target: m.target,
         endpoint: `GET /org-management${m.read}`,
