@@ -1,6 +1,6 @@
 import { createTestDatabase, TestDatabase, testServers } from '@org-mgmt/testing';
 import { Client } from 'pg';
-import { answer, configureRuntime, createDatabase, createLogger, isDatabaseUnavailable, Knex } from '../src';
+import { answer, configureRuntime, createDatabase, createLogger, isConcurrencyConflict, isDatabaseUnavailable, Knex } from '../src';
 
 describe('a database that cannot serve requests', () => {
   let database: TestDatabase;
@@ -48,3 +48,45 @@ describe('a database that cannot serve requests', () => {
     expect(result).toEqual({ ok: false, error: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE' }) });
   });
 });
+
+describe('a transaction PostgreSQL aborts to break a deadlock', () => {
+  let database: TestDatabase;
+  let db: Knex;
+
+  beforeAll(async () => {
+    configureRuntime({ rootOrgId: 'org_root', logger: createLogger('silent', 'test') });
+    database = await createTestDatabase((await testServers()).postgresAdminUrl);
+    db = createDatabase(database.url, 'public', 2);
+    await db.schema.createTable('pair', (t) => t.integer('id').primary());
+    await db('pair').insert([{ id: 1 }, { id: 2 }]);
+  });
+  afterAll(async () => {
+    await db?.destroy();
+    await database?.drop();
+  });
+
+  it('answers 409 CONFLICT (retry), not INTERNAL, and the other transaction commits', async () => {
+    const bothHoldOne = new Barrier(2);
+    const lockInOrder = (first: number, second: number) => () =>
+      db.transaction(async (trx) => {
+        await trx('pair').where({ id: first }).forUpdate();
+        await bothHoldOne.arrive();
+        await trx('pair').where({ id: second }).forUpdate();
+      });
+    const results = await Promise.all([answer(lockInOrder(1, 2), 'test.a'), answer(lockInOrder(2, 1), 'test.b')]);
+    expect(results.map((r) => (r.ok ? 'committed' : r.error.code)).sort()).toEqual(['CONFLICT', 'committed']);
+    expect(isConcurrencyConflict(await db.raw('select * from no_such_table').catch((err: unknown) => err))).toBe(false);
+  });
+});
+
+/** Resolves once `parties` callers have arrived. */
+class Barrier {
+  private waiting: (() => void)[] = [];
+  constructor(private readonly parties: number) {}
+  arrive(): Promise<void> {
+    return new Promise((resolve) => {
+      this.waiting.push(resolve);
+      if (this.waiting.length === this.parties) this.waiting.forEach((r) => r());
+    });
+  }
+}

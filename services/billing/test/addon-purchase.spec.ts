@@ -166,6 +166,21 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       expect((await h.purchased(member, '?limit=101')).status).toBe(400);
     });
 
+    it('settles card payments racing credit purchases of the same add-on without deadlock, periods end to end', async () => {
+      const { org, admin, member } = await h.buyer();
+      await gift(org.id, 100_000);
+      const statuses: number[] = [];
+      for (let round = 0; round < 12; round++) {
+        const pending = (await h.purchase(admin, card('extra-storage-100gb'))).body.purchase.id;
+        const results = await Promise.all([h.complete(admin, pending), h.purchase(admin, credits('extra-storage-100gb')), h.purchase(admin, credits('extra-storage-100gb'))]);
+        statuses.push(...results.map((r) => r.status));
+      }
+      expect(statuses).toEqual(Array(12).fill([200, 201, 201]).flat());
+      const periods = (await h.purchased(member, '?limit=100')).body.items.map((p: { periodStart: number; periodEnd: number }) => [p.periodStart, p.periodEnd]).sort((x: number[], y: number[]) => x[0] - y[0]);
+      expect(periods).toHaveLength(36);
+      for (let i = 1; i < periods.length; i++) expect(periods[i][0]).toBe(periods[i - 1][1]);
+    });
+
     it('refuses a purchase the balance does not cover with 409, changing nothing', async () => {
       const { org, admin, member } = await h.buyer();
       await gift(org.id, 1_000);

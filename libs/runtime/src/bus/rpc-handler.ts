@@ -14,7 +14,7 @@ import {
 import { z } from 'zod';
 import { observeHandler } from '../observability/rpc-observer';
 import { runtimeSettings } from '../settings';
-import { isDatabaseUnavailable } from '../db/database';
+import { isConcurrencyConflict, isDatabaseUnavailable } from '../db/database';
 
 /** What a handler receives: the verified caller, the org acted on, and input parsed by the contract. */
 export interface RpcContext<E extends EndpointDef = EndpointDef> extends Input<E> {
@@ -77,6 +77,10 @@ export async function answer(work: () => Promise<unknown>, pattern: string): Pro
     if (isDatabaseUnavailable(err)) {
       runtimeSettings().logger.warn({ err, pattern }, 'database unavailable');
       return { ok: false, error: new AppError('SERVICE_UNAVAILABLE', 'The service cannot reach its database; try again shortly').toBody() };
+    }
+    if (isConcurrencyConflict(err)) {
+      runtimeSettings().logger.error({ err, pattern }, 'transaction aborted by a concurrent one (a lock-order defect)');
+      return { ok: false, error: new AppError('CONFLICT', 'A concurrent request changed the same data; retry the request').toBody() };
     }
     runtimeSettings().logger.error({ err, pattern }, 'unhandled error in handler');
     return { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } };

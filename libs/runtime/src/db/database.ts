@@ -77,6 +77,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   return typeof message === 'string' && /Connection terminated|connection is closed|not queryable|Connection ended unexpectedly/i.test(message);
 }
 
+/** PostgreSQL gave up one of two colliding transactions (deadlock, serialisation failure): nothing was written, the request may be retried. */
+export function isConcurrencyConflict(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
 /** Holds a lock named `key` until the transaction ends: serialises writers of one logical record that has no row to lock yet. */
 export async function lockUntilCommit(trx: Knex.Transaction, key: string): Promise<void> {
   await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [key]);

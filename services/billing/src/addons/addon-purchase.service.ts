@@ -72,6 +72,8 @@ export class AddonPurchaseService {
 
   private async payFromCredits(trx: Knex.Transaction, request: PurchaseRequest, addon: Addon): Promise<AddonPurchaseStarted> {
     const purchase = this.newPurchase(request, addon, 'credits');
+    // Lock order as in settlement: the org's balance row, then the add-on.
+    await this.ledger.lockOpen(trx, request.orgId);
     await this.purchases.lockAddon(trx, request.orgId, addon.serviceName);
     const now = this.clock.now();
     const period = nextPeriod(addon.billingMode, now, await this.purchases.latestPeriodEnd(trx, request.orgId, addon.serviceName));
