@@ -152,13 +152,14 @@ export class PaymentFlow {
   }
 
   /**
-   * Locks in the one order every writer uses (subscription row, then payment row), so a settlement
+   * Locks in the one order every writer uses (the org's deletion lock, subscription row, payment row), so a settlement
    * and a new change request for the same org queue instead of deadlocking.
    */
   async settle(paymentId: string, status: 'succeeded' | 'failed'): Promise<Settlement> {
     return this.db.transaction(async (trx) => {
       const now = this.clock.now();
       const pending = await this.payments.find(paymentId, trx);
+      if (pending) await this.deletedOrgs.lock(trx, pending.orgId);
       const sub = pending?.subscriptionId ? await this.subscriptions.lockById(trx, pending.subscriptionId) : null;
       const settled = await this.payments.settle(trx, paymentId, status, now);
       if (!settled || status === 'failed') {
