@@ -1,4 +1,5 @@
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
+import { ORG_ID_PATTERN } from '@org-mgmt/contracts';
 import { createHash } from 'node:crypto';
 import { TeardownConfig } from './config';
 import { KubernetesClients, kubernetesClients, SWEPT_KINDS } from './swept-kinds';
@@ -17,8 +18,12 @@ interface Step {
 }
 
 const MAX_DNS_LABEL = 63;
-/** A label value: an org id that is not one could widen the label selector of a destructive call. */
+/**
+ * A label value: an org id that is not one could widen the label selector of a destructive call. An org
+ * id must also be one (`org_…`), so a forged event cannot name a namespace such as kube-system.
+ */
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const isTearableOrgId = (orgId: string) => ORG_ID_PATTERN.test(orgId) && LABEL_VALUE.test(orgId);
 
 /** The org's namespace: the template with the org id, lower-cased, made a DNS label (a hash keeps long names distinct). */
 export function namespaceFor(template: string, orgId: string): string {
@@ -50,7 +55,7 @@ export class KubernetesTeardown {
 
   /** Throws TransientKubernetesError when it should be retried; permanent refusals (403…) come back as failed. */
   async tearDown(orgId: string): Promise<TeardownOutcome> {
-    if (!LABEL_VALUE.test(orgId)) return { status: 'failed', detail: `org id ${JSON.stringify(orgId.slice(0, 100))} is not a Kubernetes label value; nothing deleted` };
+    if (!isTearableOrgId(orgId)) return { status: 'failed', detail: `${JSON.stringify(orgId.slice(0, 100))} is not an org id usable as a Kubernetes label value; nothing deleted` };
     const failures: string[] = [];
     for (const step of this.stepsFor(orgId)) {
       const failure = await attempt(step, this.config.K8S_TEARDOWN_REQUEST_TIMEOUT_MS);

@@ -50,11 +50,13 @@ describe('KubernetesTeardown against the API server', () => {
     ]);
   });
 
-  it('deletes nothing for an org id that is not a label value (it could widen the selector)', async () => {
-    await expect(teardown().tearDown('org_x,tier!=gold')).resolves.toEqual({
-      status: 'failed',
-      detail: 'org id "org_x,tier!=gold" is not a Kubernetes label value; nothing deleted',
-    });
+  it('deletes nothing for an id that is not an org id usable as a label value (a wider selector, a system namespace)', async () => {
+    for (const orgId of ['org_x,tier!=gold', 'kube-system', 'default', `org_${'a'.repeat(64)}`]) {
+      await expect(teardown().tearDown(orgId)).resolves.toEqual({
+        status: 'failed',
+        detail: `${JSON.stringify(orgId)} is not an org id usable as a Kubernetes label value; nothing deleted`,
+      });
+    }
     expect(kube.calls).toEqual([]);
   });
 
