@@ -24,4 +24,12 @@ describe('PublicRateLimit', () => {
     clock.advance(45_000);
     expect(refusal(() => limit.take('plans 192.0.2.1'))).toBeUndefined();
   });
+
+  it('counts clients beyond the 100,000 it tracks in one shared bucket, so a flood of addresses stays limited', () => {
+    const limit = new PublicRateLimit(3, 60_000, new ManualClock(start));
+    for (let i = 0; i < 100_000; i++) limit.take(`plans 10.${i}`);
+    const newcomers = Array.from({ length: 4 }, (_, i) => refusal(() => limit.take(`plans 192.0.2.${i}`)));
+    expect(newcomers.map((r) => r?.code)).toEqual([undefined, undefined, undefined, 'RATE_LIMITED']);
+    expect(refusal(() => limit.take('plans 10.7'))).toBeUndefined();
+  });
 });

@@ -10,6 +10,7 @@ import {
 } from '@org-mgmt/contracts';
 import { z } from 'zod';
 import { ALLOWED_WHEN_BLOCKED } from '../org-state/org-state-enforcement';
+import { isRateLimited } from '../routing/public-rate-limit';
 
 type JsonSchema = Record<string, unknown>;
 type Operation = Record<string, unknown>;
@@ -85,7 +86,7 @@ export function errorCodesOf(def: EndpointDef): ErrorCode[] {
   if (def.params || def.query || def.body || def.access.kind !== 'public') codes.add('VALIDATION_FAILED');
   if (def.method !== 'GET') codes.add('MALFORMED_REQUEST').add('PAYLOAD_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
   if (def.access.kind !== 'public') codes.add('FORBIDDEN');
-  if (def.access.kind === 'public') codes.add('RATE_LIMITED');
+  if (isRateLimited(def)) codes.add('RATE_LIMITED');
   if (def.access.kind !== 'public' && !ALLOWED_WHEN_BLOCKED.has(def.pattern)) codes.add('ORG_SUSPENDED').add('ORG_INACTIVE');
   if (/[:*]\w/.test(def.path)) codes.add('NOT_FOUND');
   if (def.idempotent) codes.add('IDEMPOTENCY_KEY_REUSED');

@@ -16,7 +16,7 @@ import { JwtVerifier } from '../auth/jwt-verifier';
 import { OrgStateCache } from '../org-state/org-state-cache';
 import { ALLOWED_WHEN_BLOCKED, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
-import { PublicRateLimit } from './public-rate-limit';
+import { isRateLimited, PublicRateLimit } from './public-rate-limit';
 import { bearerToken, parseInput, requestIdOf, requireJsonBody, targetOrgOf } from './request-context';
 
 export const API_PREFIX = '/org-management';
@@ -85,7 +85,7 @@ export class ApiRouter {
     let principal: Principal | null = null;
     let orgId: string | null = null;
     try {
-      if (def.access.kind === 'public') this.publicRateLimit.take(`${def.pattern} ${req.ip ?? 'unknown'}`);
+      if (isRateLimited(def)) this.publicRateLimit.take(`${def.pattern} ${req.ip ?? 'unknown'}`);
       principal = await this.authenticate(def, req);
       // Who before what: a caller without the role is refused before any of its input is looked at.
       authorize(def.access, principal, [], this.config.ROOT_ORG_ID);

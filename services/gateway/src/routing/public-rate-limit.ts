@@ -1,8 +1,18 @@
-import { AppError } from '@org-mgmt/contracts';
+import { AppError, EndpointDef } from '@org-mgmt/contracts';
 import { Clock } from '@org-mgmt/runtime';
 
 /** Distinct clients counted per window, so a flood of addresses cannot grow memory without bound. */
 const MAX_TRACKED_CLIENTS = 100_000;
+/** Clients beyond the tracked ones share this one count, so a flood from many addresses is still limited. */
+const OVERFLOW_KEY = '(clients beyond the tracked ones)';
+
+/**
+ * Public endpoints are limited per client, except signed webhooks: the payment provider sends them
+ * from a few addresses in bursts, and each is verified by its signature before anything happens.
+ */
+export function isRateLimited(def: EndpointDef): boolean {
+  return def.access.kind === 'public' && !def.rawBody;
+}
 
 /**
  * Requests per client key (endpoint and client IP) and fixed window, counted in this gateway process
@@ -25,10 +35,9 @@ export class PublicRateLimit {
       this.windowStart = windowStart;
       this.counts = new Map();
     }
-    const known = this.counts.get(clientKey);
-    if (known === undefined && this.counts.size >= MAX_TRACKED_CLIENTS) return;
-    const count = (known ?? 0) + 1;
-    this.counts.set(clientKey, count);
+    const key = this.counts.has(clientKey) || this.counts.size < MAX_TRACKED_CLIENTS ? clientKey : OVERFLOW_KEY;
+    const count = (this.counts.get(key) ?? 0) + 1;
+    this.counts.set(key, count);
     if (count > this.perWindow) {
       throw new AppError('RATE_LIMITED', 'Too many requests from this client; try again later', {
         retryAfterMs: windowStart + this.windowMs - now,
