@@ -100,7 +100,9 @@ export class JwtVerifier {
     const claims = ClaimsSchema.safeParse(payload);
     if (!claims.success) throw unauthenticated('missing or malformed claims (sub, orgId, roles)');
     const { sub, orgId, roles = [], email } = claims.data;
-    const principal: Principal = Object.freeze({ sub, orgId, roles: roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)), email });
+    // Frozen: a remembered principal is shared by every request that presents the token.
+    const counted = Object.freeze(roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r))) as Role[];
+    const principal: Principal = Object.freeze({ sub, orgId, roles: counted, email });
     return { principal, expiresAt: (payload.exp! + CLOCK_TOLERANCE_S) * 1000 };
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { BillingBalanceChangedEvent } from '@org-mgmt/contracts';
-import { EVENT_BUS, EventBus, EventSubscription } from '@org-mgmt/runtime';
+import { EVENT_BUS, EventBus, EventSubscription, LOGGER, Logger } from '@org-mgmt/runtime';
 import { RenewalWorker } from './renewal.worker';
 
 /**
@@ -14,6 +14,7 @@ export class BalanceTopUpConsumer implements OnApplicationBootstrap, OnModuleDes
 
   constructor(
     @Inject(EVENT_BUS) private readonly bus: EventBus,
+    @Inject(LOGGER) private readonly logger: Logger,
     private readonly worker: RenewalWorker,
   ) {}
 
@@ -22,8 +23,12 @@ export class BalanceTopUpConsumer implements OnApplicationBootstrap, OnModuleDes
       durable: 'subscriptions-balance-topup',
       subject: BillingBalanceChangedEvent.subject,
       handler: async (event) => {
-        const data = BillingBalanceChangedEvent.schema.parse(event.data);
-        if (data.delta > 0) await this.worker.retryUnpaidOf(data.orgId);
+        const parsed = BillingBalanceChangedEvent.schema.safeParse(event.data);
+        if (!parsed.success) {
+          this.logger.error({ eventId: event.id, issues: parsed.error.issues }, 'event refused by its contract; dropped');
+          return;
+        }
+        if (parsed.data.delta > 0) await this.worker.retryUnpaidOf(parsed.data.orgId);
       },
     });
   }
