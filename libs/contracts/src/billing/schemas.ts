@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PAYMENT_INTENT_ID_PATTERN } from '../common/ids';
 import { pageOf, PageQuerySchema } from '../common/pagination';
 
 /** ISO 4217 code, upper case; which currencies are accepted is billing's rule. */
@@ -117,7 +118,7 @@ export const BuyCreditsResultSchema = z.object({
 export type BuyCreditsResult = z.infer<typeof BuyCreditsResultSchema>;
 
 export const CompletePaymentBodySchema = z.strictObject({
-  paymentIntentId: z.string().regex(/^pi_[A-Za-z0-9_]{1,250}$/, 'must be a payment intent id such as pi_…'),
+  paymentIntentId: z.string().regex(PAYMENT_INTENT_ID_PATTERN, 'must be a payment intent id such as pi_…'),
   transactionId: TransactionIdSchema,
   gateway: PaymentGatewayNameSchema.optional(),
 });

@@ -33,3 +33,10 @@ export function newId(kind: IdKind): string {
 }
 
 export const ORG_ID_PATTERN = /^org_[a-z0-9_]{1,64}$/;
+
+/**
+ * A payment gateway's payment id as callers send it back. Stripe's are short; the sandbox's encode
+ * the whole payment (org id included, up to 68 characters), hence the room.
+ */
+export const GATEWAY_PAYMENT_ID_MAX = 500;
+export const PAYMENT_INTENT_ID_PATTERN = new RegExp(`^pi_[A-Za-z0-9_]{1,${GATEWAY_PAYMENT_ID_MAX - 3}}$`);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ORG_ID_PATTERN } from '../common/ids';
+import { GATEWAY_PAYMENT_ID_MAX, ORG_ID_PATTERN } from '../common/ids';
 
 export const PLAN_IDS = ['free', 'basic', 'pro', 'team', 'enterprise'] as const;
 export const PlanIdSchema = z.enum(PLAN_IDS);
@@ -157,7 +157,7 @@ const SubscriptionPaymentIdSchema = z.string().regex(/^spay_[a-z0-9]{1,64}$/, 'm
 /** After the customer confirmed the PaymentIntent (Stripe Elements). */
 export const SubscriptionCompletePaymentBodySchema = z.strictObject({
   paymentId: SubscriptionPaymentIdSchema,
-  paymentIntentId: z.string().min(1).max(255),
+  paymentIntentId: z.string().min(1).max(GATEWAY_PAYMENT_ID_MAX),
   gateway: z.enum(['stripe', 'sandbox']),
 });
 
@@ -179,7 +179,7 @@ export const SubscriptionPaymentCompletionSchema = z.object({
 /** `subscriptions.payment.settle` (System, NATS only): billing forwards a verified Stripe webhook about a subscription payment. */
 export const SubscriptionPaymentSettleBodySchema = z.strictObject({
   paymentId: SubscriptionPaymentIdSchema,
-  gatewayPaymentId: z.string().min(1).max(255),
+  gatewayPaymentId: z.string().min(1).max(GATEWAY_PAYMENT_ID_MAX),
 });
 export const SubscriptionPaymentSettleResultSchema = z.object({
   paymentId: z.string(),
