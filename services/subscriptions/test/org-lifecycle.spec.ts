@@ -195,6 +195,26 @@ describe('subscriptions on org registration and deletion', () => {
       expect((await changesOf(res.body.id)).map((c) => c.change)).toEqual(['created']);
     });
 
+    it('leaves no deleted org with a live subscription when org.created with a plan races org.deleted', async () => {
+      const orgs = await Promise.all(Array.from({ length: 8 }, () => sys.registerOrg()));
+      const lateCreated = await Promise.all(
+        orgs.map(async (org) => {
+          const event = { ...(await storedEvent(OrgCreatedEvent, org.id)), id: newId('event') };
+          return { ...event, data: { ...event.data, plan: { planId: 'pro', interval: 'month' } } };
+        }),
+      );
+      await Promise.all(orgs.flatMap((org, i) => [deleteOrg(org.id), publish(lateCreated[i])]));
+      for (const [i, org] of orgs.entries()) {
+        const deleted = await storedEvent(OrgDeletedEvent, org.id);
+        await eventually(async () => {
+          expect(await processed('subscriptions-org-deleted', deleted.id)).toBe(1);
+          expect(await processed('subscriptions-org-created', lateCreated[i].id)).toBe(1);
+        });
+        const res = await current(org.id);
+        expect(res.status === 404 || res.body.status === 'cancelled').toBe(true);
+      }
+    });
+
     it('starts nothing for an org deleted before its org.created is handled', async () => {
       const org = await sys.registerOrg();
       await deleteOrg(org.id);
