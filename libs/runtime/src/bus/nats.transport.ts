@@ -1,6 +1,7 @@
-import { ClientNats, ServerNats } from '@nestjs/microservices';
+import { ServerNats } from '@nestjs/microservices';
 import { RpcRequest, RpcResult } from '@org-mgmt/contracts';
-import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
+import { connect, ErrorCode, Events, NatsConnection } from 'nats';
+import { randomUUID } from 'node:crypto';
 import { checkedResult, RpcClient, timedOut, unavailable } from './rpc-client';
 
 /** Prefixing is idempotent: Nest normalises a pattern more than once on its way in. */
@@ -22,53 +23,53 @@ export class PrefixedNatsServer extends ServerNats {
   }
 }
 
-class PrefixedNatsClient extends ClientNats {
-  constructor(
-    options: ConstructorParameters<typeof ClientNats>[0],
-    private readonly subjectPrefix: string,
-  ) {
-    super(options);
-  }
-
-  protected override normalizePattern(pattern: Parameters<ClientNats['normalizePattern']>[0]): string {
-    return prefixed(this.subjectPrefix, super.normalizePattern(pattern));
-  }
-}
-
 /**
- * Request/reply over NATS through Nest's client. A subject nobody listens on answers at once
- * (NATS "no responders"), which becomes SERVICE_UNAVAILABLE; silence becomes SERVICE_TIMEOUT.
+ * Request/reply over NATS with the nats client's own request (one shared reply subscription), in the
+ * packet format Nest's NATS server reads and writes, rather than through Nest's client, which
+ * subscribes and unsubscribes an inbox per request. A subject nobody listens on answers at once
+ * (NATS "no responders"), as does a client cut off from NATS: SERVICE_UNAVAILABLE; silence becomes
+ * SERVICE_TIMEOUT.
  */
 export class NatsRpcClient implements RpcClient {
-  private readonly client: PrefixedNatsClient;
+  private connection?: NatsConnection;
+  private connected = false;
   private closed = false;
 
   constructor(
-    servers: string,
-    subjectPrefix: string,
+    private readonly servers: string,
+    private readonly subjectPrefix: string,
     private readonly defaultTimeoutMs: number,
-  ) {
-    this.client = new PrefixedNatsClient({ servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 }, subjectPrefix);
-  }
+  ) {}
 
   async connect(): Promise<void> {
-    await this.client.connect();
+    this.connection = await connect({ servers: this.servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    this.connected = true;
+    void this.followStatus(this.connection);
   }
 
   async request(pattern: string, message: RpcRequest, timeoutMs = this.defaultTimeoutMs): Promise<RpcResult> {
-    // Nest's client would connect again on send: a connection nobody closes, keeping the process alive.
-    if (this.closed) return unavailable(pattern);
+    if (this.closed || !this.connected || !this.connection) return unavailable(pattern);
+    const packet = { pattern, data: message, id: randomUUID() };
     try {
-      const reply = await firstValueFrom(this.client.send(pattern, message).pipe(timeout(timeoutMs)));
-      return checkedResult(pattern, reply);
+      const reply = await this.connection.request(prefixed(this.subjectPrefix, pattern), JSON.stringify(packet), { timeout: timeoutMs });
+      const answer = JSON.parse(reply.string()) as { response?: unknown; err?: unknown };
+      // Nest's server answers `err` only when no handler has the pattern: as good as nobody listening.
+      return answer.err == null ? checkedResult(pattern, answer.response) : unavailable(pattern);
     } catch (err) {
-      // Anything else is the transport's: no responders, no handler, a lost connection.
-      return err instanceof TimeoutError ? timedOut(pattern, timeoutMs) : unavailable(pattern);
+      return (err as { code?: string }).code === ErrorCode.Timeout ? timedOut(pattern, timeoutMs) : unavailable(pattern);
     }
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.client.close();
+    await this.connection?.close();
+  }
+
+  /** While the client is cut off from NATS, requests fail at once instead of waiting out their timeout. */
+  private async followStatus(connection: NatsConnection): Promise<void> {
+    for await (const status of connection.status()) {
+      if (status.type === Events.Disconnect) this.connected = false;
+      if (status.type === Events.Reconnect) this.connected = true;
+    }
   }
 }
