@@ -96,13 +96,8 @@ export class PaymentRepository {
   }
 
   /** Pending credit payments older than `before`: left by a crash between the debit and its application. */
-  async strandedCreditPayments(before: number, limit: number): Promise<SubscriptionPayment[]> {
-    const rows: PaymentRow[] = await this.db('subscription_payments')
-      .where({ status: 'pending', method: 'credits' })
-      .where('created_at', '<', before)
-      .orderBy('created_at')
-      .limit(limit);
-    return rows.map(toPayment);
+  strandedCreditPayments(before: number, limit: number): Promise<SubscriptionPayment[]> {
+    return this.pendingSince('credits', before, limit);
   }
 
   async setGatewayPayment(trx: Knex.Transaction, id: string, gatewayPaymentId: string): Promise<void> {
@@ -110,9 +105,14 @@ export class PaymentRepository {
   }
 
   /** Card payments still pending since before `before`: the worker asks the gateway how they ended. */
-  async staleCardPayments(before: number, limit: number): Promise<SubscriptionPayment[]> {
+  staleCardPayments(before: number, limit: number): Promise<SubscriptionPayment[]> {
+    return this.pendingSince('card', before, limit);
+  }
+
+  /** Pending payments of one method created before `before`, oldest first. */
+  private async pendingSince(method: 'credits' | 'card', before: number, limit: number): Promise<SubscriptionPayment[]> {
     const rows: PaymentRow[] = await this.db('subscription_payments')
-      .where({ status: 'pending', method: 'card' })
+      .where({ status: 'pending', method })
       .where('created_at', '<', before)
       .orderBy('created_at')
       .limit(limit);
