@@ -1,5 +1,6 @@
 import { ApiException, KubeConfig } from '@kubernetes/client-node';
 import { ORG_ID_PATTERN } from '@org-mgmt/contracts';
+import { withTimeout } from '@org-mgmt/runtime';
 import { createHash } from 'node:crypto';
 import { TeardownConfig } from './config';
 import { KubernetesClients, kubernetesClients, SWEPT_KINDS } from './swept-kinds';
@@ -85,7 +86,9 @@ export class KubernetesTeardown {
 /** Runs a step: null when done or nothing was there, a failure description when refused for good. */
 async function attempt(step: Step, timeoutMs: number): Promise<string | null> {
   try {
-    await withTimeout(step.run(), timeoutMs, step.description);
+    await withTimeout(step.run(), timeoutMs, () => {
+      throw new TransientKubernetesError(`${step.description}: no answer within ${timeoutMs} ms`);
+    });
     return null;
   } catch (err) {
     if (err instanceof TransientKubernetesError) throw err;
@@ -93,19 +96,6 @@ async function attempt(step: Step, timeoutMs: number): Promise<string | null> {
     if (step.goneCodes.includes(err.code)) return null;
     if (err.code === 429 || err.code >= 500) throw new TransientKubernetesError(`${step.description}: HTTP ${err.code} ${statusMessage(err)}`);
     return `${step.description}: HTTP ${err.code} ${statusMessage(err)}`;
-  }
-}
-
-/** The call goes on in the background; the teardown is redone on redelivery, which every call allows. */
-async function withTimeout<T>(call: Promise<T>, timeoutMs: number, description: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TransientKubernetesError(`${description}: no answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    return await Promise.race([call, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

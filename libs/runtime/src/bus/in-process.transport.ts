@@ -1,6 +1,7 @@
 import { CustomTransportStrategy, Server } from '@nestjs/microservices';
 import { RpcRequest, RpcResult } from '@org-mgmt/contracts';
 import { lastValueFrom } from 'rxjs';
+import { withTimeout } from '../service/timeout';
 import { checkedResult, RpcClient, timedOut, unavailable } from './rpc-client';
 
 type RawHandler = (json: string) => Promise<string>;
@@ -66,16 +67,8 @@ export class InProcessRpcClient implements RpcClient {
   async request(pattern: string, message: RpcRequest, timeoutMs = this.defaultTimeoutMs): Promise<RpcResult> {
     const handler = this.broker.handlerFor(pattern);
     if (!handler) return unavailable(pattern);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<RpcResult>((resolve) => {
-      timer = setTimeout(() => resolve(timedOut(pattern, timeoutMs)), timeoutMs);
-    });
-    try {
-      const reply = handler(JSON.stringify(message)).then((json) => checkedResult(pattern, JSON.parse(json)));
-      return await Promise.race([reply, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const reply = handler(JSON.stringify(message)).then((json) => checkedResult(pattern, JSON.parse(json)));
+    return withTimeout(reply, timeoutMs, () => timedOut(pattern, timeoutMs));
   }
 
   async close(): Promise<void> {}

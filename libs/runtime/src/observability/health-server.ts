@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { withTimeout } from '../service/timeout';
 import { metricsRegistry } from './metrics';
 
 export interface ReadinessCheck {
@@ -15,14 +16,8 @@ export interface HealthServer {
 const CHECK_TIMEOUT_MS = 2000;
 
 /** A check that does not answer in time counts as failed: a probe never hangs. */
-async function passes(check: ReadinessCheck): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CHECK_TIMEOUT_MS)));
-  try {
-    return await Promise.race([check.check().catch(() => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function passes(check: ReadinessCheck): Promise<boolean> {
+  return withTimeout(check.check().catch(() => false), CHECK_TIMEOUT_MS, () => false);
 }
 
 export async function readiness(checks: readonly ReadinessCheck[]): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
