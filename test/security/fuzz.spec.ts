@@ -1,7 +1,7 @@
 import { ALL_ENDPOINTS, EndpointDef, HTTP_ENDPOINTS, OrgIdSchema } from '@org-mgmt/contracts';
-import { NatsRpcClient } from '@org-mgmt/runtime';
+import { RpcClient } from '@org-mgmt/runtime';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '@org-mgmt/gateway';
-import { startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
+import { startTestSystem, tally, TestSystem, signedRpcClient } from '@org-mgmt/testing';
 import { jsonSchemaOf, pick, Rng, seededRng } from './generate';
 import { hostileBodies, hostileValues, HOSTILE_STRINGS } from './hostile';
 import { DESTRUCTIVE, expressPath, SampleRequest, sampleRequest, withQuery } from './requests';
@@ -110,8 +110,7 @@ describe('security: fuzz', () => {
   }
 
   it('NATS-only endpoints answer hostile input and malformed envelopes from a System caller without an internal error', async () => {
-    const rpc = new NatsRpcClient(sys.env.NATS_URL, sys.config.NATS_SUBJECT_PREFIX, 10_000);
-    await rpc.connect();
+    const rpc = await signedRpcClient(sys.env, 10_000);
     const internalErrors: string[] = [];
     let sent = 0;
     try {

@@ -1,5 +1,5 @@
 import { ALL_ENDPOINTS, EndpointDef, HTTP_ENDPOINTS, participantEndpoints, Principal, TRANSFER_DATATYPE_NAMES } from '@org-mgmt/contracts';
-import { NatsRpcClient } from '@org-mgmt/runtime';
+import { RpcClient } from '@org-mgmt/runtime';
 import {
   Caller,
   CALLER_FACTS,
@@ -11,7 +11,7 @@ import {
   Scope,
   startTestSystem,
   tally,
-  TestSystem,
+  TestSystem, signedRpcClient,
 } from '@org-mgmt/testing';
 import { randomUUID } from 'node:crypto';
 import { DESTRUCTIVE, otherOrgVias, ownOrgVia, sampleRequest, SUCCEEDS, Via, withQuery } from './requests';
@@ -114,8 +114,7 @@ describe('security: permission matrix', () => {
   });
 
   it('is enforced again by each service: forged principals sent over NATS behind the gateway are refused, and nothing changes', async () => {
-    const rpc = new NatsRpcClient(sys.env.NATS_URL, sys.config.NATS_SUBJECT_PREFIX, 10_000);
-    await rpc.connect();
+    const rpc = await signedRpcClient(sys.env, 10_000);
     const before = await settledDigest(sys);
     const service = { cases: 0, denied401: 0, denied403: 0, mismatches: 0 };
     const wrong: string[] = [];

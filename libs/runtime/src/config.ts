@@ -24,6 +24,10 @@ export const ConfigSchema = z
     JWT_SECRET: optionalText,
     JWT_ISSUER: z.string().min(1).default('org-management'),
     JWT_AUDIENCE: z.string().min(1).default('org-management'),
+    /** Ed25519 private keys this process signs bus identity assertions with: `signer=<base64 PKCS#8 DER>,…`. */
+    BUS_SIGNING_KEYS: optionalText,
+    /** Ed25519 public keys of the signers this process believes: `signer=<base64 SPKI DER>,…`. */
+    BUS_TRUSTED_KEYS: optionalText,
     ROOT_ORG_ID: z.string().regex(/^org_[a-z0-9_]{1,64}$/).default('org_root'),
     ROOT_ORG_NAME: z.string().min(2).default('Platform Operator'),
     ROOT_ORG_EMAIL: optionalText.pipe(z.email().optional()),
@@ -60,6 +64,11 @@ export const ConfigSchema = z
         path: ['JWT_SECRET'],
         message: 'an HS256 development secret is refused in production: set JWT_JWKS_URL or JWT_PUBLIC_KEY',
       });
+    }
+    if (c.NODE_ENV === 'production') {
+      for (const key of ['BUS_SIGNING_KEYS', 'BUS_TRUSTED_KEYS'] as const) {
+        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required in production (generate them with `npm run bus-keys`)' });
+      }
     }
     if (c.NODE_ENV === 'production' && c.PAYMENT_GATEWAY === 'sandbox') {
       ctx.addIssue({ code: 'custom', path: ['PAYMENT_GATEWAY'], message: 'the sandbox payment gateway is refused in production' });

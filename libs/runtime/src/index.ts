@@ -4,6 +4,8 @@ export * from './config';
 export * from './logger';
 export * from './settings';
 export * from './bus/rpc-client';
+export * from './bus/bus-keys';
+export * from './bus/identity-assertion';
 export * from './bus/rpc-handler';
 export * from './bus/internal-call';
 export * from './bus/in-process.transport';

@@ -4,7 +4,11 @@ import { RunningGateway, startGateway } from '@org-mgmt/gateway';
 import { orgsService } from '@org-mgmt/orgs';
 import {
   AppConfig,
+  AssertionVerifier,
   Bus,
+  BUS_SIGNERS,
+  BusKeyError,
+  BusSigner,
   Clock,
   configureRuntime,
   flushTraces,
@@ -13,6 +17,7 @@ import {
   inProcessBus,
   Logger,
   natsBus,
+  requireKeys,
   RunningService,
   ReadinessCheck,
   ServiceDefinition,
@@ -72,10 +77,24 @@ function readinessChecks(bus: Bus, services: readonly RunningService[]): Readine
   ];
 }
 
+/**
+ * A process signs as each service it runs (and the gateway), and trusts every signer when it runs
+ * services. In production it holds no private key but its own, so one leaked pod key signs for one signer.
+ */
+function checkBusKeys({ bus, services, gateway, config }: SystemOptions): void {
+  const signers: BusSigner[] = [...services, ...(gateway ? (['gateway'] as const) : [])];
+  requireKeys(bus.keys, signers, services.length ? BUS_SIGNERS : []);
+  const foreign = [...bus.keys.signing.keys()].filter((s) => !signers.includes(s));
+  if (config.NODE_ENV === 'production' && foreign.length) {
+    throw new BusKeyError(`BUS_SIGNING_KEYS holds keys of ${foreign.join(', ')}: in production a process holds only its own`);
+  }
+}
+
 /** Starts the services, the gateway and the health port; a failure closes whatever had started (and the bus) before it goes up. */
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const { config, databaseUrl, bus, logger, clock } = options;
-  configureRuntime({ rootOrgId: config.ROOT_ORG_ID, logger });
+  checkBusKeys(options);
+  configureRuntime({ rootOrgId: config.ROOT_ORG_ID, logger, assertions: new AssertionVerifier(bus.keys.trusted, config.ROOT_ORG_ID) });
   initTracing({ serviceName: processName(options), otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const system: RunningSystem = {
     services: [],

@@ -6,6 +6,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import { busKeyEnv } from './bus-identity';
 import { Api, apiClient } from './http';
 import { createTestDatabase, TestServers, testServers } from './servers';
 import { mintToken, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET, TokenClaims } from './tokens';
@@ -65,6 +66,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     DATABASE_POOL_MAX: '4',
     // Every test client is 127.0.0.1: the public endpoints' per-IP limit is exercised by test/security only.
     PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000',
+    ...busKeyEnv(),
     ...options.env,
   };
   const separateProcesses = options.separateProcesses ?? process.env.TEST_SERVICES === 'processes';

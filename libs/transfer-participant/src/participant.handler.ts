@@ -26,7 +26,7 @@ export function transferParticipantHandler(datatypes: readonly TransferDatatype[
       const def: EndpointDef = endpoints[verb];
       const key = `${verb}_${datatype}`;
       const handle = function (this: TransferParticipantHandler, raw: unknown) {
-        return answer(async () => run[verb](this.participant, contextFrom(def, raw).body as never), def.pattern);
+        return answer(async () => run[verb](this.participant, (await contextFrom(def, raw)).body as never), def.pattern);
       };
       Object.defineProperty(TransferParticipantHandler.prototype, key, { value: handle, writable: true, configurable: true });
       const descriptor = Object.getOwnPropertyDescriptor(TransferParticipantHandler.prototype, key)!;

@@ -1,6 +1,6 @@
 import { BillingEndpoints, EndpointDef, Organization, OrgsEndpoints } from '@org-mgmt/contracts';
-import { NatsRpcClient } from '@org-mgmt/runtime';
-import { CALLER_FACTS, callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { RpcClient } from '@org-mgmt/runtime';
+import { CALLER_FACTS, callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem, signedRpcClient } from '@org-mgmt/testing';
 
 interface Sample {
   def: EndpointDef;
@@ -81,13 +81,12 @@ describe('add-on and agreement endpoints enforce the permission matrix', () => {
 /** The two internal endpoints are reached over NATS only, and there only by System principals of the root org. */
 describe('internal add-on and agreement endpoints', () => {
   let sys: TestSystem;
-  let rpc: NatsRpcClient;
+  let rpc: RpcClient;
   let customerOrg: Organization;
 
   beforeAll(async () => {
     sys = await startTestSystem();
-    rpc = new NatsRpcClient(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, 5000);
-    await rpc.connect();
+    rpc = await signedRpcClient(sys.env, 5000);
     customerOrg = await sys.registerOrg();
   });
   afterAll(async () => {

@@ -1,21 +1,20 @@
 import { newId, Organization, OrgDeletedEvent, RpcRequest } from '@org-mgmt/contracts';
-import { NatsRpcClient } from '@org-mgmt/runtime';
-import { eventually, startTestSystem, StripeFake, TestSystem } from '@org-mgmt/testing';
+import { RpcClient } from '@org-mgmt/runtime';
+import { eventually, startTestSystem, StripeFake, TestSystem, signedRpcClient } from '@org-mgmt/testing';
 import { connect } from 'nats';
 
 /** org.deleted closes the org's ledger: no money moves afterwards, and a late Stripe payment is kept for refund. */
 describe('ledger closure on org.deleted', () => {
   let sys: TestSystem;
   let fake: StripeFake;
-  let rpc: NatsRpcClient;
+  let rpc: RpcClient;
   let root: string;
 
   beforeAll(async () => {
     fake = await StripeFake.start();
     sys = await startTestSystem({ env: fake.env() });
     root = await sys.rootToken();
-    rpc = new NatsRpcClient(sys.config.NATS_URL!, sys.config.NATS_SUBJECT_PREFIX, 15_000);
-    await rpc.connect();
+    rpc = await signedRpcClient(sys.env, 15_000);
   });
   afterAll(async () => {
     await rpc?.close();

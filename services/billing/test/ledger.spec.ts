@@ -1,12 +1,12 @@
 import { Organization, RpcRequest } from '@org-mgmt/contracts';
-import { ManualClock, NatsRpcClient } from '@org-mgmt/runtime';
-import { ApiResponse, startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { ManualClock, RpcClient } from '@org-mgmt/runtime';
+import { ApiResponse, startTestSystem, TestSystem, signedRpcClient } from '@org-mgmt/testing';
 
 /** Balance, transactions, operator grants and the internal debit, with the sandbox gateway (the default). */
 describe('credit ledger', () => {
   const clock = new ManualClock(Date.UTC(2026, 10, 1));
   let sys: TestSystem;
-  let rpc: NatsRpcClient;
+  let rpc: RpcClient;
   let org: Organization;
   let root: string;
   let admin: string;
@@ -14,8 +14,7 @@ describe('credit ledger', () => {
 
   beforeAll(async () => {
     sys = await startTestSystem({ clock });
-    rpc = new NatsRpcClient(sys.config.NATS_URL!, sys.config.NATS_SUBJECT_PREFIX, 15_000);
-    await rpc.connect();
+    rpc = await signedRpcClient(sys.env, 15_000);
     org = await sys.registerOrg();
     root = await sys.rootToken();
     admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });

@@ -1,5 +1,5 @@
 import { AppError, EndpointDef, RpcResult } from '@org-mgmt/contracts';
-import { AppConfig, RpcClient } from '@org-mgmt/runtime';
+import { AppConfig, RpcClient, systemPrincipal } from '@org-mgmt/runtime';
 import { randomUUID } from 'node:crypto';
 
 /** Calls another service's System-only endpoint as the transfers service. */
@@ -12,7 +12,7 @@ export async function systemRequest(
 ): Promise<RpcResult> {
   return rpc.request(
     def.pattern,
-    { principal: { sub: 'service:transfers', orgId: config.ROOT_ORG_ID, roles: ['System'] }, orgId: null, requestId: randomUUID(), body },
+    { principal: systemPrincipal('transfers', config.ROOT_ORG_ID), orgId: null, requestId: randomUUID(), body },
     timeoutMs,
   );
 }

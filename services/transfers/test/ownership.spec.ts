@@ -1,6 +1,6 @@
 import { Organization, RpcRequest } from '@org-mgmt/contracts';
-import { NatsRpcClient } from '@org-mgmt/runtime';
-import { startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { RpcClient } from '@org-mgmt/runtime';
+import { startTestSystem, TestSystem, signedRpcClient } from '@org-mgmt/testing';
 
 describe('ownership transfer and primary-email change', () => {
   let sys: TestSystem;
@@ -95,8 +95,7 @@ describe('ownership transfer and primary-email change', () => {
     });
 
     it('the orgs RPC applies a change id once, however often it is retried', async () => {
-      const rpc = new NatsRpcClient(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, 5000);
-      await rpc.connect();
+      const rpc = await signedRpcClient(sys.env, 5000);
       try {
         const target = await sys.registerOrg();
         const message: RpcRequest = {

@@ -1,7 +1,7 @@
 import { Organization, RpcRequest, ServiceName } from '@org-mgmt/contracts';
-import { Bus, createLogger, NatsRpcClient, natsBus, startService } from '@org-mgmt/runtime';
+import { Bus, createLogger, natsBus, RpcClient, startService } from '@org-mgmt/runtime';
 import { SERVICES } from '@org-mgmt/system';
-import { startTestSystem, TestSystem } from '@org-mgmt/testing';
+import { startTestSystem, TestSystem, signedRpcClient } from '@org-mgmt/testing';
 import { TransferWorker } from '@org-mgmt/transfers';
 import { countOf, seedRecords, startTransfer, waitForJob } from './helpers';
 
@@ -228,10 +228,9 @@ describe('asset transfers survive restarts, cancels and failures', () => {
   });
 
   describe('the participant protocol', () => {
-    let rpc: NatsRpcClient;
+    let rpc: RpcClient;
     beforeAll(async () => {
-      rpc = new NatsRpcClient(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, 5000);
-      await rpc.connect();
+      rpc = await signedRpcClient(sys.env, 5000);
     });
     afterAll(() => rpc.close());
 

@@ -5,6 +5,8 @@ import { PrincipalSchema } from './principal';
 /** What the gateway sends with every RPC: the caller, the org acted on, and the validated input. */
 export const RpcRequestSchema = z.object({
   principal: PrincipalSchema.nullable(),
+  /** The signed identity assertion naming `principal` (libs/runtime bus/identity-assertion.ts); services refuse a request without one. */
+  assertion: z.string().optional(),
   /** The org the request acts on (path, `orgid` header, else the principal's own); null when public and unnamed. */
   orgId: z.string().nullable(),
   requestId: z.string(),

@@ -2,6 +2,8 @@ import { EndpointDef, Input } from '@org-mgmt/contracts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { runtimeSettings } from '../settings';
+import { BusSigner } from './bus-keys';
+import { systemPrincipal } from './identity-assertion';
 import { call, RpcClient } from './rpc-client';
 
 export interface InternalCallInput<E extends EndpointDef> {
@@ -17,11 +19,11 @@ type Output<E extends EndpointDef> = E['response'] extends z.ZodType ? z.output<
 
 /**
  * One service calling another's endpoint as the System principal of the root org, `from` naming the
- * caller. The answer is parsed by the endpoint's response schema; a failure throws its AppError.
+ * caller (its bus signing key signs the assertion). The answer is parsed by the endpoint's response schema; a failure throws its AppError.
  */
-export async function callAsSystem<E extends EndpointDef>(rpc: RpcClient, from: string, def: E, input: InternalCallInput<E>): Promise<Output<E>> {
+export async function callAsSystem<E extends EndpointDef>(rpc: RpcClient, from: BusSigner, def: E, input: InternalCallInput<E>): Promise<Output<E>> {
   const data = await call<unknown>(rpc, def.pattern, {
-    principal: { sub: `service:${from}`, orgId: runtimeSettings().rootOrgId, roles: ['System'] },
+    principal: systemPrincipal(from, runtimeSettings().rootOrgId),
     orgId: input.orgId,
     requestId: input.requestId ?? randomUUID(),
     params: input.params,

@@ -1,4 +1,5 @@
 import { AppError, RpcRequest, RpcResult, RpcResultSchema } from '@org-mgmt/contracts';
+import { AssertionSigner } from './identity-assertion';
 
 /** Sends a request to the service owning `pattern` and waits for its RpcResult, bounded by a timeout. */
 export interface RpcClient {
@@ -11,6 +12,23 @@ export async function call<T>(client: RpcClient, pattern: string, message: RpcRe
   const result = await client.request(pattern, message, timeoutMs);
   if (result.ok) return result.data as T;
   throw AppError.fromBody(result.error);
+}
+
+/** A client that attaches the identity assertion for the message's principal, addressed to the pattern's service. */
+export function signingRpcClient(inner: RpcClient, signer: AssertionSigner): RpcClient {
+  return {
+    async request(pattern, message, timeoutMs) {
+      let assertion: string;
+      try {
+        assertion = await signer.assertionFor(message.principal, serviceOf(pattern));
+      } catch (err) {
+        if (err instanceof AppError) return { ok: false, error: err.toBody() };
+        throw err;
+      }
+      return inner.request(pattern, { ...message, assertion }, timeoutMs);
+    },
+    close: () => inner.close(),
+  };
 }
 
 export function unavailable(pattern: string): RpcResult {

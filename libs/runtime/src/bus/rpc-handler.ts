@@ -41,20 +41,25 @@ function parsePart(schema: z.ZodType | undefined, value: unknown, location: stri
   return parsed.data;
 }
 
-/** Parses the envelope and the input against the contract and enforces the permission matrix again. */
-export function contextFrom<E extends EndpointDef>(def: E, raw: unknown): RpcContext<E> {
+/**
+ * Checks the caller's signed identity assertion before anything else, then parses the envelope and
+ * the input against the contract and enforces the permission matrix again.
+ */
+export async function contextFrom<E extends EndpointDef>(def: E, raw: unknown): Promise<RpcContext<E>> {
+  const { rootOrgId, assertions } = runtimeSettings();
+  const fields = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const principal = await assertions.verify(fields.assertion, def.service, fields.principal);
   const envelope = RpcRequestSchema.safeParse(raw);
   if (!envelope.success) throw validationError(envelope.error.issues, 'message');
   const msg = envelope.data;
-  const rootOrgId = runtimeSettings().rootOrgId;
   // Who before what: a caller without the rights learns nothing about what the input should be.
-  authorize(def.access, msg.principal, msg.orgId ? [msg.orgId] : [], rootOrgId);
+  authorize(def.access, principal, msg.orgId ? [msg.orgId] : [], rootOrgId);
   const params = parsePart(def.params, msg.params, 'params');
   const query = parsePart(def.query, msg.query, 'query');
   const body = parsePart(def.body, msg.body, 'body');
-  authorize(def.access, msg.principal, bodyOrgIds(def, body), rootOrgId);
+  authorize(def.access, principal, bodyOrgIds(def, body), rootOrgId);
   return {
-    principal: msg.principal,
+    principal,
     orgId: msg.orgId,
     requestId: msg.requestId,
     idempotencyKey: msg.idempotencyKey,
@@ -95,7 +100,7 @@ export function Rpc<E extends EndpointDef>(def: E) {
   return <R>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<(ctx: RpcContext<E>) => Promise<R>>) => {
     const handler = descriptor.value!;
     const wrapped = function (this: unknown, raw: unknown) {
-      return observeHandler(def.pattern, raw, () => answer(() => handler.call(this, contextFrom(def, raw)), def.pattern));
+      return observeHandler(def.pattern, raw, () => answer(async () => handler.call(this, await contextFrom(def, raw)), def.pattern));
     };
     Object.defineProperty(wrapped, 'name', { value: String(key) });
     descriptor.value = wrapped as unknown as typeof handler;

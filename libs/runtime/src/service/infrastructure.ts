@@ -3,7 +3,9 @@ import { ServiceName } from '@org-mgmt/contracts';
 import { Logger } from 'pino';
 import { InProcessBroker, InProcessRpcClient, InProcessServer } from '../bus/in-process.transport';
 import { NatsRpcClient, PrefixedNatsServer } from '../bus/nats.transport';
-import { RpcClient } from '../bus/rpc-client';
+import { BusKeys, loadBusKeys } from '../bus/bus-keys';
+import { AssertionSigner } from '../bus/identity-assertion';
+import { RpcClient, signingRpcClient } from '../bus/rpc-client';
 import { AppConfig } from '../config';
 import { EventBus } from '../events/event-bus';
 import { InProcessEventBus } from '../events/in-process-bus';
@@ -14,27 +16,36 @@ import { observedRpcClient } from '../observability/rpc-observer';
 export interface Bus {
   kind: 'nats' | 'in-process';
   serverFor(service: ServiceName): CustomTransportStrategy;
+  /** Signs the identity assertion of every request it sends with this process's keys. */
   rpc: RpcClient;
+  /** The keys this process signs with and trusts (BUS_SIGNING_KEYS / BUS_TRUSTED_KEYS). */
+  keys: BusKeys;
   events: EventBus;
   /** Readiness: the bus answers (a NATS round trip; always true in process). */
   healthy(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-export function inProcessBus(config: AppConfig, logger: Logger): Bus {
+/** The client every process sends requests with: traced, and signed with the process's keys. */
+function busClient(inner: RpcClient, keys: BusKeys): RpcClient {
+  return observedRpcClient(signingRpcClient(inner, new AssertionSigner(keys.signing)));
+}
+
+export function inProcessBus(config: AppConfig, logger: Logger, keys: BusKeys = loadBusKeys(config)): Bus {
   const broker = new InProcessBroker();
   const events = new InProcessEventBus(logger);
   return {
     kind: 'in-process',
     serverFor: () => new InProcessServer(broker),
-    rpc: observedRpcClient(new InProcessRpcClient(broker, config.RPC_TIMEOUT_MS)),
+    rpc: busClient(new InProcessRpcClient(broker, config.RPC_TIMEOUT_MS), keys),
+    keys,
     events,
     healthy: async () => true,
     close: () => events.close(),
   };
 }
 
-export async function natsBus(config: AppConfig, url: string, logger: Logger): Promise<Bus> {
+export async function natsBus(config: AppConfig, url: string, logger: Logger, keys: BusKeys = loadBusKeys(config)): Promise<Bus> {
   const rpc = new NatsRpcClient(url, config.NATS_SUBJECT_PREFIX, config.RPC_TIMEOUT_MS);
   await rpc.connect();
   const events = await JetStreamEventBus.connect(url, config.NATS_SUBJECT_PREFIX, logger);
@@ -45,7 +56,8 @@ export async function natsBus(config: AppConfig, url: string, logger: Logger): P
         { servers: url, queue: service, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `org-management-${service}` },
         config.NATS_SUBJECT_PREFIX,
       ),
-    rpc: observedRpcClient(rpc),
+    rpc: busClient(rpc, keys),
+    keys,
     events,
     healthy: () => events.ping(),
     close: async () => {

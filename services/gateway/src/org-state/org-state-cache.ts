@@ -9,7 +9,7 @@ import {
   Principal,
   SubscriptionChangedEvent,
 } from '@org-mgmt/contracts';
-import { call, Clock, EventBus, EventSubscription, Logger, RpcClient } from '@org-mgmt/runtime';
+import { call, Clock, EventBus, EventSubscription, Logger, RpcClient, systemPrincipal } from '@org-mgmt/runtime';
 import { randomBytes } from 'node:crypto';
 
 /** Events after which an org's cached state may be wrong (features follow the plan, so subscription changes too). */
@@ -50,7 +50,7 @@ export class OrgStateCache {
     rootOrgId: string,
     private readonly logger: Logger,
   ) {
-    this.principal = { sub: 'gateway', orgId: rootOrgId, roles: ['System'] };
+    this.principal = systemPrincipal('gateway', rootOrgId);
   }
 
   /** One consumer per gateway process: every replica must see every invalidation. */
