@@ -1,5 +1,5 @@
 import { ALL_ENDPOINTS, EndpointDef, HTTP_ENDPOINTS, OrgIdSchema } from '@org-mgmt/contracts';
-import { RpcClient } from '@org-mgmt/runtime';
+import { NatsRpcClient } from '@org-mgmt/runtime';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '@org-mgmt/gateway';
 import { startTestSystem, tally, TestSystem, signedRpcClient } from '@org-mgmt/testing';
 import { jsonSchemaOf, pick, Rng, seededRng } from './generate';
@@ -111,6 +111,9 @@ describe('security: fuzz', () => {
 
   it('NATS-only endpoints answer hostile input and malformed envelopes from a System caller without an internal error', async () => {
     const rpc = await signedRpcClient(sys.env, 10_000);
+    // What is not even an object carries no principal to sign: it goes out unsigned, as a forger would send it.
+    const bare = new NatsRpcClient(sys.env.NATS_URL, sys.config.NATS_SUBJECT_PREFIX, 10_000);
+    await bare.connect();
     const internalErrors: string[] = [];
     let sent = 0;
     try {
@@ -130,7 +133,8 @@ describe('security: fuzz', () => {
           null,
         ];
         for (const envelope of envelopes) {
-          const result = await rpc.request(def.pattern, envelope as never);
+          const client = typeof envelope === 'object' && envelope !== null ? rpc : bare;
+          const result = await client.request(def.pattern, envelope as never);
           sent++;
           if (!result.ok && (result.error.code === 'INTERNAL' || result.error.code === 'SERVICE_TIMEOUT')) {
             internalErrors.push(`${def.pattern}: ${result.error.code} for ${shown(envelope)}`);
@@ -139,6 +143,7 @@ describe('security: fuzz', () => {
       }
     } finally {
       await rpc.close();
+      await bare.close();
       tally('security: fuzz (NATS-only endpoints)', { requests: sent, internalErrors: internalErrors.length });
     }
     expect(internalErrors).toEqual([]);
