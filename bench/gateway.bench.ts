@@ -6,7 +6,7 @@
  * bench/results/gateway.json. BENCH_CONNECTIONS (32) and BENCH_DURATION_S (5) tune the load.
  */
 import { SERVICE_NAMES } from '@org-mgmt/system';
-import { createTestDatabase, mintToken, testServers, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '@org-mgmt/testing';
+import { busKeyEnv, createTestDatabase, mintToken, testServers, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '@org-mgmt/testing';
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -222,6 +222,7 @@ export default async function gatewayBench(): Promise<void> {
     HEALTH_PORT: '',
     // The complete-payment run is one client hammering a public endpoint on purpose.
     PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000',
+    ...busKeyEnv(),
   };
   try {
     const cluster = await distributed(env);
