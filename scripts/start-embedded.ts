@@ -1,13 +1,19 @@
 /**
  * `npm start`: the whole system in one process. Embedded PostgreSQL under DATA_DIR and the
- * in-process bus unless DATABASE_URL / NATS_URL name real ones.
+ * in-process bus unless DATABASE_URL / NATS_URL name real ones. Refused with NODE_ENV=production
+ * unless both do: neither embedded part is fit for production.
  */
 import { developmentSecret } from '@org-mgmt/gateway';
 import { createLogger, loadConfig, startEmbeddedPostgres } from '@org-mgmt/runtime';
 import { connectBus, SERVICE_NAMES, startSystem } from '@org-mgmt/system';
+import { tokenHint } from './token-command';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  const embedded = (['DATABASE_URL', 'NATS_URL'] as const).filter((name) => !config[name]);
+  if (embedded.length && config.NODE_ENV === 'production') {
+    throw new Error(`Embedded mode is refused with NODE_ENV=production: set ${embedded.join(' and ')} (a real PostgreSQL and NATS)`);
+  }
   const logger = createLogger(config.LOG_LEVEL, 'org-management');
   const started = Date.now();
   const embeddedDb = config.DATABASE_URL ? undefined : await startEmbeddedPostgres(config.DATA_DIR);
@@ -32,8 +38,7 @@ async function main(): Promise<void> {
       `  API:     ${url}/org-management`,
       `  Docs:    ${url}/org-management/docs`,
       `  Health:  ${url}/health/ready`,
-      `  Token:   npm run token -- --org ${config.ROOT_ORG_ID} --roles RootAdmin`,
-      `  Try:     curl -H "Authorization: Bearer $(npm run -s token -- --org ${config.ROOT_ORG_ID} --roles RootAdmin)" ${url}/org-management/profile`,
+      ...tokenHint(config, `${url}/org-management`),
       '',
     ].join('\n') + '\n',
   );

@@ -105,8 +105,11 @@ export class MoneyTraffic {
     const acceptedIds = new Set(this.accepted.map((a) => a.transactionId));
     const inLedger = new Set(entries.map((e) => e.transaction_id));
     const published = new Map<string, number>();
+    const orgIds = new Set(this.orgIds);
     for (const event of events.events.values()) {
-      const transactionId = (event.data as { transactionId: string }).transactionId;
+      // Only this traffic's orgs: other work of the same test (renewals, say) moves other balances.
+      const { orgId, transactionId } = event.data as { orgId: string; transactionId: string };
+      if (!orgIds.has(orgId)) continue;
       published.set(transactionId, (published.get(transactionId) ?? 0) + 1);
     }
     return {

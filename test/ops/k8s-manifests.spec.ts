@@ -76,6 +76,15 @@ describe.each(['base', 'overlays/dev', 'overlays/prod'])('k8s/%s', (dir) => {
     expect(byKind(manifests, 'ClusterRoleBinding').map((b) => b.roleRef.name).sort()).toEqual(roles.map((r) => r.metadata.name).sort());
   });
 
+  it('lets a node drain: every PDB allows one disruption at the fewest replicas its HPA or Deployment runs', () => {
+    for (const pdb of byKind(manifests, 'PodDisruptionBudget')) {
+      const name = pdb.metadata.name;
+      const hpa = byKind(manifests, 'HorizontalPodAutoscaler').find((h) => h.spec.scaleTargetRef.name === name);
+      const replicas: number = hpa?.spec.minReplicas ?? byKind(manifests, 'Deployment').find((d) => d.metadata.name === name)?.spec.replicas ?? 1;
+      expect({ name, replicas, drainable: allowedDisruptions(pdb.spec, replicas) >= 1 }).toEqual({ name, replicas, drainable: true });
+    }
+  });
+
   it('holds no Secret values and lets only the gateway receive outside traffic', () => {
     expect(byKind(manifests, 'Secret')).toEqual([]);
     const policies = byKind(manifests, 'NetworkPolicy');
@@ -85,6 +94,14 @@ describe.each(['base', 'overlays/dev', 'overlays/prod'])('k8s/%s', (dir) => {
     expect(open.map((p) => p.spec.podSelector.matchLabels)).toEqual([{ 'app.kubernetes.io/component': 'gateway' }]);
   });
 });
+
+/** Pods a PDB lets go at once with `replicas` healthy, as the disruption controller counts (percentages round up). */
+function allowedDisruptions(spec: { minAvailable?: number | string; maxUnavailable?: number | string }, replicas: number): number {
+  const count = (value: number | string) => (typeof value === 'number' ? value : Math.ceil((replicas * parseInt(value, 10)) / 100));
+  if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) throw new Error('a PDB sets minAvailable or maxUnavailable, not both');
+  if (spec.maxUnavailable !== undefined) return count(spec.maxUnavailable);
+  return replicas - count(spec.minAvailable ?? 0);
+}
 
 describe('k8s overlays', () => {
   it('put dev and prod in their own namespaces with their own image tags', () => {

@@ -5,8 +5,8 @@ import { parseAllDocuments } from 'yaml';
 /**
  * The subset of `kubectl kustomize` that k8s/ uses, for rendering offline in tests (kustomize and
  * kubectl are not installable here): resources (files and directories), namespace (see
- * setNamespace), images (newName/newTag) and strategic-merge patches (maps merge, lists of named items merge by name,
- * other lists are replaced). An unsupported kustomization field fails the render rather than
+ * setNamespace), images (newName/newTag) and strategic-merge patches (maps merge, a null value deletes the
+ * key, lists of named items merge by name, other lists are replaced). An unsupported kustomization field fails the render rather than
  * being ignored.
  */
 export type Manifest = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
@@ -77,7 +77,10 @@ export function merge(base: unknown, patch: unknown): unknown {
   }
   if (isObject(base) && isObject(patch)) {
     const out: Record<string, unknown> = { ...base };
-    for (const [key, value] of Object.entries(patch)) out[key] = key in base ? merge(base[key], value) : value;
+    for (const [key, value] of Object.entries(patch)) {
+      if (value === null) delete out[key];
+      else out[key] = key in base ? merge(base[key], value) : value;
+    }
     return out;
   }
   return patch;

@@ -5,13 +5,24 @@ const optionalText = z
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
 
-const int = (def: number, min = 1) => z.coerce.number().int().min(min).default(def);
+/**
+ * A whole number from the environment. Unset takes the default; an empty or blank value is refused
+ * (z.coerce reads '' as 0, which for PORT would mean "any free port").
+ */
+export const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .unknown()
+    .refine((v) => typeof v !== 'string' || v.trim() !== '', 'is empty: set a whole number or leave the variable unset')
+    .pipe(z.coerce.number().int().min(min).max(max));
+
+/** A whole-number setting with a default (see wholeNumber). */
+export const intSetting = (def: number, min = 1, max?: number) => wholeNumber(min, max).optional().default(def);
 
 /** Every environment variable the system reads, validated once at boot. README "Configuration" lists them. */
 export const ConfigSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PORT: intSetting(3000, 0, 65535),
     DATA_DIR: z.string().default('./.data'),
     DATABASE_URL: optionalText,
     NATS_URL: optionalText,
@@ -32,20 +43,20 @@ export const ConfigSchema = z
     ROOT_ORG_NAME: z.string().min(2).default('Platform Operator'),
     ROOT_ORG_EMAIL: optionalText.pipe(z.email().optional()),
     /** Connections each service's pool may open (a replica's share of PostgreSQL's max_connections). */
-    DATABASE_POOL_MAX: int(10),
-    RPC_TIMEOUT_MS: int(5000),
-    BODY_LIMIT_BYTES: int(100_000),
+    DATABASE_POOL_MAX: intSetting(10),
+    RPC_TIMEOUT_MS: intSetting(5000),
+    BODY_LIMIT_BYTES: intSetting(100_000),
     /** Longest the gateway waits for a client to send a whole request (headers and body); 408 beyond. */
-    HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100),
+    HTTP_REQUEST_TIMEOUT_MS: intSetting(30_000, 100),
     /** Requests per minute and client IP to each public endpoint, per gateway process; 429 beyond. */
-    PUBLIC_RATE_LIMIT_PER_MINUTE: int(60),
-    OUTBOX_POLL_INTERVAL_MS: int(250, 10),
+    PUBLIC_RATE_LIMIT_PER_MINUTE: intSetting(60),
+    OUTBOX_POLL_INTERVAL_MS: intSetting(250, 10),
     /** How long the gateway trusts a cached org state when no invalidating event arrives. */
-    ORG_STATE_CACHE_TTL_MS: int(30_000, 100),
+    ORG_STATE_CACHE_TTL_MS: intSetting(30_000, 100),
     /** Invitation-only platform: org-register by System needs a pre-approved signup code or owner email. */
     SIGNUPS_INVITATION_ONLY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     /** How often the subscriptions worker renews and applies period-end changes; 0 turns it off. */
-    SUBSCRIPTION_WORKER_INTERVAL_MS: int(60_000, 0),
+    SUBSCRIPTION_WORKER_INTERVAL_MS: intSetting(60_000, 0),
     HEALTH_PORT: optionalText.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
     OTEL_SERVICE_NAME: optionalText,
@@ -54,7 +65,7 @@ export const ConfigSchema = z
     STRIPE_SECRET_KEY: optionalText,
     STRIPE_WEBHOOK_SECRET: optionalText,
     STRIPE_API_HOST: optionalText,
-    STRIPE_API_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    STRIPE_API_PORT: wholeNumber(1, 65535).optional(),
     STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
   })
   .superRefine((c, ctx) => {

@@ -1,11 +1,19 @@
 import type { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 
 export type { Logger };
 
-/** One structured JSON line per event, on stdout. */
-export function createLogger(level: string, name: string): Logger {
-  return pino({ level, name, base: { service: name }, timestamp: pino.stdTimeFunctions.isoTime });
+/**
+ * One structured JSON line per event, on stdout. `name` is the process (`org-management` in embedded
+ * mode); each service's child logger adds `service`, so every key appears once in a line.
+ */
+export function createLogger(level: string, name: string, destination?: DestinationStream): Logger {
+  return pino({ level, name, base: {}, timestamp: pino.stdTimeFunctions.isoTime }, destination);
+}
+
+/** The logger a service's providers get: the process logger with `service` bound once. */
+export function serviceLogger(processLogger: Logger, service: string): Logger {
+  return processLogger.bindings().service === service ? processLogger : processLogger.child({ service });
 }
 
 /**

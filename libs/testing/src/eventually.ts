@@ -1,5 +1,5 @@
 /** Retries an assertion until it passes (events are asynchronous); fails with its last error after `timeoutMs`. */
-export async function eventually(assertion: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+export async function eventually<T>(assertion: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -1,3 +1,4 @@
+import { Backoff, jitteredBackoff } from '@org-mgmt/runtime';
 import { ApiResponse } from './http';
 
 /** What a client saw while a fault was injected. */
@@ -32,12 +33,12 @@ export class RetryingClient {
 
   constructor(
     private readonly retryDeadlineMs = 90_000,
-    private readonly backoffMs = 100,
+    private readonly backoff: Backoff = { baseMs: 100, maxMs: 400 },
   ) {}
 
   async send<T = any>(expectedStatus: number, request: () => Promise<ApiResponse<T>>): Promise<ApiResponse<T> | undefined> {
     const deadline = Date.now() + this.retryDeadlineMs;
-    while (Date.now() < deadline) {
+    for (let attempt = 0; Date.now() < deadline; attempt++) {
       const started = Date.now();
       this.counts.sent++;
       const res = await request().catch((err: Error) => ({ status: 0, body: { transport: err.message } }) as ApiResponse);
@@ -53,7 +54,7 @@ export class RetryingClient {
         this.counts.unclean++;
         if (this.uncleanAnswers.length < 5) this.uncleanAnswers.push(`${res.status} ${JSON.stringify(res.body)}`);
       }
-      await new Promise((r) => setTimeout(r, this.backoffMs));
+      await new Promise((r) => setTimeout(r, jitteredBackoff(attempt, this.backoff)));
     }
     this.counts.gaveUp++;
     return undefined;

@@ -1,7 +1,7 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
-import { AppConfig, Clock, EventBus, Logger, nestLogger, RPC_CLIENT, RpcClient, systemClock } from '@org-mgmt/runtime';
+import { AppConfig, Clock, EventBus, Logger, nestLogger, RPC_CLIENT, RpcClient, serviceLogger, systemClock } from '@org-mgmt/runtime';
 import express from 'express';
 import { Server as HttpServer } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -47,7 +47,7 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback, linklocal, uniquelocal');
   const jwt = new JwtVerifier(deps.config, deps.devSecret);
-  const logger = deps.logger.child({ service: 'gateway' });
+  const logger = serviceLogger(deps.logger, 'gateway');
   const orgStates = new OrgStateCache(deps.rpc, deps.clock ?? systemClock, deps.config.ORG_STATE_CACHE_TTL_MS, deps.config.ROOT_ORG_ID, logger);
   if (deps.events) await orgStates.start(deps.events);
   server.get('/metrics', (req, res) => void metricsHandler(req, res));

@@ -1,4 +1,4 @@
-import { parseEnvironment } from '@org-mgmt/runtime';
+import { intSetting, parseEnvironment } from '@org-mgmt/runtime';
 import { z } from 'zod';
 
 /** A Kubernetes label key: optional DNS-subdomain prefix, then a name of up to 63 characters. */
@@ -18,9 +18,9 @@ export const TeardownConfigSchema = z.object({
     .transform((v) => v.split(',').map((n) => n.trim()).filter(Boolean))
     .pipe(z.array(z.string().regex(DNS_LABEL, 'namespace names are DNS labels'))),
   /** How long an unacknowledged org.deleted waits before JetStream redelivers it (a crashed worker's events). */
-  K8S_TEARDOWN_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(60_000),
+  K8S_TEARDOWN_ACK_WAIT_MS: intSetting(60_000, 1000),
   /** A call the API server has not answered by then counts as transient, so a hung server cannot stall the worker. */
-  K8S_TEARDOWN_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  K8S_TEARDOWN_REQUEST_TIMEOUT_MS: intSetting(10_000, 100),
 });
 
 export type TeardownConfig = z.output<typeof TeardownConfigSchema>;

@@ -2,6 +2,7 @@ import { ServerNats } from '@nestjs/microservices';
 import { RpcRequest, RpcResult } from '@org-mgmt/contracts';
 import { connect, ErrorCode, Events, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
+import { NATS_RECONNECT } from '../service/backoff';
 import { checkedResult, RpcClient, timedOut, unavailable } from './rpc-client';
 
 /** Prefixing is idempotent: Nest normalises a pattern more than once on its way in. */
@@ -42,7 +43,7 @@ export class NatsRpcClient implements RpcClient {
   ) {}
 
   async connect(): Promise<void> {
-    this.connection = await connect({ servers: this.servers, maxReconnectAttempts: -1, reconnectTimeWait: 500 });
+    this.connection = await connect({ servers: this.servers, ...NATS_RECONNECT });
     this.connected = true;
     void this.followStatus(this.connection);
   }

@@ -1,5 +1,6 @@
 import { EventEnvelope } from '@org-mgmt/contracts';
 import { Logger } from 'pino';
+import { jitteredBackoff, REDELIVERY_BACKOFF } from '../service/backoff';
 import { EventBus, EventSubscription, SubscriptionOptions } from './event-bus';
 
 /**
@@ -77,7 +78,7 @@ class InProcessSubscription {
         return await this.options.handler(event);
       } catch (err) {
         this.logger.warn({ err, subject: event.type, durable: this.options.durable, attempt }, 'event handler failed; will redeliver');
-        await this.waitBeforeRetry(Math.min(30_000, 250 * 2 ** attempt));
+        await this.waitBeforeRetry(jitteredBackoff(attempt, REDELIVERY_BACKOFF));
       }
     }
     if (this.stopped) return;

@@ -13,6 +13,7 @@ import {
 } from 'nats';
 import { Logger } from 'pino';
 import { consumerFailures, consumerRedeliveries } from '../observability/metrics';
+import { jitteredBackoff, NATS_RECONNECT, REDELIVERY_BACKOFF } from '../service/backoff';
 import { EventBus, EventSubscription, SubscriptionOptions } from './event-bus';
 
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
@@ -41,7 +42,7 @@ export class JetStreamEventBus implements EventBus {
   }
 
   static async connect(url: string, prefix: string, logger: Logger): Promise<JetStreamEventBus> {
-    const nc = await connect({ servers: url, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: 'org-management-events' });
+    const nc = await connect({ servers: url, ...NATS_RECONNECT, name: 'org-management-events' });
     const jsm = await nc.jetstreamManager();
     const bus = new JetStreamEventBus(nc, nc.jetstream(), jsm, prefix, logger);
     await bus.ensureStream();
@@ -105,7 +106,7 @@ export class JetStreamEventBus implements EventBus {
       const attempt = msg.info.redeliveryCount;
       consumerFailures.inc(labels);
       this.logger.warn({ err, subject: msg.subject, durable: options.durable, attempt }, 'event handler failed; will redeliver');
-      msg.nak(Math.min(30_000, 250 * 2 ** attempt));
+      msg.nak(jitteredBackoff(attempt, REDELIVERY_BACKOFF));
     }
   }
 

@@ -4,6 +4,7 @@ import { Migration } from '../db/database';
 import { Logger } from 'pino';
 import { z } from 'zod';
 import { outboxLag } from '../observability/metrics';
+import { jitteredBackoff } from '../service/backoff';
 import { EventBus } from './event-bus';
 
 /** Tables every service with events has in its own schema: its outbox and its consumers' dedupe log. */
@@ -109,20 +110,28 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    while (this.running) {
+    for (let failures = 0; this.running; ) {
       let published = 0;
       try {
         published = await this.publishBatch();
+        failures = 0;
       } catch (err) {
         this.logger.warn({ err }, 'outbox relay could not publish; retrying');
+        failures++;
       }
-      if (published < this.batchSize && this.running) await this.sleep();
+      if (!this.running || published === this.batchSize) continue;
+      await this.sleep(failures ? this.failureBackoff(failures) : this.pollIntervalMs);
     }
   }
 
-  private sleep(): Promise<void> {
+  /** Every replica's relay fails at once when NATS or PostgreSQL goes away: they back off, out of step. */
+  private failureBackoff(failures: number): number {
+    return jitteredBackoff(failures - 1, { baseMs: this.pollIntervalMs, maxMs: Math.max(this.pollIntervalMs, 5_000) });
+  }
+
+  private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollIntervalMs);
+      const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         resolve();

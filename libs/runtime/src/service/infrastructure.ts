@@ -11,6 +11,7 @@ import { EventBus } from '../events/event-bus';
 import { InProcessEventBus } from '../events/in-process-bus';
 import { JetStreamEventBus } from '../events/jetstream-bus';
 import { observedRpcClient } from '../observability/rpc-observer';
+import { NATS_RECONNECT } from './backoff';
 
 /** The bus a process uses: NATS (distributed) or in-process (embedded); everything above it is the same. */
 export interface Bus {
@@ -53,7 +54,7 @@ export async function natsBus(config: AppConfig, url: string, logger: Logger, ke
     kind: 'nats',
     serverFor: (service) =>
       new PrefixedNatsServer(
-        { servers: url, queue: service, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `org-management-${service}` },
+        { servers: url, queue: service, ...NATS_RECONNECT, name: `org-management-${service}` },
         config.NATS_SUBJECT_PREFIX,
       ),
     rpc: busClient(rpc, keys),

@@ -6,7 +6,7 @@ import { RpcResult, ServiceName } from '@org-mgmt/contracts';
 import { Knex } from 'knex';
 import { Logger } from 'pino';
 import { AppConfig } from '../config';
-import { nestLogger } from '../logger';
+import { nestLogger, serviceLogger } from '../logger';
 import { createDatabase, migrate, Migration } from '../db/database';
 import { Outbox, OutboxRelay } from '../events/outbox';
 import { Clock, systemClock } from './clock';
@@ -72,7 +72,7 @@ class ServiceRuntimeModule {
       { provide: CONFIG, useValue: deps.config },
       { provide: RPC_CLIENT, useValue: deps.bus.rpc },
       { provide: EVENT_BUS, useValue: deps.bus.events },
-      { provide: LOGGER, useValue: deps.logger.child({ service: def.name }) },
+      { provide: LOGGER, useValue: serviceLogger(deps.logger, def.name) },
       { provide: CLOCK, useValue: deps.clock ?? systemClock },
     ];
     return {

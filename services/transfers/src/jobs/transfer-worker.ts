@@ -7,7 +7,7 @@ import {
   TransferCompletedEvent,
   TransferDatatype,
 } from '@org-mgmt/contracts';
-import { AppConfig, CLOCK, Clock, CONFIG, Knex, LOGGER, Logger, OUTBOX, Outbox, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
+import { AppConfig, Backoff, CLOCK, Clock, CONFIG, jitteredBackoff, Knex, LOGGER, Logger, OUTBOX, Outbox, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
 import { systemRequest } from '../internal-rpc';
 import { BatchRow, JobRepository, StepRow } from './job.repository';
 
@@ -22,6 +22,7 @@ const POLL_INTERVAL_MS = 1000;
 /** A participant that is down or slow is waited for; an internal error is retried a few times. */
 const WAIT_FOR = new Set(['SERVICE_UNAVAILABLE', 'SERVICE_TIMEOUT']);
 const INTERNAL_RETRIES = 3;
+const PARTICIPANT_RETRY: Backoff = { baseMs: 100, maxMs: 5000 };
 /** Session advisory locks of this class mark the jobs a worker drives; a crashed worker's die with its connection. */
 const JOB_LOCK_CLASS = 7307;
 
@@ -218,7 +219,7 @@ export class TransferWorker implements OnModuleDestroy {
       const transient = WAIT_FOR.has(result.error.code) || (result.error.code === 'INTERNAL' && retry < INTERNAL_RETRIES);
       if (!transient) return { kind: 'failed', error: result.error };
       await this.jobs.update(this.db, jobId, { retrying: JSON.stringify(result.error), updated_at: this.clock.now() });
-      await this.sleep(Math.min(100 * 2 ** retry, 5000));
+      await this.sleep(jitteredBackoff(retry, PARTICIPANT_RETRY));
       if (!this.running) return { kind: 'interrupted' };
       if (WAIT_FOR.has(result.error.code) && retry % 5 === 4) return { kind: 'interrupted' };
     }
