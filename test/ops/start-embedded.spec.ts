@@ -1,4 +1,5 @@
 import { loadConfig } from '@org-mgmt/runtime';
+import { busKeyEnv } from '@org-mgmt/testing';
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,7 +37,12 @@ describe('npm start (embedded mode)', () => {
   jest.setTimeout(120_000);
 
   it('is refused with NODE_ENV=production, naming the variables that would make it not embedded', async () => {
-    const { output, exited } = startEmbedded({ NODE_ENV: 'production', DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    const { output, exited } = startEmbedded({
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres',
+      // Everything else production requires is there, so only the embedded bus is left to refuse.
+      ...busKeyEnv(),
+    });
     expect(await exited).toBe(1);
     expect(output()).toContain('Embedded mode is refused with NODE_ENV=production: set NATS_URL');
     expect(output()).not.toContain('DATABASE_URL and');
