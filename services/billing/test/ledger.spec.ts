@@ -54,6 +54,15 @@ describe('credit ledger', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ orgId: org.id, balance: 0, currency: 'USD', updatedAt: null, closedAt: null });
     });
+
+    it('answers 404 NOT_FOUND for an org that does not exist, as every other endpoint does', async () => {
+      const balance = await sys.api('GET', '/billing/balance', { token: root, orgid: 'org_doesnotexist' });
+      expect(balance.status).toBe(404);
+      expect(balance.body.error.code).toBe('NOT_FOUND');
+      const transactions = await sys.api('GET', '/billing/transactions', { token: root, orgid: 'org_doesnotexist' });
+      expect(transactions.status).toBe(404);
+      expect(transactions.body.error.code).toBe('NOT_FOUND');
+    });
   });
 
   describe('sandbox purchases (the default gateway)', () => {

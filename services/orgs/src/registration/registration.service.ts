@@ -28,7 +28,7 @@ export class RegistrationService {
     const preApprovalRequired = this.config.SIGNUPS_INVITATION_ONLY && !isOperator(principal, this.config.ROOT_ORG_ID);
     const consumeSignup = async (trx: Knex.Transaction, orgId: string) => {
       if (signupCode) {
-        if (!(await this.signups.consume(trx, { code: signupCode }, orgId))) throw notPreApproved('body.signupCode', 'not a usable signup code');
+        if (!(await this.signups.consume(trx, { code: signupCode }, orgId))) throw unusableCode(this.config.SIGNUPS_INVITATION_ONLY);
         return;
       }
       const consumed = await this.signups.consume(trx, { email: ownerEmail }, orgId);
@@ -41,4 +41,12 @@ export class RegistrationService {
 
 function notPreApproved(path: string, message: string): AppError {
   return new AppError('UNPROCESSABLE', 'Signups are by invitation: this registration is not pre-approved', { fields: [{ path, message }] });
+}
+
+/** A spent, expired or removed code; only an invitation-only platform says signups need one. */
+function unusableCode(invitationOnly: boolean): AppError {
+  if (invitationOnly) return notPreApproved('body.signupCode', 'not a usable signup code');
+  return new AppError('UNPROCESSABLE', 'The signup code is not usable: it is spent, expired or removed', {
+    fields: [{ path: 'body.signupCode', message: 'not a usable signup code' }],
+  });
 }
