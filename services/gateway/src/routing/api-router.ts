@@ -14,7 +14,7 @@ import { AppConfig, Clock, Logger, RpcClient, systemClock } from '@org-mgmt/runt
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { OrgStateCache } from '../org-state/org-state-cache';
-import { ALLOWED_WHEN_BLOCKED, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
+import { ALLOWED_WHEN_BLOCKED, answeredOrgIds, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { isRateLimited, PublicRateLimit } from './public-rate-limit';
 import { bearerToken, parseInput, requestIdOf, requireJsonBody, targetOrgOf } from './request-context';
@@ -113,7 +113,7 @@ export class ApiRouter {
       };
       const result = await this.rpc.request(def.pattern, message);
       if (result.ok && ORG_STATE_WRITES.has(def.pattern)) {
-        for (const changed of [orgId, ...bodyOrgIds(def, body)]) if (changed) this.orgStates.invalidate(changed);
+        for (const changed of [orgId, ...bodyOrgIds(def, body), ...answeredOrgIds(result.data)]) if (changed) this.orgStates.invalidate(changed);
       }
       if (result.ok) return { status: def.successStatus ?? 200, body: result.data, principal, orgId };
       return { status: httpStatusOf(result.error.code), body: { error: result.error }, principal, orgId };
