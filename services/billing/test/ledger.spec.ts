@@ -195,6 +195,25 @@ describe('credit ledger', () => {
       expect(await balanceOf(orgId)).toBe(300);
     });
 
+    it('replays the byte-identical first body, key order included, with Idempotent-Replayed: true', async () => {
+      const orgId = await newOrg();
+      const first = await gift(orgId, 300, { 'idempotency-key': 'gift-bytes' });
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+      for (let i = 0; i < 3; i++) {
+        const replay = await gift(orgId, 300, { 'idempotency-key': 'gift-bytes' });
+        expect(replay.status).toBe(201);
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        expect(replay.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(replay.text).toBe(first.text);
+      }
+      const bought = { amount: 500, currency: 'USD', paymentMethodId: 'pm_card_visa' };
+      const buy = () => sys.api('POST', '/billing/buy-credits', { token: root, orgid: orgId, headers: { 'idempotency-key': 'buy-bytes' }, body: bought });
+      const firstBuy = await buy();
+      const replayedBuy = await buy();
+      expect(replayedBuy.headers.get('idempotent-replayed')).toBe('true');
+      expect(replayedBuy.text).toBe(firstBuy.text);
+    });
+
     it('refuses the same key with a different body with 409, changing nothing', async () => {
       const orgId = await newOrg();
       await gift(orgId, 300, { 'idempotency-key': 'gift-2' });
