@@ -1,6 +1,8 @@
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
+  /** The body as received, byte for byte. */
+  text: string;
   headers: Headers;
 }
 
@@ -30,7 +32,7 @@ export function apiClient(baseUrl: string) {
     } catch {
       // not JSON: keep the text so the assertion shows it
     }
-    return { status: res.status, body: parsed as T, headers: res.headers };
+    return { status: res.status, body: parsed as T, text, headers: res.headers };
   };
 }
 export type Api = ReturnType<typeof apiClient>;

@@ -53,6 +53,15 @@ describe('credit ledger', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ orgId: org.id, balance: 0, currency: 'USD', updatedAt: null, closedAt: null });
     });
+
+    it('answers 404 NOT_FOUND for an org that does not exist, as every other endpoint does', async () => {
+      const balance = await sys.api('GET', '/billing/balance', { token: root, orgid: 'org_doesnotexist' });
+      expect(balance.status).toBe(404);
+      expect(balance.body.error.code).toBe('NOT_FOUND');
+      const transactions = await sys.api('GET', '/billing/transactions', { token: root, orgid: 'org_doesnotexist' });
+      expect(transactions.status).toBe(404);
+      expect(transactions.body.error.code).toBe('NOT_FOUND');
+    });
   });
 
   describe('sandbox purchases (the default gateway)', () => {
@@ -183,6 +192,25 @@ describe('credit ledger', () => {
       expect(replay.status).toBe(201);
       expect(replay.body).toEqual(first.body);
       expect(await balanceOf(orgId)).toBe(300);
+    });
+
+    it('replays the byte-identical first body, key order included, with Idempotent-Replayed: true', async () => {
+      const orgId = await newOrg();
+      const first = await gift(orgId, 300, { 'idempotency-key': 'gift-bytes' });
+      expect(first.headers.get('idempotent-replayed')).toBeNull();
+      for (let i = 0; i < 3; i++) {
+        const replay = await gift(orgId, 300, { 'idempotency-key': 'gift-bytes' });
+        expect(replay.status).toBe(201);
+        expect(replay.headers.get('idempotent-replayed')).toBe('true');
+        expect(replay.headers.get('content-type')).toMatch(/^application\/json/);
+        expect(replay.text).toBe(first.text);
+      }
+      const bought = { amount: 500, currency: 'USD', paymentMethodId: 'pm_card_visa' };
+      const buy = () => sys.api('POST', '/billing/buy-credits', { token: root, orgid: orgId, headers: { 'idempotency-key': 'buy-bytes' }, body: bought });
+      const firstBuy = await buy();
+      const replayedBuy = await buy();
+      expect(replayedBuy.headers.get('idempotent-replayed')).toBe('true');
+      expect(replayedBuy.text).toBe(firstBuy.text);
     });
 
     it('refuses the same key with a different body with 409, changing nothing', async () => {

@@ -10,6 +10,7 @@ import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
 import { FeatureFlagsService } from './features/feature-flags.service';
+import { FeaturesHandler } from './features/features.handler';
 import { PlanFeaturesRepository } from './features/plan-features.repository';
 import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
 import { AgreementsModule } from './agreements/agreements.module';
@@ -17,6 +18,7 @@ import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
 import { RegistrationHandler } from './registration/registration.handler';
+import { PlanStartClient } from './registration/plan-start.client';
 import { RegistrationService } from './registration/registration.service';
 import { SignupHandler } from './signups/signup.handler';
 import { SignupRepository } from './signups/signup.repository';
@@ -31,7 +33,7 @@ import { OrgsTransfersModule } from './transfers/transfers.module';
 
 @Module({
   imports: [AgreementsModule, OrgsTransfersModule],
-  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler, SignupHandler, DeletionHandler],
+  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler, SignupHandler, DeletionHandler, FeaturesHandler],
   providers: [
     OrganizationRepository,
     ProfileService,
@@ -48,6 +50,7 @@ import { OrgsTransfersModule } from './transfers/transfers.module';
     SignupService,
     ValidationRateLimit,
     RegistrationService,
+    PlanStartClient,
     DeletionRepository,
     DeletionService,
     PlanFeaturesRepository,

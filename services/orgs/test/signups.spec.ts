@@ -187,6 +187,14 @@ describe('pre-approved signups', () => {
       expect(again.body.error.details.fields[0].path).toBe('body.signupCode');
     });
 
+    it('calls a spent code unusable without claiming signups are by invitation when they are open', async () => {
+      const entry = await newCode();
+      await register({ signupCode: entry.code });
+      const again = await register({ signupCode: entry.code });
+      expect(again.body.error).toMatchObject({ code: 'UNPROCESSABLE', message: 'The signup code is not usable: it is spent, expired or removed' });
+      expect(again.body.error.message).not.toMatch(/invitation/i);
+    });
+
     it('registers at most one org with a single-use code under concurrent attempts', async () => {
       const entry = await newCode();
       const results = await Promise.all(Array.from({ length: 12 }, () => register({ signupCode: entry.code })));
@@ -252,6 +260,8 @@ describe('org-register on an invitation-only platform', () => {
     expect((await register(system, { ownerEmail: email })).status).toBe(422);
     const code = (await sys.api('POST', '/pre-approved-signups', { token: root, body: { kind: 'code' } })).body.code;
     expect((await register(system, { signupCode: code })).status).toBe(201);
+    const spent = await register(system, { signupCode: code });
+    expect(spent.body.error).toMatchObject({ code: 'UNPROCESSABLE', message: expect.stringMatching(/by invitation/) });
   });
 
   it('lets root operators register without a pre-approval', async () => {

@@ -3,6 +3,7 @@ import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
 import { CONFIG, EventConsumers } from '@org-mgmt/runtime';
 import { CreditsClient } from './payments/credits.client';
 import { DeletedOrgsRepository } from './orgs/deleted-orgs.repository';
+import { OrgFeaturesClient } from './orgs/org-features.client';
 import { OrgLifecycleConsumer } from './orgs/org-lifecycle.consumer';
 import { PaymentFlow } from './payments/payment-flow';
 import { PaymentHandler } from './payments/payment.handler';
@@ -34,6 +35,7 @@ import { SubscriptionTransitions } from './subscriptions/transitions';
     AccountCancellationConsumer,
     DeletedOrgsRepository,
     OrgLifecycleConsumer,
+    OrgFeaturesClient,
   ],
 })
 export class SubscriptionsModule {}

@@ -100,6 +100,41 @@ describe('renewal and transition worker', () => {
     await eventually(async () => expect(await statusOf()).toMatchObject({ serviceStatus: 'ACTIVE' }));
   });
 
+  it('lifts the suspension a declined renewal caused when the renewal is paid, with policy.suspendOnQuotaExceeded on', async () => {
+    clock.set(JAN_1);
+    const { org, admin } = await subscribed('pro', 3000);
+    await sys.api('POST', '/profile/update', { token: root, orgid: org.id, body: { policy: { suspendOnQuotaExceeded: true } } });
+    clock.set(FEB_1 + 5000);
+    await worker().runOnce();
+    const company = async () => (await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company;
+    await eventually(async () => expect(await company()).toMatchObject({ serviceStatus: 'SUSPENDED' }));
+    // billing.debit_declined of the renewal and subscription.payment_failed both arrived: one suspension, PAYMENT_FAILED
+    await eventually(async () => {
+      const declined = await sys.db('orgs')('processed_events').where({ consumer: 'orgs_status_debit_declined' }).count();
+      expect(Number(declined[0].count)).toBeGreaterThan(0);
+    });
+    expect((await company()).serviceStatusHistory.filter((r: { status: string }) => r.status === 'SUSPENDED')).toEqual([
+      expect.objectContaining({ suspensionType: 'PAYMENT_FAILED' }),
+    ]);
+    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' } });
+    await eventually(async () => expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1 }));
+    await eventually(async () => expect(await company()).toMatchObject({ serviceStatus: 'ACTIVE' }));
+  });
+
+  it('does not lift an operator suspension when a renewal is paid', async () => {
+    clock.set(JAN_1);
+    const { org, admin } = await subscribed('pro', 3000);
+    clock.set(FEB_1 + 5000);
+    await worker().runOnce();
+    const company = async () => (await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company;
+    await eventually(async () => expect(await company()).toMatchObject({ serviceStatus: 'SUSPENDED' }));
+    await sys.api('POST', '/service-status/lift', { token: root, orgid: org.id, body: { reason: 'operator lifts' } });
+    await sys.api('POST', '/service-status/suspend', { token: root, orgid: org.id, body: { suspensionType: 'MANUAL', reason: 'Abuse report' } });
+    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' } });
+    await eventually(async () => expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1 }));
+    expect(await company()).toMatchObject({ serviceStatus: 'SUSPENDED', serviceStatusHistory: expect.arrayContaining([expect.objectContaining({ suspensionType: 'MANUAL', isCurrent: true })]) });
+  });
+
   it('ends a past-due subscription the org cancels, without charging the unpaid period', async () => {
     clock.set(JAN_1);
     const { org, admin } = await subscribed('pro', 3000);

@@ -108,6 +108,11 @@ export const OrgsEndpoints = {
     summary: "Service status and effective feature flags of an org, for the gateway's cache (NATS only).",
     internal: true, params: z.strictObject({ orgId: s.OrgIdSchema }), response: s.OrgStateSchema,
   }),
+  featuresApply: endpoint({
+    method: 'POST', path: '/internal/features/apply', service: orgs, pattern: 'orgs.features.apply', access: rolesOnly('System'),
+    summary: 'Applies one subscription.changed before the change answers (NATS only; subscriptions calls it). Once per event id with the event.',
+    internal: true, body: l.SubscriptionChangeDeliveryBodySchema, response: l.SubscriptionChangeDeliveryResultSchema,
+  }),
   orgDelete: endpoint({
     method: 'POST', path: '/delete', service: orgs, pattern: 'orgs.org.delete',
     access: rolesOnly('System', 'RootAdmin', 'RootPowerUser'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { pageOf, PageQuerySchema } from '../common/pagination';
+import { SubscriptionChangedEvent } from '../subscriptions/events';
 import { BillingIntervalSchema, PlanIdSchema } from '../subscriptions/schemas';
 import { boundedText, EmailSchema, OrganizationSchema, OrgIdSchema, OrgRegisterBodySchema, ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
 
@@ -170,3 +171,12 @@ export type OrgRegisterWithSignup = z.infer<typeof OrgRegisterWithSignupBodySche
 /** The registered org, and the plan its subscription will start on (null: none requested). */
 export const OrgRegisteredSchema = OrganizationSchema.extend({ plan: RegistrationPlanSchema.nullable() });
 export type OrgRegistered = z.infer<typeof OrgRegisteredSchema>;
+
+/** A subscription.changed handed to orgs directly (the envelope's id and occurredAt, and its data). */
+export const SubscriptionChangeDeliveryBodySchema = z.strictObject({
+  eventId: z.string().min(1).max(100),
+  occurredAt: z.number().int(),
+  change: SubscriptionChangedEvent.schema,
+});
+/** `applied: false`: the event had been applied already (the event path came first). */
+export const SubscriptionChangeDeliveryResultSchema = z.object({ applied: z.boolean() });

@@ -54,4 +54,10 @@ export const SubscriptionEndpoints = {
     access: rolesOnly('System'), summary: 'Settles a subscription payment a verified gateway webhook names (NATS only; billing forwards it).',
     internal: true, body: s.SubscriptionPaymentSettleBodySchema, response: s.SubscriptionPaymentSettleResultSchema,
   }),
+  startForRegistration: endpoint({
+    method: 'POST', path: '/subscription/internal/start-for-registration', service: subscriptions, pattern: 'subscriptions.registration.start',
+    access: rolesOnly('System'),
+    summary: 'Starts the plan an org was registered with, before org-register answers (NATS only; orgs calls it). Idempotent with org.created.',
+    internal: true, body: s.RegistrationSubscriptionBodySchema, response: s.RegistrationSubscriptionResultSchema,
+  }),
 };

@@ -186,3 +186,27 @@ export const SubscriptionPaymentSettleResultSchema = z.object({
   status: z.enum(['succeeded', 'failed', 'pending']),
   applied: z.boolean(),
 });
+
+/**
+ * `subscriptions.registration.start` (orgs, System): starts the subscription of an org registered
+ * with a plan, before the registration answers; idempotent with the org.created path.
+ */
+export const RegistrationSubscriptionBodySchema = z.strictObject({
+  orgId: z.string().regex(ORG_ID_PATTERN),
+  planId: PlanIdSchema,
+  interval: BillingIntervalSchema,
+  changedBy: z.string().min(1).max(200),
+});
+export const RegistrationSubscriptionResultSchema = z.object({ started: z.boolean() });
+
+const RENEWAL_DEBIT_PREFIX = 'renewal:';
+
+/** The credit debit of a renewal: billing honours each reference once, so no period is charged twice. */
+export function renewalDebitReference(subscriptionId: string, periodEnd: number): string {
+  return `${RENEWAL_DEBIT_PREFIX}${subscriptionId}:${periodEnd}`;
+}
+
+/** A declined debit with this reference is a failed renewal, which subscription.payment_failed reports. */
+export function isRenewalDebitReference(reference: string): boolean {
+  return reference.startsWith(RENEWAL_DEBIT_PREFIX);
+}

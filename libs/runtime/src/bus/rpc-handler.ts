@@ -73,10 +73,20 @@ export async function contextFrom<E extends EndpointDef>(def: E, raw: unknown): 
   } as RpcContext<E>;
 }
 
+/**
+ * A handler's answer replayed for a repeated Idempotency-Key: the stored JSON text, which the gateway
+ * sends byte for byte with `Idempotent-Replayed: true` (Stripe's semantics).
+ */
+export class ReplayedResponse {
+  constructor(readonly body: string) {}
+}
+
 /** Runs `work`, answering with a success or a failure: nothing is ever thrown into the transport. */
 export async function answer(work: () => Promise<unknown>, pattern: string): Promise<RpcResult> {
   try {
-    return { ok: true, data: (await work()) ?? null };
+    const data = await work();
+    if (data instanceof ReplayedResponse) return { ok: true, data: JSON.parse(data.body), replayedBody: data.body };
+    return { ok: true, data: data ?? null };
   } catch (err) {
     if (err instanceof AppError) return { ok: false, error: err.toBody() };
     if (isDatabaseUnavailable(err)) {

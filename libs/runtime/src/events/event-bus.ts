@@ -1,6 +1,7 @@
 import { EventEnvelope } from '@org-mgmt/contracts';
 
-export type EventHandler = (event: EventEnvelope) => Promise<void>;
+/** What it resolves to is ignored (a handler may report whether it applied the event). */
+export type EventHandler = (event: EventEnvelope) => Promise<unknown>;
 
 export interface SubscriptionOptions {
   /** Durable consumer name: unique per (service, purpose); survives restarts. */

@@ -26,15 +26,24 @@ export class EventConsumers implements OnModuleDestroy {
   ) {}
 
   async consume<T extends z.ZodType>(consumer: string, contract: EventContract<T>, effect: EventEffect<T>): Promise<void> {
-    const handler = idempotentHandler(this.db, consumer, async (event, trx) => {
-      const parsed = contract.schema.safeParse(event.data);
+    const handler = (event: EventEnvelope) => this.applyOnce(consumer, contract, effect, event);
+    this.subscriptions.push(await this.bus.subscribe({ durable: consumer, subject: contract.subject, handler }));
+  }
+
+  /**
+   * Applies one event exactly as the durable consumer `consumer` does, once per event id between
+   * them: for a producer that also hands the event over directly (read-your-writes), whichever
+   * arrives second does nothing. True when this call applied it.
+   */
+  applyOnce<T extends z.ZodType>(consumer: string, contract: EventContract<T>, effect: EventEffect<T>, event: EventEnvelope): Promise<boolean> {
+    return idempotentHandler(this.db, consumer, async (received, trx) => {
+      const parsed = contract.schema.safeParse(received.data);
       if (!parsed.success) {
-        this.logger.error({ eventId: event.id, subject: event.type, issues: parsed.error.issues }, 'event refused by its contract; dropped');
+        this.logger.error({ eventId: received.id, subject: received.type, issues: parsed.error.issues }, 'event refused by its contract; dropped');
         return;
       }
-      await effect(parsed.data, trx, event);
-    });
-    this.subscriptions.push(await this.bus.subscribe({ durable: consumer, subject: contract.subject, handler }));
+      await effect(parsed.data, trx, received);
+    })(event);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -75,7 +75,8 @@ class InProcessSubscription {
     const maxDeliver = this.options.maxDeliver ?? 20;
     for (let attempt = 0; attempt < maxDeliver && !this.stopped; attempt++) {
       try {
-        return await this.options.handler(event);
+        await this.options.handler(event);
+        return;
       } catch (err) {
         this.logger.warn({ err, subject: event.type, durable: this.options.durable, attempt }, 'event handler failed; will redeliver');
         await this.waitBeforeRetry(jitteredBackoff(attempt, REDELIVERY_BACKOFF));

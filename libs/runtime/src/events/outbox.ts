@@ -144,12 +144,13 @@ export class OutboxRelay {
 /**
  * Runs an event handler at most once in effect per consumer: the event id is recorded in the same
  * transaction as the handler's writes, so a redelivery after a crash finds it and does nothing.
+ * Resolves true when this call ran the handler.
  */
 export function idempotentHandler(
   db: Knex,
   consumer: string,
   handle: (event: EventEnvelope, trx: Knex.Transaction) => Promise<void>,
-): (event: EventEnvelope) => Promise<void> {
+): (event: EventEnvelope) => Promise<boolean> {
   return (event) =>
     db.transaction(async (trx) => {
       const inserted = await trx('processed_events')
@@ -158,6 +159,7 @@ export function idempotentHandler(
         .ignore()
         .returning('event_id');
       if (inserted.length) await handle(event, trx);
+      return inserted.length > 0;
     });
 }
 

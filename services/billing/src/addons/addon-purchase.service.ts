@@ -14,7 +14,7 @@ import {
   ServicePurchasedEvent,
 } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, requireConfiguredGateway } from '@org-mgmt/payments';
-import { CLOCK, Clock, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
+import { Clock, CLOCK, Knex, Outbox, OUTBOX, ReplayedResponse } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { TransactionRepository } from '../ledger/transaction.repository';
@@ -51,7 +51,7 @@ export class AddonPurchaseService {
    * answers the intent's client secret and stays pending until complete-payment verifies the payment.
    * An Idempotency-Key replays the first answer.
    */
-  async purchase(request: PurchaseRequest, body: AddonPurchaseBody, idempotencyKey?: string): Promise<AddonPurchaseStarted> {
+  async purchase(request: PurchaseRequest, body: AddonPurchaseBody, idempotencyKey?: string): Promise<AddonPurchaseStarted | ReplayedResponse> {
     const addon = await this.catalogue.get(body.serviceName);
     if (body.paymentSource === 'gateway') requireConfiguredGateway(this.gateway, body.gateway);
     if (body.paymentSource === 'credits' && addon.price.currency !== CREDIT_CURRENCY) {

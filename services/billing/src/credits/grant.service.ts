@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AddCreditBody, AppError, BillingEndpoints, CreditResult, GiftCreditsBody, newId, Principal } from '@org-mgmt/contracts';
-import { CLOCK, Clock, Knex } from '@org-mgmt/runtime';
+import { Clock, CLOCK, Knex, ReplayedResponse } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
 import { OrgDirectory } from '../ledger/org-directory';
@@ -17,7 +17,7 @@ export class GrantService {
     private readonly orgs: OrgDirectory,
   ) {}
 
-  async gift(body: GiftCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<CreditResult> {
+  async gift(body: GiftCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<CreditResult | ReplayedResponse> {
     await this.orgs.requireExists(body.orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.giftCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: body },
@@ -25,7 +25,7 @@ export class GrantService {
     );
   }
 
-  async addCredit(body: AddCreditBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<CreditResult> {
+  async addCredit(body: AddCreditBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<CreditResult | ReplayedResponse> {
     await this.orgs.requireExists(body.orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.addCredit.pattern, account: principal.orgId, key: idempotencyKey, parameters: body },

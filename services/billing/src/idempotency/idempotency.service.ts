@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@org-mgmt/contracts';
-import { CLOCK, Clock, DATABASE, Knex } from '@org-mgmt/runtime';
+import { CLOCK, Clock, DATABASE, Knex, ReplayedResponse } from '@org-mgmt/runtime';
 import { createHash } from 'node:crypto';
 
 export interface IdempotentRequest {
@@ -17,7 +17,8 @@ const MAX_KEY_LENGTH = 255;
 
 /**
  * Idempotency-Key with Stripe's semantics: the first request with a key runs and its response is
- * stored in the same database transaction as its effects; a replay answers that response; the same
+ * stored, as the exact JSON text answered, in the same database transaction as its effects; a replay
+ * answers that text byte for byte (a ReplayedResponse: `Idempotent-Replayed: true`); the same
  * key with different parameters is 409 IDEMPOTENCY_KEY_REUSED. A concurrent replay waits on the
  * key's row until the first commits (or rolls back, and then runs itself). A request that fails is
  * not stored, so it may be retried with the same key.
@@ -29,7 +30,7 @@ export class IdempotencyService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  run<T>(request: IdempotentRequest, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  run<T>(request: IdempotentRequest, work: (trx: Knex.Transaction) => Promise<T>): Promise<T | ReplayedResponse> {
     const { key } = request;
     if (key === undefined) return this.db.transaction(work);
     if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
@@ -46,14 +47,16 @@ export class IdempotencyService {
         .ignore()
         .returning('key');
       if (!claimed.length) {
-        const earlier: { request_hash: string; response: T } = await trx('idempotency_keys').where(identity).first();
+        const earlier: { request_hash: string; response: T; response_text: string | null } = await trx('idempotency_keys').where(identity).first();
         if (earlier.request_hash !== requestHash) {
           throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with different parameters');
         }
-        return earlier.response;
+        // Keys stored before response_text existed replay their jsonb (key order may differ).
+        return new ReplayedResponse(earlier.response_text ?? JSON.stringify(earlier.response));
       }
       const response = await work(trx);
-      await trx('idempotency_keys').where(identity).update({ response: JSON.stringify(response) });
+      const text = JSON.stringify(response);
+      await trx('idempotency_keys').where(identity).update({ response: text, response_text: text });
       return response;
     });
   }

@@ -9,11 +9,11 @@ export class BalanceHandler {
 
   @Rpc(BillingEndpoints.balance)
   balance(ctx: RpcContext<typeof BillingEndpoints.balance>) {
-    return this.ledger.balance(requireOrgId(ctx));
+    return this.ledger.balance(requireOrgId(ctx), ctx.requestId);
   }
 
   @Rpc(BillingEndpoints.transactions)
   transactions(ctx: RpcContext<typeof BillingEndpoints.transactions>) {
-    return this.ledger.transactionPage(requireOrgId(ctx), ctx.query);
+    return this.ledger.transactionPage(requireOrgId(ctx), ctx.query, ctx.requestId);
   }
 }

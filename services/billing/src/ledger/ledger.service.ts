@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, Balance, BillingBalanceChangedEvent, newId, Transaction } from '@org-mgmt/contracts';
 import { CLOCK, Clock, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { LedgerRepository } from './ledger.repository';
+import { OrgDirectory } from './org-directory';
 import { TransactionPageRequest, TransactionRepository } from './transaction.repository';
 
 /**
@@ -15,10 +16,12 @@ export class LedgerService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ledger: LedgerRepository,
     private readonly transactions: TransactionRepository,
+    private readonly orgs: OrgDirectory,
   ) {}
 
-  balance(orgId: string): Promise<Balance> {
-    return this.ledger.balance(orgId);
+  /** NOT_FOUND for an org that does not exist. */
+  balance(orgId: string, requestId: string): Promise<Balance> {
+    return this.balanceOfKnownOrg(orgId, requestId);
   }
 
   /** LEDGER_CLOSED for a deleted org: checked before anything is started at the payment gateway. */
@@ -32,8 +35,20 @@ export class LedgerService {
     if (!(await this.ledger.lockOpen(trx, orgId, this.clock.now()))) throw ledgerClosed(orgId, (await this.ledger.balance(orgId, trx)).closedAt);
   }
 
-  transactionPage(orgId: string, request: TransactionPageRequest) {
+  /** NOT_FOUND for an org that does not exist. */
+  async transactionPage(orgId: string, request: TransactionPageRequest, requestId: string) {
+    await this.balanceOfKnownOrg(orgId, requestId);
     return this.transactions.page(orgId, request);
+  }
+
+  /**
+   * Every org that ever had money, or was deleted, has a balance row; orgs is asked whether the org
+   * exists only when there is none, so the hot path (a known org's balance) makes no extra RPC.
+   */
+  private async balanceOfKnownOrg(orgId: string, requestId: string): Promise<Balance> {
+    const balance = await this.ledger.balance(orgId);
+    if (balance.updatedAt === null) await this.orgs.requireExists(orgId, requestId);
+    return balance;
   }
 
   /**

@@ -11,7 +11,7 @@ import {
   Transaction,
 } from '@org-mgmt/contracts';
 import { judgePayment, PAYMENT_GATEWAY, PaymentGateway, PaymentVerdict, requireConfiguredGateway } from '@org-mgmt/payments';
-import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome } from '@org-mgmt/runtime';
+import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome, ReplayedResponse } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { isLedgerClosed, LEDGER_CLOSED_REFUND_DUE, LedgerService } from '../ledger/ledger.service';
 import { OrgDirectory } from '../ledger/org-directory';
@@ -35,7 +35,7 @@ export class PurchaseService {
     private readonly orgs: OrgDirectory,
   ) {}
 
-  async buy(orgId: string, body: BuyCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<BuyCreditsResult> {
+  async buy(orgId: string, body: BuyCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<BuyCreditsResult | ReplayedResponse> {
     requireConfiguredGateway(this.gateway, body.gateway);
     await this.orgs.requireExists(orgId, requestId);
     await this.ledger.requireOpen(orgId);

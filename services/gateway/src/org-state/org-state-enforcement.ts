@@ -14,7 +14,11 @@ export const ALLOWED_WHEN_BLOCKED: ReadonlySet<string> = new Set([
   SubscriptionEndpoints.completeCheckout.pattern,
 ]);
 
-/** Endpoints after whose success the gateway drops the target orgs' cached state at once (read-your-writes). */
+/**
+ * Endpoints after whose success the gateway drops the target orgs' cached state at once
+ * (read-your-writes): status changes, flag overrides, and every change of plan (the services have
+ * applied the new flags before these answer).
+ */
 export const ORG_STATE_WRITES: ReadonlySet<string> = new Set([
   OrgsEndpoints.statusSuspend.pattern,
   OrgsEndpoints.statusLift.pattern,
@@ -22,7 +26,22 @@ export const ORG_STATE_WRITES: ReadonlySet<string> = new Set([
   OrgsEndpoints.accountReactivate.pattern,
   OrgsEndpoints.orgDelete.pattern,
   OrgsEndpoints.profileUpdate.pattern,
+  SubscriptionEndpoints.create.pattern,
+  SubscriptionEndpoints.upgrade.pattern,
+  SubscriptionEndpoints.cancel.pattern,
+  SubscriptionEndpoints.adminUpdate.pattern,
+  SubscriptionEndpoints.completePayment.pattern,
+  SubscriptionEndpoints.completeCheckout.pattern,
 ]);
+
+/**
+ * The orgs a successful write's answer names: the payment finalisers are public, so the org whose
+ * plan changed is known only from the subscription they answer with.
+ */
+export function answeredOrgIds(data: unknown): string[] {
+  const subscription = (data as { subscription?: { orgId?: unknown } } | null)?.subscription;
+  return typeof subscription?.orgId === 'string' ? [subscription.orgId] : [];
+}
 
 /**
  * Refuses the request when the org it acts on is SUSPENDED or INACTIVE. Principals of the root org

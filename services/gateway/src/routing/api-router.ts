@@ -14,7 +14,7 @@ import { AppConfig, Clock, Logger, RpcClient, systemClock } from '@org-mgmt/runt
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { OrgStateCache } from '../org-state/org-state-cache';
-import { ALLOWED_WHEN_BLOCKED, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
+import { ALLOWED_WHEN_BLOCKED, answeredOrgIds, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { isRateLimited, PublicRateLimit } from './public-rate-limit';
 import { bearerToken, parseInput, requestIdOf, requireJsonBody, targetOrgOf } from './request-context';
@@ -24,6 +24,8 @@ export const API_PREFIX = '/org-management';
 interface Outcome {
   status: number;
   body: unknown;
+  /** A replayed Idempotency-Key's stored response, sent as it is. */
+  replayedBody?: string;
   principal: Principal | null;
   orgId: string | null;
 }
@@ -68,6 +70,7 @@ export class ApiRouter {
     res.setHeader('x-request-id', requestId);
     const outcome = await this.handle(def, req, requestId);
     if (outcome.status >= 400) sendError(res, (outcome.body as { error: ErrorBody }).error);
+    else if (outcome.replayedBody !== undefined) res.status(outcome.status).set('Idempotent-Replayed', 'true').type('application/json').send(outcome.replayedBody);
     else res.status(outcome.status).json(outcome.body);
     this.logger.info({
       requestId,
@@ -113,9 +116,9 @@ export class ApiRouter {
       };
       const result = await this.rpc.request(def.pattern, message);
       if (result.ok && ORG_STATE_WRITES.has(def.pattern)) {
-        for (const changed of [orgId, ...bodyOrgIds(def, body)]) if (changed) this.orgStates.invalidate(changed);
+        for (const changed of [orgId, ...bodyOrgIds(def, body), ...answeredOrgIds(result.data)]) if (changed) this.orgStates.invalidate(changed);
       }
-      if (result.ok) return { status: def.successStatus ?? 200, body: result.data, principal, orgId };
+      if (result.ok) return { status: def.successStatus ?? 200, body: result.data, replayedBody: result.replayedBody, principal, orgId };
       return { status: httpStatusOf(result.error.code), body: { error: result.error }, principal, orgId };
     } catch (err) {
       const error = err instanceof AppError ? err.toBody() : internal(err, this.logger, requestId);

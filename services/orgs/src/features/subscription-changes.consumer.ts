@@ -1,19 +1,42 @@
 import { Injectable } from '@nestjs/common';
-import { SubscriptionChangedEvent } from '@org-mgmt/contracts';
-import { EventConsumers } from '@org-mgmt/runtime';
+import { EventEnvelope, SubscriptionChangedEvent } from '@org-mgmt/contracts';
+import { EventConsumers, EventEffect } from '@org-mgmt/runtime';
+import { StatusEvents } from '../status/status-events';
 import { FeatureFlagsService } from './feature-flags.service';
 
-/** Durable, idempotent consumer of subscription.changed: keeps each org's plan defaults and operator overrides. */
+type Effect = EventEffect<typeof SubscriptionChangedEvent.schema>;
+
+/**
+ * Everything orgs does on subscription.changed: keep each org's plan defaults and operator overrides
+ * (its effective flags), and lift a PAYMENT_FAILED suspension once the subscription pays again. Each
+ * effect is a durable consumer, once per event id; subscriptions also hands each change over directly
+ * (`orgs.features.apply`) before it answers, and whichever of the two arrives second does nothing.
+ */
 @Injectable()
 export class SubscriptionChangesConsumer {
+  private readonly effects: ReadonlyArray<{ consumer: string; effect: Effect }>;
+
   constructor(
     private readonly consumers: EventConsumers,
-    private readonly flags: FeatureFlagsService,
-  ) {}
+    flags: FeatureFlagsService,
+    statuses: StatusEvents,
+  ) {
+    this.effects = [
+      { consumer: 'orgs_feature_flags', effect: (data, trx, event) => flags.applySubscriptionChange(trx, data, event.occurredAt) },
+      { consumer: 'orgs_status_subscription_changed', effect: (data, trx) => statuses.recoverOnPayingSubscription(trx, data) },
+    ];
+  }
 
-  start(): Promise<void> {
-    return this.consumers.consume('orgs_feature_flags', SubscriptionChangedEvent, (data, trx, event) =>
-      this.flags.applySubscriptionChange(trx, data, event.occurredAt),
-    );
+  async start(): Promise<void> {
+    for (const { consumer, effect } of this.effects) await this.consumers.consume(consumer, SubscriptionChangedEvent, effect);
+  }
+
+  /** The change handed over directly; true when it had not been applied yet. */
+  async deliver(event: EventEnvelope): Promise<boolean> {
+    let applied = false;
+    for (const { consumer, effect } of this.effects) {
+      if (await this.consumers.applyOnce(consumer, SubscriptionChangedEvent, effect, event)) applied = true;
+    }
+    return applied;
   }
 }

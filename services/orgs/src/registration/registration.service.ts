@@ -3,6 +3,7 @@ import { AppError, isOperator, OrgRegistered, OrgRegisterWithSignup, Principal }
 import { AppConfig, CONFIG, Knex } from '@org-mgmt/runtime';
 import { ProfileService } from '../profile/profile.service';
 import { SignupService } from '../signups/signup.service';
+import { PlanStartClient } from './plan-start.client';
 
 /**
  * org-register and pre-approved signups. A given `signupCode` must be usable and is consumed. Without
@@ -17,28 +18,40 @@ export class RegistrationService {
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly profiles: ProfileService,
     private readonly signups: SignupService,
+    private readonly plans: PlanStartClient,
   ) {}
 
   /**
-   * A requested `plan` (already checked against the catalogue by the contract) travels on org.created;
-   * subscriptions starts it a moment later, so the answer names it rather than the subscription.
+   * A requested `plan` (already checked against the catalogue by the contract) is started by
+   * subscriptions before this answers, so the answer and the very next request see its flags; it
+   * also travels on org.created, from which subscriptions starts it should that call not get through.
    */
-  async register(input: OrgRegisterWithSignup, principal: Principal): Promise<OrgRegistered> {
+  async register(input: OrgRegisterWithSignup, principal: Principal, requestId?: string): Promise<OrgRegistered> {
     const { ownerEmail, platformEmail, signupCode, ...fields } = input;
     const preApprovalRequired = this.config.SIGNUPS_INVITATION_ONLY && !isOperator(principal, this.config.ROOT_ORG_ID);
     const consumeSignup = async (trx: Knex.Transaction, orgId: string) => {
       if (signupCode) {
-        if (!(await this.signups.consume(trx, { code: signupCode }, orgId))) throw notPreApproved('body.signupCode', 'not a usable signup code');
+        if (!(await this.signups.consume(trx, { code: signupCode }, orgId))) throw unusableCode(this.config.SIGNUPS_INVITATION_ONLY);
         return;
       }
       const consumed = await this.signups.consume(trx, { email: ownerEmail }, orgId);
       if (!consumed && preApprovalRequired) throw notPreApproved('body.ownerEmail', 'not pre-approved; send a signupCode');
     };
     const org = await this.profiles.register({ ...fields, ownerEmail, platformEmail: platformEmail ?? ownerEmail }, principal.sub, consumeSignup);
-    return { ...org, plan: fields.plan ?? null };
+    if (!fields.plan) return { ...org, plan: null };
+    await this.plans.start({ orgId: org.id, ...fields.plan, changedBy: principal.sub }, requestId);
+    return { ...(await this.profiles.get(org.id)).company, plan: fields.plan };
   }
 }
 
 function notPreApproved(path: string, message: string): AppError {
   return new AppError('UNPROCESSABLE', 'Signups are by invitation: this registration is not pre-approved', { fields: [{ path, message }] });
+}
+
+/** A spent, expired or removed code; only an invitation-only platform says signups need one. */
+function unusableCode(invitationOnly: boolean): AppError {
+  if (invitationOnly) return notPreApproved('body.signupCode', 'not a usable signup code');
+  return new AppError('UNPROCESSABLE', 'The signup code is not usable: it is spent, expired or removed', {
+    fields: [{ path: 'body.signupCode', message: 'not a usable signup code' }],
+  });
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, BillingDebitDeclinedEvent, SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
+import { AppError, BillingDebitDeclinedEvent, isRenewalDebitReference, SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
 import { EventConsumers, Knex, LOGGER, Logger } from '@org-mgmt/runtime';
+import { z } from 'zod';
 import { ServiceStatusService, StatusChange } from './service-status.service';
 
 /** Subscription states that mean the org is paying again. */
@@ -8,8 +9,8 @@ const PAYING_SUBSCRIPTION_STATES = new Set(['active', 'trialing']);
 
 /**
  * Event-driven suspension: a failed subscription charge suspends (PAYMENT_FAILED), a later active or
- * renewed subscription lifts that suspension, and a declined debit suspends (QUOTA_EXCEEDED) when the
- * org's policy says so. Changes that no longer apply (already suspended, cancelled…) are skipped.
+ * renewed subscription lifts that suspension, and a declined debit other than a renewal's suspends
+ * (QUOTA_EXCEEDED) when the org's policy says so. Changes that no longer apply (already suspended, cancelled…) are skipped.
  */
 @Injectable()
 export class StatusEvents {
@@ -28,15 +29,10 @@ export class StatusEvents {
         changedBy: 'system:subscriptions',
       }),
     );
-    await this.consumers.consume('orgs_status_subscription_changed', SubscriptionChangedEvent, async (data, trx) => {
-      if (!PAYING_SUBSCRIPTION_STATES.has(data.status)) return;
-      await this.apply(trx, data.orgId, {
-        cause: 'payment_recovered',
-        reason: `Subscription ${data.subscriptionId} (${data.plan}) is ${data.status} again (${data.change})`,
-        changedBy: 'system:subscriptions',
-      });
-    });
     await this.consumers.consume('orgs_status_debit_declined', BillingDebitDeclinedEvent, async (data, trx) => {
+      // A declined renewal is a payment failure: subscription.payment_failed suspends it as PAYMENT_FAILED,
+      // which paying the renewal lifts. Counting it as QUOTA_EXCEEDED too would outlive the payment.
+      if (isRenewalDebitReference(data.reference)) return;
       const current = await this.statuses.lockStatus(trx, data.orgId);
       if (!current?.suspendOnQuotaExceeded) return;
       await this.apply(trx, data.orgId, {
@@ -45,6 +41,16 @@ export class StatusEvents {
         reason: `Debit ${data.reference} of ${data.amount} ${data.currency} declined: balance ${data.balance}`,
         changedBy: 'system:billing',
       });
+    });
+  }
+
+  /** subscription.changed (see SubscriptionChangesConsumer): a paying subscription lifts a PAYMENT_FAILED suspension. */
+  async recoverOnPayingSubscription(trx: Knex.Transaction, data: z.output<typeof SubscriptionChangedEvent.schema>): Promise<void> {
+    if (!PAYING_SUBSCRIPTION_STATES.has(data.status)) return;
+    await this.apply(trx, data.orgId, {
+      cause: 'payment_recovered',
+      reason: `Subscription ${data.subscriptionId} (${data.plan}) is ${data.status} again (${data.change})`,
+      changedBy: 'system:subscriptions',
     });
   }
 

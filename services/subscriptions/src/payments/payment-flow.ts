@@ -4,6 +4,7 @@ import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/paym
 import { CLOCK, Clock, DATABASE, isUniqueViolation, Knex } from '@org-mgmt/runtime';
 import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
 import { publicSubscription, StoredSubscription, SubscriptionRepository } from '../subscriptions/subscription.repository';
+import { ChangeRecorder } from '../subscriptions/change-recorder';
 import { SubscriptionTransitions } from '../subscriptions/transitions';
 import { CreditsClient } from './credits.client';
 import { PaymentRepository, SubscriptionPayment } from './payment.repository';
@@ -28,6 +29,7 @@ export class PaymentFlow {
     private readonly payments: PaymentRepository,
     private readonly subscriptions: SubscriptionRepository,
     private readonly transitions: SubscriptionTransitions,
+    private readonly recorder: ChangeRecorder,
     private readonly credits: CreditsClient,
     private readonly deletedOrgs: DeletedOrgsRepository,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
@@ -156,7 +158,7 @@ export class PaymentFlow {
    * and a new change request for the same org queue instead of deadlocking.
    */
   async settle(paymentId: string, status: 'succeeded' | 'failed'): Promise<Settlement> {
-    return this.db.transaction(async (trx) => {
+    return this.recorder.transaction(async (trx) => {
       const now = this.clock.now();
       const pending = await this.payments.find(paymentId, trx);
       if (pending) await this.deletedOrgs.lock(trx, pending.orgId);

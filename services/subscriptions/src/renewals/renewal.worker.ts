@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { AppError, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
+import { AppError, renewalDebitReference, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway } from '@org-mgmt/payments';
-import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
+import { AppConfig, CLOCK, Clock, CONFIG, Knex, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { CreditsClient } from '../payments/credits.client';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentRepository } from '../payments/payment.repository';
@@ -38,7 +38,6 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private running?: Promise<unknown>;
 
   constructor(
-    @Inject(DATABASE) private readonly db: Knex,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: AppConfig,
@@ -73,7 +72,7 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const report: PassReport = { transitioned: 0, recovered: 0, reconciled: 0, cardPaymentsSettled: 0 };
     const deferred: string[] = [];
     for (;;) {
-      const outcome = await this.db.transaction((trx) => this.transitionOne(trx, deferred));
+      const outcome = await this.recorder.transaction((trx) => this.transitionOne(trx, deferred));
       if (outcome === 'none') break;
       if (outcome === 'done') report.transitioned++;
       else deferred.push(outcome.deferred);
@@ -146,7 +145,7 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * paid; one cancelled meanwhile (at the period end) ends without being charged. True when renewed.
    */
   private async retryUnpaidOne(id: string): Promise<boolean> {
-    return this.db.transaction(async (trx) => {
+    return this.recorder.transaction(async (trx) => {
       const sub = await this.subscriptions.lockById(trx, id);
       if (!sub || sub.status !== 'past_due' || sub.unpaidPeriodEnd === null) return false;
       const now = this.clock.now();
@@ -202,7 +201,7 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
     if (amount === 0) return 'paid';
     const outcome = await this.credits.debit({
       orgId: sub.orgId,
-      reference: `renewal:${sub.id}:${periodEndAt}`,
+      reference: renewalDebitReference(sub.id, periodEndAt),
       amount,
       currency: sub.currency,
       reason: `Subscription renewal: ${sub.plan} (${sub.interval}) from ${new Date(periodEndAt).toISOString()}`,

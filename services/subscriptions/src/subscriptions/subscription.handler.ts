@@ -42,4 +42,9 @@ export class SubscriptionHandler {
   adminUpdate(ctx: RpcContext<typeof E.adminUpdate>) {
     return this.subscriptions.adminUpdate(request(ctx), ctx.body);
   }
+
+  @Rpc(E.startForRegistration)
+  startForRegistration(ctx: RpcContext<typeof E.startForRegistration>) {
+    return this.subscriptions.startRegistered(ctx.body);
+  }
 }

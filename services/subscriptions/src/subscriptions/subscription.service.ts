@@ -14,7 +14,7 @@ import {
   SubscriptionDowngrade,
   SubscriptionUpgrade,
 } from '@org-mgmt/contracts';
-import { CLOCK, Clock, DATABASE, isUniqueViolation, Knex } from '@org-mgmt/runtime';
+import { CLOCK, Clock, isUniqueViolation, Knex } from '@org-mgmt/runtime';
 import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
@@ -34,7 +34,6 @@ interface Request {
 @Injectable()
 export class SubscriptionService {
   constructor(
-    @Inject(DATABASE) private readonly db: Knex,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly subscriptions: SubscriptionRepository,
     private readonly payments: PaymentRepository,
@@ -57,7 +56,7 @@ export class SubscriptionService {
     const amount = priceOf(input.plan, input.interval);
     if (amount > 0) this.checkPayment(input.payment);
     const now = this.clock.now();
-    const outcome = await this.db.transaction(async (trx): Promise<{ kind: 'free'; sub: StoredSubscription } | { kind: 'opened'; payment: SubscriptionPayment }> => {
+    const outcome = await this.recorder.transaction(async (trx): Promise<{ kind: 'free'; sub: StoredSubscription } | { kind: 'opened'; payment: SubscriptionPayment }> => {
       await this.requireNotDeleted(trx, req.orgId);
       if (await this.subscriptions.lockLive(trx, req.orgId)) throw alreadySubscribed();
       if (amount === 0) {
@@ -76,7 +75,7 @@ export class SubscriptionService {
   async upgrade(req: Request, input: SubscriptionUpgrade): Promise<SubscriptionChangeResult> {
     const now = this.clock.now();
     type Outcome = { kind: 'done'; result: SubscriptionChangeResult } | { kind: 'opened'; payment: SubscriptionPayment };
-    const outcome = await this.db.transaction(async (trx): Promise<Outcome> => {
+    const outcome = await this.recorder.transaction(async (trx): Promise<Outcome> => {
       const sub = await this.lockedLive(trx, req.orgId);
       const interval = input.interval ?? sub.interval;
       const replay = await this.replay(req, 'upgrade', input.plan, interval, trx);
@@ -109,7 +108,7 @@ export class SubscriptionService {
 
   /** Takes effect at the period end; replaces an earlier scheduled downgrade or cancellation. */
   async downgrade(req: Request, input: SubscriptionDowngrade): Promise<Subscription> {
-    return this.db.transaction(async (trx) => {
+    return this.recorder.transaction(async (trx) => {
       const sub = await this.lockedLive(trx, req.orgId);
       const interval = input.interval ?? sub.interval;
       const kind = compareChange(sub, { plan: input.plan, interval });
@@ -126,7 +125,7 @@ export class SubscriptionService {
 
   /** At the period end by default (repeating it changes nothing); `immediate` ends it now, without refund. */
   async cancel(req: Request, input: SubscriptionCancel): Promise<Subscription> {
-    return this.db.transaction(async (trx) => {
+    return this.recorder.transaction(async (trx) => {
       const sub = await this.lockedLive(trx, req.orgId);
       const now = this.clock.now();
       const reason = input.reason ?? null;
@@ -158,10 +157,25 @@ export class SubscriptionService {
    * without a charge (as admin/update starts one); renewals charge from then on. Skipped for a
    * deleted org or one that already has a live subscription.
    */
-  async startForRegistration(trx: Knex.Transaction, input: { orgId: string; planId: PlanId; interval: BillingInterval; changedBy: string }): Promise<void> {
-    if (await this.deletedOrgs.isDeleted(trx, input.orgId)) return;
-    if (await this.subscriptions.lockLive(trx, input.orgId)) return;
+  async startForRegistration(trx: Knex.Transaction, input: { orgId: string; planId: PlanId; interval: BillingInterval; changedBy: string }): Promise<boolean> {
+    if (await this.deletedOrgs.isDeleted(trx, input.orgId)) return false;
+    if (await this.subscriptions.lockLive(trx, input.orgId)) return false;
     await this.transitions.start(trx, { orgId: input.orgId, plan: input.planId, interval: input.interval, at: this.clock.now(), changedBy: input.changedBy, amountCharged: 0 });
+    return true;
+  }
+
+  /**
+   * subscriptions.registration.start: org-register asks before it answers, so the plan's flags hold
+   * for the very next request; the org.created path then finds the subscription live and does nothing.
+   */
+  startRegistered(input: { orgId: string; planId: PlanId; interval: BillingInterval; changedBy: string }): Promise<{ started: boolean }> {
+    return this.recorder.transaction(async (trx) => {
+      if (await this.startForRegistration(trx, input)) return { started: true };
+      // org.created got here first: its hand-over to orgs may still be on its way, so hand the state over too.
+      const live = await this.subscriptions.lockLive(trx, input.orgId);
+      if (live) this.recorder.handOverState(trx, live, 'created', input.changedBy);
+      return { started: false };
+    });
   }
 
   /**
@@ -171,7 +185,7 @@ export class SubscriptionService {
    * starts one.
    */
   async adminUpdate(req: Request, input: SubscriptionAdminUpdate): Promise<Subscription> {
-    return this.db.transaction(async (trx) => {
+    return this.recorder.transaction(async (trx) => {
       const now = this.clock.now();
       const changedBy = req.principal.sub;
       let sub = await this.subscriptions.lockLive(trx, req.orgId);
