@@ -1,5 +1,5 @@
 import { AppError, EndpointDef, RpcResult } from '@org-mgmt/contracts';
-import { AppConfig, RpcClient } from '@org-mgmt/runtime';
+import { AppConfig, assertCallDeclared, RpcClient } from '@org-mgmt/runtime';
 import { randomUUID } from 'node:crypto';
 
 /** Calls another service's System-only endpoint as the transfers service. */
@@ -10,6 +10,7 @@ export async function systemRequest(
   body: unknown,
   timeoutMs?: number,
 ): Promise<RpcResult> {
+  assertCallDeclared('transfers', def);
   return rpc.request(
     def.pattern,
     { principal: { sub: 'service:transfers', orgId: config.ROOT_ORG_ID, roles: ['System'] }, orgId: null, requestId: randomUUID(), body },

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { EventContract, EventEnvelope } from '@org-mgmt/contracts';
+import { EventConsumerDef, EventContract, EventEnvelope } from '@org-mgmt/contracts';
 import { Knex } from 'knex';
 import { Logger } from '../logger';
 import { DATABASE, EVENT_BUS, LOGGER } from '../service/tokens';
@@ -10,7 +10,8 @@ import { z } from 'zod';
 export type EventEffect<T extends z.ZodType> = (data: z.output<T>, trx: Knex.Transaction, event: EventEnvelope) => Promise<void>;
 
 /**
- * A service's durable consumers: each one (named by `consumer`, its durable name) records the event id
+ * A service's durable consumers, each declared in contracts' EVENT_CONSUMERS (the NATS permissions
+ * are generated from that list): each one records the event id
  * in the same transaction as its effect (once in effect), and drops, with a log line, a payload its
  * contract refuses instead of redelivering it forever. Add it to a module's providers; the
  * subscriptions stop with the module.
@@ -25,8 +26,9 @@ export class EventConsumers implements OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async consume<T extends z.ZodType>(consumer: string, contract: EventContract<T>, effect: EventEffect<T>): Promise<void> {
-    const handler = idempotentHandler(this.db, consumer, async (event, trx) => {
+  async consume<T extends z.ZodType>(consumer: EventConsumerDef<EventContract<T>>, effect: EventEffect<T>): Promise<void> {
+    const contract = consumer.event;
+    const handler = idempotentHandler(this.db, consumer.durable, async (event, trx) => {
       const parsed = contract.schema.safeParse(event.data);
       if (!parsed.success) {
         this.logger.error({ eventId: event.id, subject: event.type, issues: parsed.error.issues }, 'event refused by its contract; dropped');
@@ -34,7 +36,7 @@ export class EventConsumers implements OnModuleDestroy {
       }
       await effect(parsed.data, trx, event);
     });
-    this.subscriptions.push(await this.bus.subscribe({ durable: consumer, subject: contract.subject, handler }));
+    this.subscriptions.push(await this.bus.subscribe({ durable: consumer.durable, subject: contract.subject, handler }));
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -2,6 +2,7 @@ import { CustomTransportStrategy } from '@nestjs/microservices';
 import { ServiceName } from '@org-mgmt/contracts';
 import { Logger } from 'pino';
 import { InProcessBroker, InProcessRpcClient, InProcessServer } from '../bus/in-process.transport';
+import { natsConnectionOptions } from '../bus/nats-connection';
 import { NatsRpcClient, PrefixedNatsServer } from '../bus/nats.transport';
 import { RpcClient } from '../bus/rpc-client';
 import { AppConfig } from '../config';
@@ -35,16 +36,13 @@ export function inProcessBus(config: AppConfig, logger: Logger): Bus {
 }
 
 export async function natsBus(config: AppConfig, url: string, logger: Logger): Promise<Bus> {
-  const rpc = new NatsRpcClient(url, config.NATS_SUBJECT_PREFIX, config.RPC_TIMEOUT_MS);
+  const rpc = new NatsRpcClient(url, config.NATS_SUBJECT_PREFIX, config.RPC_TIMEOUT_MS, config);
   await rpc.connect();
-  const events = await JetStreamEventBus.connect(url, config.NATS_SUBJECT_PREFIX, logger);
+  const events = await JetStreamEventBus.connect(url, config.NATS_SUBJECT_PREFIX, logger, config);
   return {
     kind: 'nats',
     serverFor: (service) =>
-      new PrefixedNatsServer(
-        { servers: url, queue: service, maxReconnectAttempts: -1, reconnectTimeWait: 500, name: `org-management-${service}` },
-        config.NATS_SUBJECT_PREFIX,
-      ),
+      new PrefixedNatsServer({ ...natsConnectionOptions(url, config, `org-management-${service}`), queue: service }, config.NATS_SUBJECT_PREFIX),
     rpc: observedRpcClient(rpc),
     events,
     healthy: () => events.ping(),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SubscriptionChangedEvent } from '@org-mgmt/contracts';
+import { EVENT_CONSUMERS } from '@org-mgmt/contracts';
 import { EventConsumers } from '@org-mgmt/runtime';
 import { FeatureFlagsService } from './feature-flags.service';
 
@@ -12,7 +12,7 @@ export class SubscriptionChangesConsumer {
   ) {}
 
   start(): Promise<void> {
-    return this.consumers.consume('orgs_feature_flags', SubscriptionChangedEvent, (data, trx, event) =>
+    return this.consumers.consume(EVENT_CONSUMERS.orgsFeatureFlags, (data, trx, event) =>
       this.flags.applySubscriptionChange(trx, data, event.occurredAt),
     );
   }

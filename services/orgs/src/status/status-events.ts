@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, BillingDebitDeclinedEvent, SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
+import { AppError, EVENT_CONSUMERS } from '@org-mgmt/contracts';
 import { EventConsumers, Knex, LOGGER, Logger } from '@org-mgmt/runtime';
 import { ServiceStatusService, StatusChange } from './service-status.service';
 
@@ -20,7 +20,7 @@ export class StatusEvents {
   ) {}
 
   async start(): Promise<void> {
-    await this.consumers.consume('orgs_status_payment_failed', SubscriptionPaymentFailedEvent, (data, trx) =>
+    await this.consumers.consume(EVENT_CONSUMERS.orgsStatusPaymentFailed, (data, trx) =>
       this.apply(trx, data.orgId, {
         cause: 'payment_failed',
         suspensionType: 'PAYMENT_FAILED',
@@ -28,7 +28,7 @@ export class StatusEvents {
         changedBy: 'system:subscriptions',
       }),
     );
-    await this.consumers.consume('orgs_status_subscription_changed', SubscriptionChangedEvent, async (data, trx) => {
+    await this.consumers.consume(EVENT_CONSUMERS.orgsStatusSubscriptionChanged, async (data, trx) => {
       if (!PAYING_SUBSCRIPTION_STATES.has(data.status)) return;
       await this.apply(trx, data.orgId, {
         cause: 'payment_recovered',
@@ -36,7 +36,7 @@ export class StatusEvents {
         changedBy: 'system:subscriptions',
       });
     });
-    await this.consumers.consume('orgs_status_debit_declined', BillingDebitDeclinedEvent, async (data, trx) => {
+    await this.consumers.consume(EVENT_CONSUMERS.orgsStatusDebitDeclined, async (data, trx) => {
       const current = await this.statuses.lockStatus(trx, data.orgId);
       if (!current?.suspendOnQuotaExceeded) return;
       await this.apply(trx, data.orgId, {
