@@ -11,3 +11,4 @@ export * from './private-servers';
 export * from './service-processes';
 export * from './retrying-client';
 export * from './event-counter';
+export * from './nats-users';
