@@ -59,33 +59,43 @@ export interface NatsServerConfigOptions {
   admin?: { user: string; password: string };
 }
 
+export interface NatsUserEntry {
+  user: string;
+  /** `$NAME` for a variable of the server's environment, else the password. */
+  password: string;
+  permissions?: { publish: { allow: string[] }; subscribe: { allow: string[] }; allow_responses?: boolean };
+}
+
 /** The environment variable holding a process's NATS password, e.g. NATS_PASSWORD_K8S_TEARDOWN. */
 export function natsPasswordVariable(process: BusProcess): string {
   return `NATS_PASSWORD_${process.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
 }
 
-/** The `authorization` block of a nats-server configuration: one user per process, each with its own permissions. */
+/** One user per process, each with its own permissions: the users of a nats-server `authorization` block, as data. */
+export function natsUsers(options: NatsServerConfigOptions): NatsUserEntry[] {
+  const users = BUS_PROCESSES.map((process): NatsUserEntry => {
+    const source = options.password(process);
+    const { publish, subscribe, allowResponses } = natsPermissions(process, options.subjectPrefix);
+    return {
+      user: process,
+      password: 'env' in source ? `$${source.env}` : literal(source.literal),
+      permissions: { publish: { allow: publish }, subscribe: { allow: subscribe }, ...(allowResponses ? { allow_responses: true } : {}) },
+    };
+  });
+  if (options.admin) users.push({ user: options.admin.user, password: literal(options.admin.password) });
+  return users;
+}
+
+/**
+ * The `authorization` block of a nats-server configuration (its format reads JSON); a password
+ * from the environment is written as the bare variable reference the format expects.
+ */
 export function natsAuthorizationConfig(options: NatsServerConfigOptions): string {
-  const users = BUS_PROCESSES.map((process) => userEntry(process, options.password(process), natsPermissions(process, options.subjectPrefix)));
-  if (options.admin) users.push(`    { user: ${q(options.admin.user)}, password: ${q(options.admin.password)} }`);
-  return ['authorization {', '  users: [', users.join('\n'), '  ]', '}', ''].join('\n');
+  const json = JSON.stringify({ users: natsUsers(options) }, null, 2);
+  return `authorization ${json.replace(/"password": "\$(\w+)"/g, '"password": $$$1')}\n`;
 }
 
-function userEntry(user: BusProcess, password: PasswordSource, permissions: NatsPermissions): string {
-  const list = (subjects: string[]) => ['[', ...subjects.map((s) => `          ${q(s)}`), '        ]'].join('\n');
-  return [
-    '    {',
-    `      user: ${q(user)}`,
-    `      password: ${'env' in password ? `$${password.env}` : q(password.literal)}`,
-    '      permissions: {',
-    `        publish: ${list(permissions.publish)}`,
-    `        subscribe: ${list(permissions.subscribe)}`,
-    ...(permissions.allowResponses ? ['        allow_responses: true'] : []),
-    '      }',
-    '    }',
-  ].join('\n');
-}
-
-function q(text: string): string {
-  return JSON.stringify(text);
+function literal(password: string): string {
+  if (password.startsWith('$')) throw new Error('a literal NATS password must not start with $ (it would read as a variable)');
+  return password;
 }
