@@ -1,34 +1,22 @@
-import { EndpointDef, ServiceName } from './common/endpoint';
+import { BusProcess, EndpointDef, ServiceName } from './common/endpoint';
 import { EventContract } from './common/events';
-import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent, ServicePurchasedEvent, ServicePurchaseFailedEvent } from './billing/events';
+import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent } from './billing/events';
 import { BillingEndpoints } from './billing/endpoints';
-import { EVENT_CATALOGUE } from './event-catalogue';
+import { EVENT_CATALOGUE, EVENT_PRODUCERS } from './event-catalogue';
 import { HTTP_ENDPOINTS, ALL_ENDPOINTS } from './endpoints';
-import {
-  OrgCreatedEvent,
-  OrgDeletedEvent,
-  OrgEmailChangedEvent,
-  OrgOwnershipTransferredEvent,
-  OrgStatusChangedEvent,
-  OrgTeardownAcknowledgedEvent,
-  OrgUpdatedEvent,
-  ServiceAgreementAcceptedEvent,
-  ServiceAgreementRevokedEvent,
-} from './orgs/events';
+import { OrgCreatedEvent, OrgDeletedEvent, OrgStatusChangedEvent, OrgTeardownAcknowledgedEvent, OrgUpdatedEvent } from './orgs/events';
 import { OrgsEndpoints } from './orgs/endpoints';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 import { SubscriptionEndpoints } from './subscriptions/endpoints';
 import { TRANSFER_DATATYPE_NAMES } from './transfers/datatypes';
-import { TransferCompletedEvent } from './transfers/events';
 import { participantEndpoints } from './transfers/participant';
 
 /**
- * Who on the bus may do what, as data: which process serves which patterns, calls which endpoints,
- * produces which events and holds which durable consumers. The NATS server's per-user permissions
+ * Who on the bus may do what, as data: which process serves which patterns, calls which endpoints
+ * and holds which durable consumers (the producer of each event is in the event catalogue). The NATS server's per-user permissions
  * are generated from it (libs/runtime nats-permissions.ts), and the runtime refuses a call or a
  * consumer that is not declared here, so the two cannot drift apart.
  */
-export type BusProcess = ServiceName | 'gateway' | 'k8s-teardown';
 export const BUS_PROCESSES: readonly BusProcess[] = ['gateway', 'orgs', 'billing', 'subscriptions', 'transfers', 'k8s-teardown'];
 
 /** The subject a service's readiness is asked on (the gateway asks each service). */
@@ -71,26 +59,6 @@ export function calledPatterns(process: BusProcess): string[] {
 export function callDeclared(from: BusProcess, pattern: string): boolean {
   return calledPatterns(from).includes(pattern);
 }
-
-/** The one process that publishes each event subject. */
-export const EVENT_PRODUCERS: ReadonlyMap<EventContract, BusProcess> = new Map<EventContract, BusProcess>([
-  [OrgCreatedEvent, 'orgs'],
-  [OrgUpdatedEvent, 'orgs'],
-  [OrgStatusChangedEvent, 'orgs'],
-  [OrgDeletedEvent, 'orgs'],
-  [OrgOwnershipTransferredEvent, 'orgs'],
-  [OrgEmailChangedEvent, 'orgs'],
-  [ServiceAgreementAcceptedEvent, 'orgs'],
-  [ServiceAgreementRevokedEvent, 'orgs'],
-  [OrgTeardownAcknowledgedEvent, 'k8s-teardown'],
-  [BillingBalanceChangedEvent, 'billing'],
-  [BillingDebitDeclinedEvent, 'billing'],
-  [ServicePurchasedEvent, 'billing'],
-  [ServicePurchaseFailedEvent, 'billing'],
-  [SubscriptionChangedEvent, 'subscriptions'],
-  [SubscriptionPaymentFailedEvent, 'subscriptions'],
-  [TransferCompletedEvent, 'transfers'],
-]);
 
 /** The event subjects a process publishes. */
 export function producedSubjects(process: BusProcess): string[] {
