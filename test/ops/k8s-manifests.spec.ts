@@ -55,6 +55,17 @@ describe.each(['base', 'overlays/dev', 'overlays/prod'])('k8s/%s', (dir) => {
     }
   });
 
+  it('connects every process to NATS as its own user, the password from the Secret org-management-nats', () => {
+    for (const deployment of byKind(manifests, 'Deployment')) {
+      const { name } = deployment.metadata;
+      const [container] = podContainers(deployment);
+      expect(container.env).toContainEqual({ name: 'NATS_USER', value: name });
+      expect(container.env).toContainEqual({ name: 'NATS_PASSWORD', valueFrom: { secretKeyRef: { name: 'org-management-nats', key: name } } });
+    }
+    const config = byKind(manifests, 'ConfigMap').find((m) => m.metadata.name === 'org-management-config')!;
+    expect(config.data.NATS_STREAM_REPLICAS).toBe(dir === 'overlays/prod' ? '3' : '1');
+  });
+
   it('gives a service-account token to the teardown worker only, with least-privilege RBAC: no wildcards, delete on namespaces, deletecollection on exactly the swept kinds', () => {
     const withToken = byKind(manifests, 'Deployment').filter((d) => d.spec.template.spec.automountServiceAccountToken !== false);
     expect(withToken.map((d) => [d.metadata.name, d.spec.template.spec.serviceAccountName])).toEqual([[TEARDOWN, TEARDOWN]]);
@@ -132,10 +143,19 @@ describe('docker-compose.yml', () => {
 
   it('runs PostgreSQL, NATS with JetStream and the five processes, each with a health check', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['nats', 'postgres', ...PROCESSES].sort());
-    expect(compose.services.nats.command).toContain('--jetstream');
+    expect(compose.services.nats.command).toEqual(['--config', '/etc/nats/nats.conf']);
+    expect(compose.services.nats.volumes).toContain('./docker-compose.nats.conf:/etc/nats/nats.conf:ro');
     for (const [name, service] of Object.entries(compose.services)) expect([name, service.healthcheck?.test]).toEqual([name, expect.any(Array)]);
     for (const name of PROCESSES) expect(compose.services[name].environment.SERVICE).toBe(name);
     expect(compose.services.gateway.ports).toEqual(['3000:3000']);
+  });
+
+  it('gives every process its own NATS user, with the password the NATS server is given for it', () => {
+    for (const name of PROCESSES) {
+      const { NATS_USER, NATS_PASSWORD } = compose.services[name].environment;
+      expect([name, NATS_USER]).toEqual([name, name]);
+      expect(NATS_PASSWORD).toBe(compose.services.nats.environment[`NATS_PASSWORD_${name.toUpperCase()}`]);
+    }
   });
 });
 

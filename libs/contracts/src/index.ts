@@ -26,3 +26,4 @@ export * from './transfers/schemas';
 export * from './transfers/events';
 export * from './transfers/endpoints';
 export * from './event-catalogue';
+export * from './bus-access';

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const optionalText = z
@@ -30,6 +31,18 @@ export const ConfigSchema = z
       .string()
       .regex(/^([a-zA-Z0-9_-]+\.)?$/, 'empty, or a token ending with a dot, e.g. "staging."')
       .default(''),
+    /** One way to authenticate to NATS (README "NATS users and permissions"): a creds file, an NKEY seed file, or user and password. */
+    NATS_CREDS_FILE: optionalText,
+    NATS_NKEY_SEED_FILE: optionalText,
+    NATS_USER: optionalText,
+    NATS_PASSWORD: optionalText,
+    /** Subject prefix of this process's reply inboxes; defaults to `_INBOX.<NATS_SUBJECT_PREFIX><NATS_USER>` (see natsInboxPrefix). */
+    NATS_INBOX_PREFIX: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated NATS tokens, no wildcards').optional()),
+    NATS_TLS_CA_FILE: optionalText,
+    NATS_TLS_CERT_FILE: optionalText,
+    NATS_TLS_KEY_FILE: optionalText,
+    /** Replicas of the event stream and of every durable consumer (3 on a 3-node NATS cluster). */
+    NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     JWT_JWKS_URL: optionalText.pipe(z.url().optional()),
     JWT_PUBLIC_KEY: optionalText,
     JWT_SECRET: optionalText,
@@ -84,12 +97,34 @@ export const ConfigSchema = z
     if (c.NODE_ENV === 'production' && c.PAYMENT_GATEWAY === 'sandbox') {
       ctx.addIssue({ code: 'custom', path: ['PAYMENT_GATEWAY'], message: 'the sandbox payment gateway is refused in production' });
     }
+    for (const issue of natsCredentialIssues(c)) ctx.addIssue({ code: 'custom', ...issue });
     if (c.PAYMENT_GATEWAY === 'stripe' && !c.STRIPE_SECRET_KEY) {
       ctx.addIssue({ code: 'custom', path: ['STRIPE_SECRET_KEY'], message: 'required when PAYMENT_GATEWAY is stripe' });
     }
   });
 
 export type AppConfig = z.infer<typeof ConfigSchema>;
+
+type NatsCredentialSettings = Pick<
+  AppConfig,
+  'NATS_CREDS_FILE' | 'NATS_NKEY_SEED_FILE' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TLS_CA_FILE' | 'NATS_TLS_CERT_FILE' | 'NATS_TLS_KEY_FILE'
+>;
+
+/** A bad combination of NATS credential settings, each naming its variable. */
+function natsCredentialIssues(c: NatsCredentialSettings): { path: string[]; message: string }[] {
+  const issues: { path: string[]; message: string }[] = [];
+  const methods = (['NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_USER'] as const).filter((k) => c[k] !== undefined);
+  if (methods.length > 1) issues.push({ path: [methods[1]], message: `one NATS authentication at a time: ${methods.join(' and ')} are both set` });
+  if (c.NATS_USER && !c.NATS_PASSWORD) issues.push({ path: ['NATS_PASSWORD'], message: 'required when NATS_USER is set' });
+  if (c.NATS_PASSWORD && !c.NATS_USER) issues.push({ path: ['NATS_USER'], message: 'required when NATS_PASSWORD is set' });
+  if (c.NATS_TLS_CERT_FILE && !c.NATS_TLS_KEY_FILE) issues.push({ path: ['NATS_TLS_KEY_FILE'], message: 'required when NATS_TLS_CERT_FILE is set' });
+  if (c.NATS_TLS_KEY_FILE && !c.NATS_TLS_CERT_FILE) issues.push({ path: ['NATS_TLS_CERT_FILE'], message: 'required when NATS_TLS_KEY_FILE is set' });
+  for (const key of ['NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_TLS_CA_FILE', 'NATS_TLS_CERT_FILE', 'NATS_TLS_KEY_FILE'] as const) {
+    const file = c[key];
+    if (file !== undefined && !existsSync(file)) issues.push({ path: [key], message: `no such file: ${file}` });
+  }
+  return issues;
+}
 
 export class ConfigError extends Error {}
 

@@ -28,3 +28,5 @@ export * from './observability/metrics';
 export * from './observability/tracing';
 export * from './observability/health-server';
 export * from './observability/rpc-observer';
+export * from './bus/nats-connection';
+export * from './bus/nats-permissions';

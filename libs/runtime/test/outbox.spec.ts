@@ -27,6 +27,7 @@ function crashingAfter(allowed: number, bus: EventBus): EventBus {
       await bus.publish(event);
     },
     subscribe: (options) => bus.subscribe(options),
+    watch: (options) => bus.watch(options),
     close: async () => {},
   };
 }

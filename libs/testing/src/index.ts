@@ -12,3 +12,4 @@ export * from './service-processes';
 export * from './retrying-client';
 export * from './event-counter';
 export * from './bus-identity';
+export * from './nats-users';

@@ -1,6 +1,7 @@
 import { freePort } from '@org-mgmt/runtime';
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { ConnectionOptions } from 'nats';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { jetStreamAnswers, postgresAnswers, TestServers, testServers } from './servers';
@@ -19,17 +20,31 @@ export interface PrivateServer {
   close(): Promise<void>;
 }
 
+export interface PrivateNatsOptions {
+  /** nats-server configuration text (e.g. the generated authorization block); address, port and store stay the harness's. */
+  config?: string;
+  /** The user the readiness check connects as, when the config requires one. */
+  probe?: Partial<ConnectionOptions>;
+}
+
 /** A nats-server with JetStream on a free port, its store in a temporary directory. */
-export async function startPrivateNats(): Promise<PrivateServer> {
+export async function startPrivateNats(options: PrivateNatsOptions = {}): Promise<PrivateServer> {
   const port = await freePort();
   const storeDir = mkdtempSync(join(tmpdir(), 'om-faults-nats-'));
   const url = `nats://127.0.0.1:${port}`;
+  const configArgs: string[] = [];
+  if (options.config !== undefined) {
+    const file = join(storeDir, 'nats-server.conf');
+    writeFileSync(file, options.config);
+    configArgs.push('-c', file);
+  }
   let child: ChildProcess | undefined;
   const server: PrivateServer = {
     url,
     async start() {
-      child = spawn(natsServerBinary(), ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
-      await waitFor(() => jetStreamAnswers(url), 'the private nats-server did not start');
+      const args = [...configArgs, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir];
+      child = spawn(natsServerBinary(), args, { stdio: 'ignore' });
+      await waitFor(() => jetStreamAnswers(url, options.probe), 'the private nats-server did not start');
     },
     async stop() {
       if (child) await killProcess(child, 'SIGKILL');

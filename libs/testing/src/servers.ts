@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { connect } from 'nats';
+import { connect, ConnectionOptions } from 'nats';
 import { Client } from 'pg';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -52,9 +52,10 @@ export async function postgresAnswers(url: string): Promise<boolean> {
   }
 }
 
-export async function jetStreamAnswers(url: string): Promise<boolean> {
+/** `credentials`: a user of a server that requires one (a private server with the generated permissions). */
+export async function jetStreamAnswers(url: string, credentials: Partial<ConnectionOptions> = {}): Promise<boolean> {
   try {
-    const nc = await connect({ servers: url, timeout: 2000, maxReconnectAttempts: 0 });
+    const nc = await connect({ ...credentials, servers: url, timeout: 2000, maxReconnectAttempts: 0 });
     try {
       await (await nc.jetstreamManager()).getAccountInfo();
       return true;

@@ -5,9 +5,10 @@ import { RunningSystem, SERVICE_NAMES, startSystem } from '@org-mgmt/system';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { connect } from 'nats';
+import { connect, ConnectionOptions } from 'nats';
 import { busKeyEnv } from './bus-identity';
 import { Api, apiClient } from './http';
+import { NatsUsers } from './nats-users';
 import { createTestDatabase, TestServers, testServers } from './servers';
 import { mintToken, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET, TokenClaims } from './tokens';
 
@@ -18,6 +19,11 @@ export interface TestSystemOptions {
   separateProcesses?: boolean;
   /** PostgreSQL and NATS to use instead of the shared ones (the fault suite's private, restartable servers). */
   servers?: TestServers;
+  /**
+   * A NATS server with the generated per-process users (needs separateProcesses): each spawned
+   * service connects as its own user, the in-process gateway as the gateway, and its subject prefix is used.
+   */
+  natsUsers?: NatsUsers;
 }
 
 export interface TestSystem {
@@ -49,7 +55,7 @@ const REPO_ROOT = join(__dirname, '..', '..', '..');
 export async function startTestSystem(options: TestSystemOptions = {}): Promise<TestSystem> {
   const servers = options.servers ?? (await testServers());
   const database = await createTestDatabase(servers.postgresAdminUrl);
-  const prefix = `t${randomBytes(5).toString('hex')}.`;
+  const prefix = options.natsUsers?.subjectPrefix ?? `t${randomBytes(5).toString('hex')}.`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
     PORT: '0',
@@ -70,6 +76,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     ...options.env,
   };
   const separateProcesses = options.separateProcesses ?? process.env.TEST_SERVICES === 'processes';
+  const users = options.natsUsers;
+  if (users && !separateProcesses) throw new Error('natsUsers needs separateProcesses: every process has a NATS user of its own');
   const children: ChildProcess[] = [];
   let running: RunningSystem | undefined;
   const pools = new Map<ServiceName, Knex>();
@@ -78,14 +86,14 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     await running?.close();
     await Promise.all(children.map(stopChild));
     await Promise.all([...pools.values()].map((p) => p.destroy()));
-    await deleteStream(servers.natsUrl, prefix);
+    await deleteStream(servers.natsUrl, prefix, users?.admin);
     await database.drop();
   };
   let config: AppConfig;
   try {
-    config = loadConfig(env);
+    config = loadConfig({ ...env, ...users?.env('gateway') });
     const logger = createLogger(config.LOG_LEVEL, 'test');
-    if (separateProcesses) children.push(...spawnServices(env));
+    if (separateProcesses) children.push(...SERVICE_NAMES.map((name) => spawnService(name, { ...env, ...users?.env(name) })));
     const bus = await natsBus(config, servers.natsUrl, logger);
     running = await startSystem({
       config,
@@ -136,10 +144,6 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   return system;
 }
 
-function spawnServices(env: Record<string, string>): ChildProcess[] {
-  return SERVICE_NAMES.map((name) => spawnService(name, env));
-}
-
 /** One service (or the k8s-teardown worker) as a separate process of the deployment (tests stop or kill it to prove recovery). */
 export function spawnService(name: ServiceName | 'k8s-teardown', env: Record<string, string>): ChildProcess {
   return spawnScript(join('scripts', 'start-service.ts'), [name], env);
@@ -172,8 +176,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function deleteStream(natsUrl: string, prefix: string): Promise<void> {
-  const nc = await connect({ servers: natsUrl });
+async function deleteStream(natsUrl: string, prefix: string, credentials: Partial<ConnectionOptions> = {}): Promise<void> {
+  const nc = await connect({ ...credentials, servers: natsUrl });
   try {
     await (await nc.jetstreamManager()).streams.delete(streamNameFor(prefix)).catch(() => false);
   } finally {

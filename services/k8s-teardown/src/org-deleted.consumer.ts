@@ -1,4 +1,4 @@
-import { EventEnvelope, OrgDeletedEvent, OrgTeardownAcknowledgedEvent } from '@org-mgmt/contracts';
+import { EVENT_CONSUMERS, EventEnvelope, OrgDeletedEvent, OrgTeardownAcknowledgedEvent } from '@org-mgmt/contracts';
 import { EventBus, EventSubscription, Logger, metricsRegistry } from '@org-mgmt/runtime';
 import { createHash } from 'node:crypto';
 import { Counter } from 'prom-client';
@@ -6,7 +6,7 @@ import { KubernetesTeardown, TeardownOutcome } from './kubernetes-teardown';
 
 export const ACKNOWLEDGED_BY = 'k8s-teardown';
 /** The durable JetStream consumer; replicas share it, so each org.deleted is handled by one of them at a time. */
-export const DURABLE = 'k8s_teardown';
+export const DURABLE = EVENT_CONSUMERS.k8sTeardown.durable;
 
 const teardowns = new Counter({
   name: 'k8s_teardown_total',
@@ -55,7 +55,7 @@ export class OrgDeletedConsumer {
   start(): Promise<EventSubscription> {
     return this.bus.subscribe({
       durable: DURABLE,
-      subject: OrgDeletedEvent.subject,
+      subject: EVENT_CONSUMERS.k8sTeardown.event.subject,
       handler: (event) => this.handle(event),
       // A teardown is never given up on: only transient errors are retried (at most every 30 s).
       maxDeliver: -1,

@@ -1,5 +1,5 @@
 import { AppError, EndpointDef, RpcResult } from '@org-mgmt/contracts';
-import { AppConfig, RpcClient, systemPrincipal } from '@org-mgmt/runtime';
+import { AppConfig, assertCallDeclared, RpcClient, systemPrincipal } from '@org-mgmt/runtime';
 import { randomUUID } from 'node:crypto';
 
 /** Calls another service's System-only endpoint as the transfers service. */
@@ -10,6 +10,7 @@ export async function systemRequest(
   body: unknown,
   timeoutMs?: number,
 ): Promise<RpcResult> {
+  assertCallDeclared('transfers', def);
   return rpc.request(
     def.pattern,
     { principal: systemPrincipal('transfers', config.ROOT_ORG_ID), orgId: null, requestId: randomUUID(), body },

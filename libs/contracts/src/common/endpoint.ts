@@ -3,6 +3,8 @@ import { Access } from '../permissions';
 import { ErrorCode } from './errors';
 
 export type ServiceName = 'orgs' | 'billing' | 'subscriptions' | 'transfers';
+/** Every process that connects to the bus, each as a NATS user of its own. */
+export type BusProcess = ServiceName | 'gateway' | 'k8s-teardown';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /**

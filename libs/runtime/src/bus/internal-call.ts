@@ -1,4 +1,4 @@
-import { EndpointDef, Input } from '@org-mgmt/contracts';
+import { BusProcess, callDeclared, EndpointDef, Input } from '@org-mgmt/contracts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { runtimeSettings } from '../settings';
@@ -22,6 +22,7 @@ type Output<E extends EndpointDef> = E['response'] extends z.ZodType ? z.output<
  * caller (its bus signing key signs the assertion). The answer is parsed by the endpoint's response schema; a failure throws its AppError.
  */
 export async function callAsSystem<E extends EndpointDef>(rpc: RpcClient, from: BusSigner, def: E, input: InternalCallInput<E>): Promise<Output<E>> {
+  assertCallDeclared(from, def);
   const data = await call<unknown>(rpc, def.pattern, {
     principal: systemPrincipal(from, runtimeSettings().rootOrgId),
     orgId: input.orgId,
@@ -30,4 +31,12 @@ export async function callAsSystem<E extends EndpointDef>(rpc: RpcClient, from: 
     body: input.body,
   });
   return (def.response ? def.response.parse(data) : data) as Output<E>;
+}
+
+/**
+ * A service call not declared in contracts' SERVICE_CALLS is a programming error: the NATS server's
+ * generated permissions would refuse it in production, so it is refused here, in every mode, too.
+ */
+export function assertCallDeclared(from: BusProcess, def: EndpointDef): void {
+  if (!callDeclared(from, def.pattern)) throw new Error(`${from} calls ${def.pattern}, which contracts' SERVICE_CALLS does not declare`);
 }

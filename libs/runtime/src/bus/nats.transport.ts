@@ -2,7 +2,7 @@ import { ServerNats } from '@nestjs/microservices';
 import { RpcRequest, RpcResult } from '@org-mgmt/contracts';
 import { connect, ErrorCode, Events, NatsConnection } from 'nats';
 import { randomUUID } from 'node:crypto';
-import { NATS_RECONNECT } from '../service/backoff';
+import { natsConnectionOptions, NatsSettings } from './nats-connection';
 import { checkedResult, RpcClient, timedOut, unavailable } from './rpc-client';
 
 /** Prefixing is idempotent: Nest normalises a pattern more than once on its way in. */
@@ -40,10 +40,13 @@ export class NatsRpcClient implements RpcClient {
     private readonly servers: string,
     private readonly subjectPrefix: string,
     private readonly defaultTimeoutMs: number,
+    /** Credentials, TLS and inbox prefix (natsConnectionOptions); none by default. */
+    private readonly settings: Partial<NatsSettings> = {},
   ) {}
 
   async connect(): Promise<void> {
-    this.connection = await connect({ servers: this.servers, ...NATS_RECONNECT });
+    const settings = { ...this.settings, NATS_SUBJECT_PREFIX: this.subjectPrefix };
+    this.connection = await connect(natsConnectionOptions(this.servers, settings, 'org-management-rpc'));
     this.connected = true;
     void this.followStatus(this.connection);
   }

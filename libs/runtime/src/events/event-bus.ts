@@ -12,10 +12,14 @@ export interface SubscriptionOptions {
   /** Deliveries before an event is given up on (and logged). */
   maxDeliver?: number;
   ackWaitMs?: number;
-  /** Only events published from now on (a per-process consumer such as a cache's invalidation), not the stream's history. */
-  deliverNew?: boolean;
-  /** JetStream removes the consumer after this long without a subscriber (per-process consumers of replicas that went away). */
-  inactiveThresholdMs?: number;
+}
+
+export interface WatchOptions {
+  /** One event subject, e.g. `org.updated`. */
+  subject: string;
+  handler: EventHandler;
+  /** Called once the bus is back after being cut off: events published meanwhile were missed. */
+  onGap?: () => void;
 }
 
 export interface EventSubscription {
@@ -27,5 +31,10 @@ export interface EventBus {
   /** Publishes once in effect: the envelope id is the de-duplication id. */
   publish(event: EventEnvelope): Promise<void>;
   subscribe(options: SubscriptionOptions): Promise<EventSubscription>;
+  /**
+   * Live events only, at most once, to every watcher in every process (a per-process cache's
+   * invalidation): no consumer is stored, so nothing is redelivered and a gap is only signalled.
+   */
+  watch(options: WatchOptions): Promise<EventSubscription>;
   close(): Promise<void>;
 }

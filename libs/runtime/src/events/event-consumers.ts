@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { EventContract, EventEnvelope } from '@org-mgmt/contracts';
+import { EventConsumerDef, EventContract, EventEnvelope } from '@org-mgmt/contracts';
 import { Knex } from 'knex';
 import { Logger } from '../logger';
 import { DATABASE, EVENT_BUS, LOGGER } from '../service/tokens';
@@ -10,10 +10,10 @@ import { z } from 'zod';
 export type EventEffect<T extends z.ZodType> = (data: z.output<T>, trx: Knex.Transaction, event: EventEnvelope) => Promise<void>;
 
 /**
- * A service's durable consumers: each one (named by `consumer`, its durable name) records the event id
- * in the same transaction as its effect (once in effect), and drops, with a log line, a payload its
- * contract refuses instead of redelivering it forever. Add it to a module's providers; the
- * subscriptions stop with the module.
+ * A service's durable consumers, each declared in contracts' EVENT_CONSUMERS (the NATS permissions
+ * are generated from that list): each one records the event id in the same transaction as its
+ * effect (once in effect), and drops, with a log line, a payload its contract refuses instead of
+ * redelivering it forever. Add it to a module's providers; the subscriptions stop with the module.
  */
 @Injectable()
 export class EventConsumers implements OnModuleDestroy {
@@ -25,18 +25,19 @@ export class EventConsumers implements OnModuleDestroy {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async consume<T extends z.ZodType>(consumer: string, contract: EventContract<T>, effect: EventEffect<T>): Promise<void> {
-    const handler = (event: EventEnvelope) => this.applyOnce(consumer, contract, effect, event);
-    this.subscriptions.push(await this.bus.subscribe({ durable: consumer, subject: contract.subject, handler }));
+  async consume<T extends z.ZodType>(consumer: EventConsumerDef<EventContract<T>>, effect: EventEffect<T>): Promise<void> {
+    const handler = (event: EventEnvelope) => this.applyOnce(consumer, effect, event);
+    this.subscriptions.push(await this.bus.subscribe({ durable: consumer.durable, subject: consumer.event.subject, handler }));
   }
 
   /**
-   * Applies one event exactly as the durable consumer `consumer` does, once per event id between
-   * them: for a producer that also hands the event over directly (read-your-writes), whichever
-   * arrives second does nothing. True when this call applied it.
+   * Applies one event exactly as the durable consumer does, once per event id between them: for a
+   * producer that also hands the event over directly (read-your-writes), whichever arrives second
+   * does nothing. True when this call applied it.
    */
-  applyOnce<T extends z.ZodType>(consumer: string, contract: EventContract<T>, effect: EventEffect<T>, event: EventEnvelope): Promise<boolean> {
-    return idempotentHandler(this.db, consumer, async (received, trx) => {
+  applyOnce<T extends z.ZodType>(consumer: EventConsumerDef<EventContract<T>>, effect: EventEffect<T>, event: EventEnvelope): Promise<boolean> {
+    const contract = consumer.event;
+    return idempotentHandler(this.db, consumer.durable, async (received, trx) => {
       const parsed = contract.schema.safeParse(received.data);
       if (!parsed.success) {
         this.logger.error({ eventId: received.id, subject: received.type, issues: parsed.error.issues }, 'event refused by its contract; dropped');

@@ -1,7 +1,7 @@
 import { EventEnvelope } from '@org-mgmt/contracts';
 import { Logger } from 'pino';
 import { jitteredBackoff, REDELIVERY_BACKOFF } from '../service/backoff';
-import { EventBus, EventSubscription, SubscriptionOptions } from './event-bus';
+import { EventBus, EventSubscription, SubscriptionOptions, WatchOptions } from './event-bus';
 
 /**
  * Embedded-mode events: each subscription is a queue drained in order, retried with backoff like a
@@ -26,6 +26,11 @@ export class InProcessEventBus implements EventBus {
         sub.stop();
       },
     };
+  }
+
+  /** In process nothing is ever missed: onGap is never called. */
+  watch(options: WatchOptions): Promise<EventSubscription> {
+    return this.subscribe({ durable: 'watch', subject: options.subject, handler: options.handler, maxDeliver: 1 });
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,7 @@ import {
   connect,
   ConsumerMessages,
   DeliverPolicy,
+  Events,
   JetStreamClient,
   JetStreamManager,
   JsMsg,
@@ -12,12 +13,22 @@ import {
   StorageType,
 } from 'nats';
 import { Logger } from 'pino';
+import { natsConnectionOptions, NatsSettings } from '../bus/nats-connection';
 import { consumerFailures, consumerRedeliveries } from '../observability/metrics';
-import { jitteredBackoff, NATS_RECONNECT, REDELIVERY_BACKOFF } from '../service/backoff';
-import { EventBus, EventSubscription, SubscriptionOptions } from './event-bus';
+import { jitteredBackoff, REDELIVERY_BACKOFF } from '../service/backoff';
+import { EventBus, EventSubscription, SubscriptionOptions, WatchOptions } from './event-bus';
 
 const DUPLICATE_WINDOW_MS = 10 * 60_000;
 const RETENTION_MS = 7 * 24 * 3600_000;
+/** JetStream's error code for "stream not found". */
+const STREAM_NOT_FOUND = 10059;
+
+export type JetStreamSettings = Partial<NatsSettings> & { NATS_STREAM_REPLICAS?: number };
+
+/** The JetStream consumer of a durable name and subject (`<durable>_<subject>`, only name-safe characters). */
+export function consumerNameFor(durable: string, subject: string): string {
+  return `${durable}_${subject}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
 
 export function streamNameFor(subjectPrefix: string): string {
   const suffix = subjectPrefix.replace(/\.$/, '').replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase();
@@ -30,6 +41,7 @@ export function streamNameFor(subjectPrefix: string): string {
  */
 export class JetStreamEventBus implements EventBus {
   private readonly stream: string;
+  private readonly gapListeners = new Set<() => void>();
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -37,18 +49,27 @@ export class JetStreamEventBus implements EventBus {
     private readonly jsm: JetStreamManager,
     private readonly prefix: string,
     private readonly logger: Logger,
+    private readonly replicas: number,
   ) {
     this.stream = streamNameFor(prefix);
+    void this.followReconnects();
   }
 
-  static async connect(url: string, prefix: string, logger: Logger): Promise<JetStreamEventBus> {
-    const nc = await connect({ servers: url, ...NATS_RECONNECT, name: 'org-management-events' });
-    const jsm = await nc.jetstreamManager();
-    const bus = new JetStreamEventBus(nc, nc.jetstream(), jsm, prefix, logger);
-    await bus.ensureStream();
-    return bus;
+  /** `settings`: credentials, TLS and inbox prefix (natsConnectionOptions) and NATS_STREAM_REPLICAS (default 1). */
+  static async connect(url: string, prefix: string, logger: Logger, settings: JetStreamSettings = {}): Promise<JetStreamEventBus> {
+    const nc = await connect(natsConnectionOptions(url, { ...settings, NATS_SUBJECT_PREFIX: prefix }, 'org-management-events'));
+    try {
+      const jsm = await nc.jetstreamManager();
+      const bus = new JetStreamEventBus(nc, nc.jetstream(), jsm, prefix, logger, settings.NATS_STREAM_REPLICAS ?? 1);
+      await bus.ensureStream();
+      return bus;
+    } catch (err) {
+      await nc.close();
+      throw err;
+    }
   }
 
+  /** Creates the stream, or brings an existing one to this configuration (its replicas, say), rather than failing. */
   private async ensureStream(): Promise<void> {
     const config = {
       name: this.stream,
@@ -56,13 +77,14 @@ export class JetStreamEventBus implements EventBus {
       storage: StorageType.File,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
       max_age: nanos(RETENTION_MS),
+      num_replicas: this.replicas,
     };
-    try {
-      await this.jsm.streams.info(this.stream);
-      await this.jsm.streams.update(this.stream, config);
-    } catch {
-      await this.jsm.streams.add(config);
-    }
+    const existing = await this.jsm.streams.info(this.stream).catch((err: unknown) => {
+      if ((err as { api_error?: { err_code?: number } }).api_error?.err_code === STREAM_NOT_FOUND) return undefined;
+      throw err;
+    });
+    if (existing) await this.jsm.streams.update(this.stream, config);
+    else await this.jsm.streams.add(config);
   }
 
   async publish(event: EventEnvelope): Promise<void> {
@@ -70,12 +92,12 @@ export class JetStreamEventBus implements EventBus {
   }
 
   async subscribe(options: SubscriptionOptions): Promise<EventSubscription> {
-    const durable = `${options.durable}_${options.subject}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    const durable = consumerNameFor(options.durable, options.subject);
     await this.jsm.consumers.add(this.stream, {
       durable_name: durable,
+      num_replicas: this.replicas,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: options.deliverNew ? DeliverPolicy.New : DeliverPolicy.All,
-      ...(options.inactiveThresholdMs ? { inactive_threshold: nanos(options.inactiveThresholdMs) } : {}),
+      deliver_policy: DeliverPolicy.All,
       filter_subject: this.prefix + options.subject,
       max_deliver: options.maxDeliver ?? 20,
       ack_wait: nanos(options.ackWaitMs ?? 30_000),
@@ -89,6 +111,36 @@ export class JetStreamEventBus implements EventBus {
         await loop;
       },
     };
+  }
+
+  /**
+   * A plain NATS subscription on the event subject: JetStream's publish reaches core subscribers too,
+   * so a watcher needs no consumer (nor the permission to create one).
+   */
+  async watch(options: WatchOptions): Promise<EventSubscription> {
+    const subscription = this.nc.subscribe(this.prefix + options.subject, {
+      callback: (err, msg) => {
+        if (err) return this.logger.warn({ err, subject: options.subject }, 'event watch failed');
+        options.handler(JSON.parse(msg.string())).catch((error: unknown) => {
+          this.logger.warn({ err: error, subject: options.subject }, 'event watcher failed; not redelivered');
+        });
+      },
+    });
+    const onGap = options.onGap;
+    if (onGap) this.gapListeners.add(onGap);
+    await this.nc.flush();
+    return {
+      stop: async () => {
+        if (onGap) this.gapListeners.delete(onGap);
+        subscription.unsubscribe();
+      },
+    };
+  }
+
+  private async followReconnects(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === Events.Reconnect) for (const listener of this.gapListeners) listener();
+    }
   }
 
   private async deliver(messages: ConsumerMessages, options: SubscriptionOptions): Promise<void> {

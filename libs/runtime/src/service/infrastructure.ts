@@ -2,6 +2,7 @@ import { CustomTransportStrategy } from '@nestjs/microservices';
 import { ServiceName } from '@org-mgmt/contracts';
 import { Logger } from 'pino';
 import { InProcessBroker, InProcessRpcClient, InProcessServer } from '../bus/in-process.transport';
+import { natsConnectionOptions } from '../bus/nats-connection';
 import { NatsRpcClient, PrefixedNatsServer } from '../bus/nats.transport';
 import { BusKeys, loadBusKeys } from '../bus/bus-keys';
 import { AssertionSigner } from '../bus/identity-assertion';
@@ -11,7 +12,6 @@ import { EventBus } from '../events/event-bus';
 import { InProcessEventBus } from '../events/in-process-bus';
 import { JetStreamEventBus } from '../events/jetstream-bus';
 import { observedRpcClient } from '../observability/rpc-observer';
-import { NATS_RECONNECT } from './backoff';
 
 /** The bus a process uses: NATS (distributed) or in-process (embedded); everything above it is the same. */
 export interface Bus {
@@ -47,16 +47,13 @@ export function inProcessBus(config: AppConfig, logger: Logger, keys: BusKeys = 
 }
 
 export async function natsBus(config: AppConfig, url: string, logger: Logger, keys: BusKeys = loadBusKeys(config)): Promise<Bus> {
-  const rpc = new NatsRpcClient(url, config.NATS_SUBJECT_PREFIX, config.RPC_TIMEOUT_MS);
+  const rpc = new NatsRpcClient(url, config.NATS_SUBJECT_PREFIX, config.RPC_TIMEOUT_MS, config);
   await rpc.connect();
-  const events = await JetStreamEventBus.connect(url, config.NATS_SUBJECT_PREFIX, logger);
+  const events = await JetStreamEventBus.connect(url, config.NATS_SUBJECT_PREFIX, logger, config);
   return {
     kind: 'nats',
     serverFor: (service) =>
-      new PrefixedNatsServer(
-        { servers: url, queue: service, ...NATS_RECONNECT, name: `org-management-${service}` },
-        config.NATS_SUBJECT_PREFIX,
-      ),
+      new PrefixedNatsServer({ ...natsConnectionOptions(url, config, `org-management-${service}`), queue: service }, config.NATS_SUBJECT_PREFIX),
     rpc: busClient(rpc, keys),
     keys,
     events,

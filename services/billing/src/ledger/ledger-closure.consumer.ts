@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { OrgDeletedEvent } from '@org-mgmt/contracts';
+import { EVENT_CONSUMERS } from '@org-mgmt/contracts';
 import { EventConsumers } from '@org-mgmt/runtime';
 import { LedgerRepository } from './ledger.repository';
 
@@ -15,7 +15,7 @@ export class LedgerClosureConsumer implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
-    return this.consumers.consume('billing-ledger-closure', OrgDeletedEvent, (data, trx) =>
+    return this.consumers.consume(EVENT_CONSUMERS.billingLedgerClosure, (data, trx) =>
       this.ledger.close(trx, { orgId: data.orgId, closedBy: data.deletedBy, reason: data.reason, at: data.deletedAt }),
     );
   }

@@ -1,29 +1,10 @@
-import {
-  EventContract,
-  OrgCreatedEvent,
-  OrgDeletedEvent,
-  OrgsEndpoints,
-  OrgState,
-  OrgStatusChangedEvent,
-  OrgUpdatedEvent,
-  Principal,
-  SubscriptionChangedEvent,
-} from '@org-mgmt/contracts';
+import { OrgsEndpoints, OrgState, Principal, WATCHED_EVENTS } from '@org-mgmt/contracts';
 import { call, Clock, EventBus, EventSubscription, Logger, RpcClient, systemPrincipal } from '@org-mgmt/runtime';
-import { randomBytes } from 'node:crypto';
 
 /** Events after which an org's cached state may be wrong (features follow the plan, so subscription changes too). */
-const INVALIDATING_EVENTS: readonly EventContract[] = [
-  OrgCreatedEvent,
-  OrgUpdatedEvent,
-  OrgStatusChangedEvent,
-  OrgDeletedEvent,
-  SubscriptionChangedEvent,
-];
+const INVALIDATING_EVENTS = WATCHED_EVENTS.gateway ?? [];
 
 const MAX_ENTRIES = 50_000;
-/** A gateway replica's invalidation consumer outlives a crash by this much, then JetStream removes it. */
-const CONSUMER_INACTIVE_THRESHOLD_MS = 10 * 60_000;
 
 interface Entry {
   /** null: no such org (requests pass and the service answers 404). */
@@ -53,22 +34,26 @@ export class OrgStateCache {
     this.principal = systemPrincipal('gateway', rootOrgId);
   }
 
-  /** One consumer per gateway process: every replica must see every invalidation. */
+  /**
+   * Every replica watches every invalidation live (no JetStream consumer, so the gateway's NATS user
+   * needs none); while cut off from NATS it may miss some, so it forgets everything once back.
+   */
   async start(events: EventBus): Promise<void> {
-    const durable = `gateway_org_state_${randomBytes(6).toString('hex')}`;
     for (const contract of INVALIDATING_EVENTS) {
-      const subscription = await events.subscribe({
-        durable,
+      const subscription = await events.watch({
         subject: contract.subject,
-        deliverNew: true,
-        inactiveThresholdMs: CONSUMER_INACTIVE_THRESHOLD_MS,
         handler: async (event) => {
           const orgId = event.orgId ?? (event.data as { orgId?: string }).orgId;
           if (orgId) this.invalidate(orgId);
         },
+        onGap: () => this.invalidateAll(),
       });
       this.subscriptions.push(subscription);
     }
+  }
+
+  invalidateAll(): void {
+    for (const orgId of [...this.entries.keys(), ...this.lookups.keys()]) this.invalidate(orgId);
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
-import { AppError, OrgDelete, OrgDeletedEvent, OrgTeardownAcknowledgedEvent, Principal, TeardownStatus } from '@org-mgmt/contracts';
+import { AppError, EVENT_CONSUMERS, OrgDelete, OrgDeletedEvent, Principal, TeardownStatus } from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, EventConsumers, Knex, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { ServiceStatusService } from '../status/service-status.service';
 import { DeletionRepository } from './deletion.repository';
@@ -70,7 +70,7 @@ export class DeletionService implements OnModuleDestroy {
 
   /** Subscribers acknowledge each resource kind they tore down. */
   async startAcknowledgementConsumer(): Promise<void> {
-    await this.consumers.consume('orgs_teardown_acknowledged', OrgTeardownAcknowledgedEvent, async (ack, trx) => {
+    await this.consumers.consume(EVENT_CONSUMERS.orgsTeardownAcknowledged, async (ack, trx) => {
       const known = await this.deletions.acknowledge(trx, { ...ack, detail: ack.detail ?? null });
       if (!known) this.logger.warn({ orgId: ack.orgId, resource: ack.resource }, 'teardown acknowledged for no requested teardown; skipped');
     });

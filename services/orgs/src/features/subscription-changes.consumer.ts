@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EventEnvelope, SubscriptionChangedEvent } from '@org-mgmt/contracts';
+import { EVENT_CONSUMERS, EventConsumerDef, EventContract, EventEnvelope, SubscriptionChangedEvent } from '@org-mgmt/contracts';
 import { EventConsumers, EventEffect } from '@org-mgmt/runtime';
 import { StatusEvents } from '../status/status-events';
 import { FeatureFlagsService } from './feature-flags.service';
@@ -14,7 +14,7 @@ type Effect = EventEffect<typeof SubscriptionChangedEvent.schema>;
  */
 @Injectable()
 export class SubscriptionChangesConsumer {
-  private readonly effects: ReadonlyArray<{ consumer: string; effect: Effect }>;
+  private readonly effects: ReadonlyArray<{ consumer: EventConsumerDef<EventContract<typeof SubscriptionChangedEvent.schema>>; effect: Effect }>;
 
   constructor(
     private readonly consumers: EventConsumers,
@@ -22,20 +22,20 @@ export class SubscriptionChangesConsumer {
     statuses: StatusEvents,
   ) {
     this.effects = [
-      { consumer: 'orgs_feature_flags', effect: (data, trx, event) => flags.applySubscriptionChange(trx, data, event.occurredAt) },
-      { consumer: 'orgs_status_subscription_changed', effect: (data, trx) => statuses.recoverOnPayingSubscription(trx, data) },
+      { consumer: EVENT_CONSUMERS.orgsFeatureFlags, effect: (data, trx, event) => flags.applySubscriptionChange(trx, data, event.occurredAt) },
+      { consumer: EVENT_CONSUMERS.orgsStatusSubscriptionChanged, effect: (data, trx) => statuses.recoverOnPayingSubscription(trx, data) },
     ];
   }
 
   async start(): Promise<void> {
-    for (const { consumer, effect } of this.effects) await this.consumers.consume(consumer, SubscriptionChangedEvent, effect);
+    for (const { consumer, effect } of this.effects) await this.consumers.consume(consumer, effect);
   }
 
   /** The change handed over directly; true when it had not been applied yet. */
   async deliver(event: EventEnvelope): Promise<boolean> {
     let applied = false;
     for (const { consumer, effect } of this.effects) {
-      if (await this.consumers.applyOnce(consumer, SubscriptionChangedEvent, effect, event)) applied = true;
+      if (await this.consumers.applyOnce(consumer, effect, event)) applied = true;
     }
     return applied;
   }

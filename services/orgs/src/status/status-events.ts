@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, BillingDebitDeclinedEvent, isRenewalDebitReference, SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
+import { AppError, EVENT_CONSUMERS, isRenewalDebitReference, SubscriptionChangedEvent } from '@org-mgmt/contracts';
 import { EventConsumers, Knex, LOGGER, Logger } from '@org-mgmt/runtime';
 import { z } from 'zod';
 import { ServiceStatusService, StatusChange } from './service-status.service';
@@ -21,7 +21,7 @@ export class StatusEvents {
   ) {}
 
   async start(): Promise<void> {
-    await this.consumers.consume('orgs_status_payment_failed', SubscriptionPaymentFailedEvent, (data, trx) =>
+    await this.consumers.consume(EVENT_CONSUMERS.orgsStatusPaymentFailed, (data, trx) =>
       this.apply(trx, data.orgId, {
         cause: 'payment_failed',
         suspensionType: 'PAYMENT_FAILED',
@@ -29,7 +29,7 @@ export class StatusEvents {
         changedBy: 'system:subscriptions',
       }),
     );
-    await this.consumers.consume('orgs_status_debit_declined', BillingDebitDeclinedEvent, async (data, trx) => {
+    await this.consumers.consume(EVENT_CONSUMERS.orgsStatusDebitDeclined, async (data, trx) => {
       // A declined renewal is a payment failure: subscription.payment_failed suspends it as PAYMENT_FAILED,
       // which paying the renewal lifts. Counting it as QUOTA_EXCEEDED too would outlive the payment.
       if (isRenewalDebitReference(data.reference)) return;

@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { OrgCreatedEvent, OrgDeletedEvent } from '@org-mgmt/contracts';
+import { EVENT_CONSUMERS } from '@org-mgmt/contracts';
 import { EventConsumers } from '@org-mgmt/runtime';
 import { SubscriptionService } from '../subscriptions/subscription.service';
 
@@ -15,10 +15,10 @@ export class OrgLifecycleConsumer implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.consumers.consume('subscriptions-org-created', OrgCreatedEvent, async (data, trx) => {
+    await this.consumers.consume(EVENT_CONSUMERS.subscriptionsOrgCreated, async (data, trx) => {
       if (!data.plan) return;
       await this.subscriptions.startForRegistration(trx, { orgId: data.orgId, ...data.plan, changedBy: data.createdBy ?? 'system:orgs' });
     });
-    await this.consumers.consume('subscriptions-org-deleted', OrgDeletedEvent, (data, trx) => this.subscriptions.cancelForDeletedOrg(trx, data));
+    await this.consumers.consume(EVENT_CONSUMERS.subscriptionsOrgDeleted, (data, trx) => this.subscriptions.cancelForDeletedOrg(trx, data));
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { BillingBalanceChangedEvent } from '@org-mgmt/contracts';
+import { BillingBalanceChangedEvent, EVENT_CONSUMERS } from '@org-mgmt/contracts';
 import { EVENT_BUS, EventBus, EventSubscription, LOGGER, Logger } from '@org-mgmt/runtime';
 import { RenewalWorker } from './renewal.worker';
 
@@ -20,8 +20,8 @@ export class BalanceTopUpConsumer implements OnApplicationBootstrap, OnModuleDes
 
   async onApplicationBootstrap(): Promise<void> {
     this.subscription = await this.bus.subscribe({
-      durable: 'subscriptions-balance-topup',
-      subject: BillingBalanceChangedEvent.subject,
+      durable: EVENT_CONSUMERS.subscriptionsBalanceTopUp.durable,
+      subject: EVENT_CONSUMERS.subscriptionsBalanceTopUp.event.subject,
       handler: async (event) => {
         const parsed = BillingBalanceChangedEvent.schema.safeParse(event.data);
         if (!parsed.success) {

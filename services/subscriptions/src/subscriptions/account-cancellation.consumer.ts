@@ -1,5 +1,5 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { OrgStatusChangedEvent } from '@org-mgmt/contracts';
+import { EVENT_CONSUMERS } from '@org-mgmt/contracts';
 import { EventConsumers } from '@org-mgmt/runtime';
 import { SubscriptionService } from './subscription.service';
 
@@ -12,7 +12,7 @@ export class AccountCancellationConsumer implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): Promise<void> {
-    return this.consumers.consume('subscriptions-account-cancellation', OrgStatusChangedEvent, async (data, trx) => {
+    return this.consumers.consume(EVENT_CONSUMERS.subscriptionsAccountCancellation, async (data, trx) => {
       if (data.cause !== 'account_cancelled') return;
       await this.subscriptions.cancelForAccount(trx, data.orgId, data.changedBy, data.reason);
     });
