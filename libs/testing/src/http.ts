@@ -48,11 +48,13 @@ export interface RawAnswer {
 /**
  * Writes `request` as is to the server's socket and reads the answer until the server closes:
  * for requests fetch refuses to send (bad header bytes, oversize headers, broken request lines).
+ * A request node accepts needs `Connection: close`. The socket is not half-closed: node drops a
+ * request whose client has ended its side before the answer is ready.
  */
 export function rawHttp(baseUrl: string, request: string | Buffer): Promise<RawAnswer> {
   const { hostname, port } = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname, () => socket.end(request));
+    const socket = connect(Number(port), hostname === 'localhost' ? '127.0.0.1' : hostname, () => socket.write(request));
     const chunks: Buffer[] = [];
     socket.on('data', (chunk) => chunks.push(chunk));
     socket.on('error', reject);
