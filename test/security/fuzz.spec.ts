@@ -1,9 +1,9 @@
-import { ALL_ENDPOINTS, EndpointDef, HTTP_ENDPOINTS, OrgIdSchema } from '@org-mgmt/contracts';
+import { ALL_ENDPOINTS, EndpointDef, ErrorEnvelopeSchema, HTTP_ENDPOINTS, OrgIdSchema } from '@org-mgmt/contracts';
 import { NatsRpcClient } from '@org-mgmt/runtime';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '@org-mgmt/gateway';
-import { startTestSystem, tally, TestSystem, signedRpcClient } from '@org-mgmt/testing';
+import { rawHttp, signedRpcClient, startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
 import { jsonSchemaOf, pick, Rng, seededRng } from './generate';
-import { hostileBodies, hostileValues, HOSTILE_STRINGS } from './hostile';
+import { HOSTILE_CURSORS, hostileBodies, hostileValues, HOSTILE_STRINGS, protoRecord, RAW_PATH_SEGMENTS, UNSTORABLE_STRINGS } from './hostile';
 import { DESTRUCTIVE, expressPath, SampleRequest, sampleRequest, withQuery } from './requests';
 import { changedTables, settledDigest, stateDigest } from './state';
 
@@ -41,7 +41,7 @@ describe('security: fuzz', () => {
   let sys: TestSystem;
   let rootToken: string;
   let target: Target;
-  const counts = { endpoints: 0, requests: 0, refusedByContract: 0, unauthenticatedSent: 0, status2xx: 0, status4xx: 0, status5xx: 0, stateChanged: 0, maxMs: 0 };
+  const counts = { endpoints: 0, requests: 0, edgeRequests: 0, methodNotAllowed: 0, refusedByContract: 0, unauthenticatedSent: 0, status2xx: 0, status4xx: 0, status5xx: 0, stateChanged: 0, maxMs: 0 };
   const failures: string[] = [];
   let clients = 0;
 
@@ -73,10 +73,19 @@ describe('security: fuzz', () => {
     } else if (res.status >= 400) counts.status4xx++;
     else counts.status2xx++;
     if (!c.validByContract && res.status < 400) failures.push(`${def.method} ${def.path} [${c.label}]: accepted (${res.status}) what the contract refuses`);
-    if (res.status < 500 && res.status >= 400 && res.body?.error?.code === undefined) {
-      if (res.status !== 431) failures.push(`${def.method} ${def.path} [${c.label}]: ${res.status} outside the error envelope`);
+    if (res.status >= 400 && !ErrorEnvelopeSchema.safeParse(res.body).success) {
+      failures.push(`${def.method} ${def.path} [${c.label}]: ${res.status} outside the error envelope`);
     }
     return res;
+  }
+
+  /** Tallies an answer to a request no endpoint takes (raw or not): never a 5xx, always the envelope. */
+  function checkEdge(label: string, res: { status: number; body: unknown }, found: string[]) {
+    counts.edgeRequests++;
+    if (res.status >= 500) counts.status5xx++;
+    if (res.status >= 500 || res.status < 400 || !ErrorEnvelopeSchema.safeParse(res.body).success) {
+      found.push(`${label}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+    }
   }
 
   it.each(HTTP_ENDPOINTS.map((def) => ({ name: `${def.method} ${def.path}`, def })))('$name', async ({ def }) => {
@@ -108,6 +117,49 @@ describe('security: fuzz', () => {
       }
     }
   }
+
+  it('answers every other method on every endpoint path with 405 and Allow (or the endpoint sharing that path), changing nothing', async () => {
+    const found: string[] = [];
+    const before = await settledDigest(sys);
+    for (const def of HTTP_ENDPOINTS) {
+      const { path } = sampleRequest(def, target.orgId, target.otherOrgId, viaOf(def));
+      for (const method of OTHER_METHODS.filter((m) => m !== def.method)) {
+        const res = await sys.api(method, path, { token: rootToken });
+        const label = `${method} ${def.path}`;
+        counts.edgeRequests++;
+        if (res.status >= 500) counts.status5xx++;
+        if (res.status === 405) counts.methodNotAllowed++;
+        const allow = (res.headers.get('allow') ?? '').split(', ');
+        if (res.status === 405 && !(allow.includes(def.method) && res.body.error?.code === 'METHOD_NOT_ALLOWED')) found.push(`${label}: 405 with Allow ${allow}`);
+        if (res.status >= 500 || (res.status >= 400 && !ErrorEnvelopeSchema.safeParse(res.body).success)) found.push(`${label}: ${res.status}`);
+      }
+    }
+    expect(changedTables(before, await stateDigest(sys))).toEqual([]);
+    expect(found).toEqual([]);
+  });
+
+  it('answers paths outside the API, and paths that are not valid percent-encoding, in the envelope', async () => {
+    const found: string[] = [];
+    for (const path of OUTSIDE_PATHS) {
+      for (const method of ['GET', 'POST', 'DELETE']) {
+        const res = await rawHttp(sys.url, `${method} ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        checkEdge(`${method} ${path}`, res, found);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it("answers requests node's parser refuses (bad header bytes, oversize headers) in the envelope", async () => {
+    const found: string[] = [];
+    for (const def of HTTP_ENDPOINTS) {
+      const { path } = sampleRequest(def, target.orgId, target.otherOrgId, viaOf(def));
+      for (const [label, headers] of PROTOCOL_REFUSALS) {
+        const res = await rawHttp(sys.url, `${def.method} /org-management${path} HTTP/1.1\r\nHost: x\r\n${headers}\r\n\r\n`);
+        checkEdge(`${def.method} ${def.path} [${label}]`, res, found);
+      }
+    }
+    expect(found).toEqual([]);
+  });
 
   it('NATS-only endpoints answer hostile input and malformed envelopes from a System caller without an internal error', async () => {
     const rpc = await signedRpcClient(sys.env, 10_000);
@@ -155,6 +207,37 @@ describe('security: fuzz', () => {
   });
 });
 
+const OTHER_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'];
+
+/** Sent as written: fetch would normalise `..`, refuse bad escapes, or stay under the prefix. */
+const OUTSIDE_PATHS = [
+  '/',
+  '/x',
+  '/org-management-x/profile',
+  '/ORG-MANAGEMENT/profile',
+  '/org-management/../etc/passwd',
+  '/%2e%2e/%2e%2e/etc/passwd',
+  '//org-management/profile',
+  '/org-management/profile/update/extra',
+  '/org-management/%ZZ',
+  '/org-management/check-org-name/%ED%A0%80',
+  '/org-management/check-org-name/%E0%A4%A',
+  '/org-management/transfer/%C0%80',
+  '/health/%ZZ',
+  '/metrics/x',
+  '*',
+];
+
+/** Header lines node refuses before any handler runs. */
+const PROTOCOL_REFUSALS: [string, string][] = [
+  ['NUL in a header value', 'X-Bad: a\u0000b'],
+  ['control byte in a header value', 'X-Bad: a\u0001b'],
+  ['space in a header name', 'Bad Name: 1'],
+  ['header line without a colon', 'NoColon'],
+  ['headers over 16 KiB', `X-Big: ${'a'.repeat(20_000)}`],
+  ['both Content-Length and chunked', 'Content-Length: 5\r\nTransfer-Encoding: chunked'],
+];
+
 /** How the endpoint names the org the fuzzed requests act on. */
 function viaOf(def: EndpointDef) {
   if (/\/:orgId\b/.test(def.path) && !/\{\/:orgId\}/.test(def.path)) return 'path' as const;
@@ -164,6 +247,8 @@ function viaOf(def: EndpointDef) {
 
 interface CaseParts {
   params?: Record<string, string>;
+  /** Path params sent as written (not valid percent-encoding, or encoding what encodeURIComponent refuses). */
+  rawParams?: Record<string, string>;
   query?: Record<string, unknown>;
   body?: unknown;
   rawBody?: string;
@@ -183,8 +268,10 @@ function fuzzCases(def: EndpointDef, target: Target, rng: Rng): FuzzCase[] {
   return [
     ...generated,
     ...(def.method === 'GET' ? [] : bodyCases(make, base.body, rng)),
+    ...(def.method === 'GET' ? [] : unstorableBodyCases(make, def, base.body)),
     ...paramCases(make, base.params, rng),
     ...queryCases(make, def, base.query, rng),
+    ...cursorCases(make, def, base.query),
     ...headerCases(make, rng),
   ];
 }
@@ -197,13 +284,15 @@ function caseMaker(def: EndpointDef, base: SampleRequest, bodyLimit: number): Ma
     const body = 'body' in parts ? parts.body : base.body;
     const rawBody = parts.rawBody ?? (def.rawBody ? base.rawBody : undefined);
     const headers = { ...(base.orgid ? { orgid: base.orgid } : {}), ...parts.headers };
+    const rawParams = parts.rawParams ?? {};
+    const decoded = decodedParams(rawParams);
     return {
       label,
-      path: withQuery(expressPath(def.path, params), query),
+      path: withQuery(expressPath(def.path, params, rawParams), query),
       body: rawBody === undefined ? body : undefined,
       rawBody,
       headers,
-      validByContract: validByContract(def, { params, query, body, rawBody, headers }, bodyLimit),
+      validByContract: decoded !== null && validByContract(def, { params: { ...params, ...decoded }, query, body, rawBody, headers }, bodyLimit),
     };
   };
 }
@@ -224,9 +313,57 @@ function bodyCases(make: MakeCase, base: unknown, rng: Rng): FuzzCase[] {
 }
 
 function paramCases(make: MakeCase, params: Record<string, string>, rng: Rng): FuzzCase[] {
-  return Object.keys(params).flatMap((name) =>
-    pickSome(rng, HOSTILE_STRINGS, HOSTILE_PER_FIELD).map((value) => make(`params.${name} = ${shown(value)}`, { params: { ...params, [name]: value } })),
-  );
+  return Object.keys(params).flatMap((name) => [
+    ...pickSome(rng, HOSTILE_STRINGS, HOSTILE_PER_FIELD).map((value) => make(`params.${name} = ${shown(value)}`, { params: { ...params, [name]: value } })),
+    ...UNSTORABLE_STRINGS.map((value) => make(`params.${name} = ${shown(value)}`, { params: { ...params, [name]: value } })),
+    ...RAW_PATH_SEGMENTS.map((segment) => make(`params.${name} as ${segment}`, { rawParams: { [name]: segment } })),
+  ]);
+}
+
+/**
+ * Every top-level body field the schema names, optional ones too, holding each string PostgreSQL
+ * cannot store; record fields (metadata, feature overrides) get them as a key and as a value, and
+ * an own `__proto__` key.
+ */
+function unstorableBodyCases(make: MakeCase, def: EndpointDef, base: unknown): FuzzCase[] {
+  const fields = isRecord(base) ? base : {};
+  const properties = def.body ? propertiesOf(jsonSchemaOf(def.body)) : {};
+  const names = [...new Set([...Object.keys(fields), ...Object.keys(properties)])];
+  const withField = (name: string, value: unknown) => ({ body: { ...fields, [name]: value } });
+  return names.flatMap((name) => {
+    const isRecordField = properties[name]?.type === 'object' && !properties[name]?.properties;
+    return [
+      ...UNSTORABLE_STRINGS.map((value) => make(`body.${name} = ${shown(value)}`, withField(name, value))),
+      ...(isRecordField
+        ? [
+            ...UNSTORABLE_STRINGS.map((value) => make(`body.${name} key ${shown(value)}`, withField(name, { [value]: true }))),
+            ...UNSTORABLE_STRINGS.map((value) => make(`body.${name}.key = ${shown(value)}`, withField(name, { key: value }))),
+            make(`body.${name} with a __proto__ key`, withField(name, protoRecord())),
+          ]
+        : []),
+    ];
+  });
+}
+
+/** The properties of an object schema, or of every branch of a union of them. */
+function propertiesOf(schema: ReturnType<typeof jsonSchemaOf>): Record<string, { type?: unknown; properties?: unknown }> {
+  const branches = schema.anyOf ?? schema.oneOf ?? [schema];
+  return Object.assign({}, ...branches.map((branch) => branch.properties ?? {}));
+}
+
+/** Crafted page cursors on every paged list. */
+function cursorCases(make: MakeCase, def: EndpointDef, query: Record<string, unknown>): FuzzCase[] {
+  const paged = def.query && 'cursor' in (jsonSchemaOf(def.query).properties ?? {});
+  return paged ? HOSTILE_CURSORS.map((cursor) => make(`query.cursor = ${shown(cursor)}`, { query: { ...query, cursor } })) : [];
+}
+
+/** Raw path segments as the server decodes them; null when one does not decode (never valid). */
+function decodedParams(rawParams: Record<string, string>): Record<string, string> | null {
+  try {
+    return Object.fromEntries(Object.entries(rawParams).map(([name, segment]) => [name, decodeURIComponent(segment)]));
+  } catch {
+    return null;
+  }
 }
 
 function queryCases(make: MakeCase, def: EndpointDef, query: Record<string, unknown>, rng: Rng): FuzzCase[] {

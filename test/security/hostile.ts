@@ -31,6 +31,34 @@ export const HOSTILE_STRINGS: readonly string[] = [
   'org_root',
 ];
 
+/** Strings PostgreSQL cannot store (text or jsonb): sent to every string field, record key and path param. */
+export const UNSTORABLE_STRINGS: readonly string[] = ['null\u0000byte', 'lone \ud800 high', 'lone \udc00 low'];
+
+/**
+ * Path segments sent as written, not encoded again: a NUL, UTF-8 of a lone surrogate, truncated
+ * and overlong sequences, and percent signs that encode nothing.
+ */
+export const RAW_PATH_SEGMENTS: readonly string[] = ['a%00b', '%ED%A0%80', '%E0%A4%A', '%C0%80', '%ZZ', '%'];
+
+const base64url = (text: string) => Buffer.from(text).toString('base64url');
+/** Cursors a client could craft; only `base64url([seq])` with a safe non-negative integer is one. */
+export const HOSTILE_CURSORS: readonly string[] = [
+  base64url('[1.5]'),
+  base64url('[1e20]'),
+  base64url('[-1]'),
+  base64url('[]'),
+  base64url('[1,2]'),
+  base64url('["1"]'),
+  base64url('{"seq":1}'),
+  base64url('[null]'),
+  base64url('[1'),
+  'not base64!',
+  `${base64url('[1]')}==`,
+];
+
+/** A record (metadata, feature overrides) whose one key is `__proto__`, as JSON.parse makes it. */
+export const protoRecord = (): Record<string, unknown> => JSON.parse('{"__proto__": {"polluted": "yes"}}');
+
 export const HOSTILE_NUMBERS: readonly number[] = [
   -1,
   0,

@@ -115,20 +115,29 @@ export function sampleRequest(def: EndpointDef, target: string, ownOrg: string, 
   };
 }
 
-/** An Express 5 path with its parameters filled in (`{/:orgId}` dropped when not given). */
-export function expressPath(path: string, params: Record<string, string | undefined>): string {
+/**
+ * An Express 5 path with its parameters filled in (`{/:orgId}` dropped when not given); `rawParams`
+ * go in as written, for segments that are not valid percent-encoding.
+ */
+export function expressPath(path: string, params: Record<string, string | undefined>, rawParams: Record<string, string> = {}): string {
+  const part = (name: string) => rawParams[name] ?? encodePathPart(params[name] ?? '');
   return path
-    .replace(/\{\/:(\w+)\}/g, (_all, name: string) => (params[name] ? `/${encodeURIComponent(params[name]!)}` : ''))
-    .replace(/:(\w+)/g, (_all, name: string) => encodePathPart(params[name] ?? ''));
+    .replace(/\{\/:(\w+)\}/g, (_all, name: string) => ((rawParams[name] ?? params[name]) ? `/${part(name)}` : ''))
+    .replace(/:(\w+)/g, (_all, name: string) => part(name));
 }
 
-/** encodeURIComponent, except that a lone surrogate (which it refuses) goes as its raw UTF-8 bytes. */
+/**
+ * encodeURIComponent, except that a lone surrogate (which it refuses) goes as the three bytes a
+ * careless encoder makes of it (`%ED%A0%80` for U+D800): not UTF-8, so the server cannot decode it.
+ */
 export function encodePathPart(value: string): string {
-  try {
-    return encodeURIComponent(value);
-  } catch {
-    return [...Buffer.from(value, 'utf8')].map((b) => `%${b.toString(16).padStart(2, '0').toUpperCase()}`).join('');
-  }
+  return [...value].map((char) => (isLoneSurrogate(char) ? surrogateBytes(char.charCodeAt(0)) : encodeURIComponent(char))).join('');
+}
+
+const isLoneSurrogate = (char: string) => char.length === 1 && char.charCodeAt(0) >= 0xd800 && char.charCodeAt(0) <= 0xdfff;
+
+function surrogateBytes(unit: number): string {
+  return [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
 }
 
 export function withQuery(path: string, query: Record<string, unknown>): string {

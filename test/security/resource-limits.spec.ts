@@ -1,8 +1,9 @@
 import { HTTP_ENDPOINTS, MAX_PAGE_SIZE } from '@org-mgmt/contracts';
-import { startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
+import { rawHttp, startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
 import { connect } from 'node:net';
 import { isRateLimited, MAX_JSON_DEPTH } from '@org-mgmt/gateway';
 import { jsonSchemaOf } from './generate';
+import { HOSTILE_CURSORS } from './hostile';
 import { sampleRequest, withQuery } from './requests';
 import { changedTables, settledDigest, stateDigest } from './state';
 
@@ -17,7 +18,7 @@ const PAGED_ENDPOINTS = HTTP_ENDPOINTS.filter((def) => def.query && 'limit' in (
 describe('security: resource limits', () => {
   let sys: TestSystem;
   let customerOrg: string;
-  const counts = { publicEndpointsRateLimited: 0, pagedEndpointsCapped: 0, oversizeRefused413: 0, deepRefused400: 0, slowClientsCut408: 0 };
+  const counts = { publicEndpointsRateLimited: 0, pagedEndpointsCapped: 0, craftedCursorsRefused400: 0, oversizeHeadersRefused431: 0, oversizeRefused413: 0, deepRefused400: 0, slowClientsCut408: 0 };
 
   beforeAll(async () => {
     sys = await startTestSystem({ env: { PUBLIC_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), HTTP_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) } });
@@ -70,6 +71,34 @@ describe('security: resource limits', () => {
     },
   );
 
+  it.each(PAGED_ENDPOINTS.map((def) => ({ name: `${def.method} ${def.path}`, def })))(
+    'refuses every crafted cursor on $name with 400 VALIDATION_FAILED naming query.cursor, and follows its own',
+    async ({ def }) => {
+      const token = await sys.rootToken();
+      const sample = sampleRequest(def, customerOrg, customerOrg, 'header');
+      const page = (query: Record<string, unknown>) => sys.api(def.method, withQuery(sample.path, { ...sample.query, ...query }), { token, orgid: sample.orgid });
+      for (const cursor of HOSTILE_CURSORS) {
+        const res = await page({ cursor });
+        expect({ cursor, status: res.status, code: res.body.error?.code, fields: res.body.error?.details?.fields?.map((f: { path: string }) => f.path) }).toEqual({
+          cursor,
+          status: 400,
+          code: 'VALIDATION_FAILED',
+          fields: ['query.cursor'],
+        });
+        counts.craftedCursorsRefused400++;
+      }
+      const first = await page({ limit: '1' });
+      expect(first.status).toBe(200);
+      if (first.body.nextCursor) expect((await page({ limit: '1', cursor: first.body.nextCursor })).status).toBe(200);
+    },
+  );
+
+  it('refuses headers over 16 KiB with 431 HEADERS_TOO_LARGE in the envelope', async () => {
+    const res = await rawHttp(sys.url, `GET /org-management/profile HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 431, code: 'HEADERS_TOO_LARGE' });
+    counts.oversizeHeadersRefused431++;
+  });
+
   it('refuses a body over BODY_LIMIT_BYTES with 413 in the envelope, changing nothing', async () => {
     const before = await settledDigest(sys);
     const res = await sys.api('POST', '/profile/update', {
@@ -100,7 +129,7 @@ describe('security: resource limits', () => {
     counts.deepRefused400++;
   });
 
-  it('cuts off a client that does not finish sending its request (HTTP_REQUEST_TIMEOUT_MS): 408 and the connection closed', async () => {
+  it('cuts off a client that does not finish sending its request (HTTP_REQUEST_TIMEOUT_MS): 408 in the envelope and the connection closed', async () => {
     const { port } = new URL(sys.url);
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(port), '127.0.0.1', () => {
@@ -112,6 +141,7 @@ describe('security: resource limits', () => {
       socket.on('error', reject);
     });
     expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4))).toEqual({ error: { code: 'REQUEST_TIMEOUT', message: expect.any(String) } });
     counts.slowClientsCut408++;
   });
 });

@@ -2,6 +2,7 @@ export * from './common/errors';
 export * from './common/ids';
 export * from './common/principal';
 export * from './common/pagination';
+export * from './common/text';
 export * from './common/events';
 export * from './common/endpoint';
 export * from './common/rpc';

@@ -12,19 +12,23 @@ import { Principal, Role, ROOT_ROLES } from './common/principal';
  *                With rootOrgOnly, every listed role must be held in the root org.
  *
  * Acting on another org than one's own (by path, `orgid` header or body field) needs a root role
- * (RootAdmin, RootPowerUser, or System where named) held in the root org.
+ * (RootAdmin, RootPowerUser, or System where named) held in the root org; `otherOrgRoles` narrows
+ * that to the roles it names.
  */
-export type Access =
+export type Access = (
   | { kind: 'public' }
   | { kind: 'member' }
   | { kind: 'configAdmin' }
-  | { kind: 'roles'; roles: readonly Role[]; rootOrgOnly?: boolean };
+  | { kind: 'roles'; roles: readonly Role[]; rootOrgOnly?: boolean }
+) & { otherOrgRoles?: readonly Role[] };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const MEMBER: Access = { kind: 'member' };
 export const CONFIG_ADMIN: Access = { kind: 'configAdmin' };
 export const rolesOnly = (...roles: Role[]): Access => ({ kind: 'roles', roles });
 export const rootOrgRoles = (...roles: Role[]): Access => ({ kind: 'roles', roles, rootOrgOnly: true });
+/** `access` on one's own org; on another org only for the root roles named. */
+export const otherOrgOnlyBy = (access: Access, ...roles: Role[]): Access => ({ ...access, otherOrgRoles: roles });
 
 /** Roles a principal really holds: root roles held outside the root org count for nothing. */
 export function effectiveRoles(principal: Principal, rootOrgId: string): Set<Role> {
@@ -47,6 +51,7 @@ export function rolesGranting(access: Access): readonly Role[] | 'any' {
 
 /** Root roles this access lets act across orgs. */
 function crossOrgRoles(access: Access): readonly Role[] {
+  if (access.otherOrgRoles) return access.otherOrgRoles;
   const granting = rolesGranting(access);
   if (granting === 'any') return ['RootAdmin', 'RootPowerUser'];
   return granting.filter((role) => ROOT_ROLES.includes(role));

@@ -36,7 +36,8 @@ const CROSS_ORG_ROLES: Role[] = ['RootAdmin', 'RootPowerUser', 'System'];
  * - otherwise no token is 401; the caller needs a counted role the access names
  *   (member: any caller; configAdmin: ConfigAdmin, RootAdmin, RootPowerUser);
  * - rootOrgOnly accesses also need the caller to be in the root org;
- * - acting on another org needs a counted root role that the access grants.
+ * - acting on another org needs a counted root role that the access grants, or one of its
+ *   `otherOrgRoles` where it names them.
  */
 export function expectedOutcome(access: Access, caller: Caller, scope: Scope): Expected {
   if (access.kind === 'public') return 'allowed';
@@ -48,7 +49,9 @@ export function expectedOutcome(access: Access, caller: Caller, scope: Scope): E
   if (granted !== 'any' && !holds(granted)) return 'forbidden';
   if (access.kind === 'roles' && access.rootOrgOnly && !facts.inRootOrg) return 'forbidden';
   if (scope === 'other') {
-    const crossOrg = granted === 'any' ? ['RootAdmin', 'RootPowerUser'] as Role[] : granted.filter((r) => CROSS_ORG_ROLES.includes(r));
+    const crossOrg = access.otherOrgRoles
+      ? [...access.otherOrgRoles]
+      : granted === 'any' ? ['RootAdmin', 'RootPowerUser'] as Role[] : granted.filter((r) => CROSS_ORG_ROLES.includes(r));
     if (!holds(crossOrg)) return 'forbidden';
   }
   return 'allowed';

@@ -1,6 +1,5 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ExpressAdapter } from '@nestjs/platform-express';
 import { AppConfig, Clock, EventBus, Logger, nestLogger, RPC_CLIENT, RpcClient, serviceLogger, systemClock } from '@org-mgmt/runtime';
 import express from 'express';
 import { Server as HttpServer } from 'node:http';
@@ -11,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { httpObserver, metricsHandler } from './observability/http-observer';
 import { OrgStateCache } from './org-state/org-state-cache';
 import { API_PREFIX, ApiRouter } from './routing/api-router';
+import { answerClientErrors, EnvelopeExpressAdapter } from './routing/edge-errors';
 
 export interface GatewayDeps {
   config: AppConfig;
@@ -41,7 +41,10 @@ class GatewayModule {
   }
 }
 
-/** The HTTP edge: /org-management/* routed over the bus, /health for probes. Owns no data. */
+/**
+ * The HTTP edge: /org-management/* routed over the bus, /health for probes. Owns no data. Whatever
+ * no endpoint takes is answered in the error envelope (routing/edge-errors).
+ */
 export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise<RunningGateway> {
   const server = express();
   server.disable('x-powered-by');
@@ -54,11 +57,12 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   server.use(API_PREFIX, httpObserver());
   server.use(API_PREFIX, docsRouter(API_PREFIX));
   server.use(API_PREFIX, new ApiRouter(deps.config, jwt, deps.rpc, orgStates, logger, deps.clock).build());
-  const app = await NestFactory.create(GatewayModule.for(deps), new ExpressAdapter(server), {
+  const app = await NestFactory.create(GatewayModule.for(deps), new EnvelopeExpressAdapter(server, logger), {
     bodyParser: false,
     logger: nestLogger(deps.logger),
   });
   limitRequestTime(app.getHttpServer(), deps.config.HTTP_REQUEST_TIMEOUT_MS);
+  answerClientErrors(app.getHttpServer());
   await app.listen(deps.config.PORT, host);
   const { port } = app.getHttpServer().address() as AddressInfo;
   const shownHost = host === '0.0.0.0' ? 'localhost' : host;

@@ -57,4 +57,19 @@ describe('profile endpoints enforce the permission matrix', () => {
     expect({ status: res.status, body: res.body }).toEqual({ status: expectedStatus, body: expect.anything() });
     if (expected !== 'allowed') expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
   });
+
+  // The spec: "View other org's profile: RootAdmin (root org only)".
+  it("refuses RootPowerUser another org's profile, by path and by header, yet lets it read its own and update the other's", async () => {
+    const { token } = await callerToken(sys, 'RootPowerUser', otherOrg.id);
+    const byPath = await sys.api('GET', `/profile/${otherOrg.id}`, { token });
+    const byHeader = await sys.api('GET', '/profile', { token, orgid: otherOrg.id });
+    expect([byPath.status, byPath.body.error?.code, byHeader.status, byHeader.body.error?.code]).toEqual([403, 'FORBIDDEN', 403, 'FORBIDDEN']);
+    expect((await sys.api('GET', '/profile', { token })).status).toBe(200);
+    expect((await sys.api('POST', '/profile/update', { token, orgid: otherOrg.id, body: { displayName: 'Operated' } })).status).toBe(200);
+  });
+
+  it("lets RootAdmin of the root org read another org's profile", async () => {
+    const res = await sys.api('GET', `/profile/${otherOrg.id}`, { token: await sys.rootToken() });
+    expect({ status: res.status, id: res.body.company?.id }).toEqual({ status: 200, id: otherOrg.id });
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeString } from '../common/text';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, PUBLIC, rolesOnly } from '../permissions';
 import * as a from './addon-schemas';
@@ -6,7 +7,7 @@ import * as s from './schemas';
 import { DebitBodySchema, DebitResultSchema } from './schemas';
 
 const billing = 'billing' as const;
-const serviceNameParams = z.strictObject({ serviceName: z.string().max(100) });
+const serviceNameParams = z.strictObject({ serviceName: safeString().max(100) });
 
 export const BillingEndpoints = {
   balance: endpoint({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeString } from '../common/text';
 import { PAYMENT_INTENT_ID_PATTERN } from '../common/ids';
 import { pageOf, PageQuerySchema } from '../common/pagination';
 
@@ -15,10 +16,10 @@ export const MinorUnitsSchema = z.number().int().positive().max(Number.MAX_SAFE_
  */
 export const DebitBodySchema = z.strictObject({
   orgId: z.string().regex(/^org_[a-z0-9_]{1,64}$/),
-  reference: z.string().min(1).max(200),
+  reference: safeString().min(1).max(200),
   amount: MinorUnitsSchema,
   currency: CurrencyCodeSchema,
-  reason: z.string().min(1).max(500),
+  reason: safeString().min(1).max(500),
 });
 export type DebitBody = z.infer<typeof DebitBodySchema>;
 
@@ -57,7 +58,7 @@ const wholeMinorUnits = (min: number) =>
 export const PaymentGatewayNameSchema = z.enum(['stripe', 'sandbox']);
 export const TransactionIdSchema = z.string().regex(/^txn_[a-z0-9]{20}$/, 'must be a transaction id such as txn_…');
 const OrgIdField = z.string().regex(/^org_[a-z0-9_]{1,64}$/, 'must be an org id such as org_abc123');
-const ReasonSchema = z.string().trim().min(1, 'a reason is required').max(500);
+const ReasonSchema = safeString().trim().min(1, 'a reason is required').max(500);
 
 export const TRANSACTION_TYPES = ['purchase', 'gift', 'adjustment', 'refund', 'debit'] as const;
 export const TransactionTypeSchema = z.enum(TRANSACTION_TYPES);

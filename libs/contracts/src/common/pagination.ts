@@ -7,16 +7,23 @@ export function pageOf<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), nextCursor: z.string().nullable() });
 }
 
-/** Opaque keyset cursor: base64url of the sort key of the last item returned. */
-export function encodeCursor(key: readonly (string | number)[]): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
+/**
+ * Opaque keyset cursor: base64url of `[seq]`, the insertion sequence (a bigserial) of the last item
+ * returned; every list pages on it.
+ */
+export function encodeCursor(seq: number): string {
+  return Buffer.from(JSON.stringify([seq])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): (string | number)[] | null {
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+const CursorKeySchema = z.tuple([z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]);
+
+/** The seq a cursor names, or null for anything `encodeCursor` could not have made. */
+export function decodeCursor(cursor: string): number | null {
+  if (!BASE64URL.test(cursor)) return null;
   try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.every((v) => typeof v === 'string' || typeof v === 'number')) return parsed;
-    return null;
+    const key = CursorKeySchema.safeParse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    return key.success ? key.data[0] : null;
   } catch {
     return null;
   }

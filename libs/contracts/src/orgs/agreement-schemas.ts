@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedText } from '../common/text';
 import { AddonServiceNameSchema, AddonTermsSchema } from '../billing/addon-schemas';
 
 /**
@@ -59,10 +60,10 @@ export const AgreementParamsSchema = z.strictObject({ serviceName: AddonServiceN
 
 export const AgreementAcceptBodySchema = z.strictObject({
   /** The version the user was shown; refused with 409 when the terms changed since. */
-  termsVersion: z.string().trim().min(1).max(50),
+  termsVersion: boundedText(50),
 });
 
-export const AgreementRevokeBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).optional();
+export const AgreementRevokeBodySchema = z.strictObject({ reason: boundedText(500).optional() }).optional();
 
 /**
  * `orgs.agreement.status` (System, NATS only): the latest agreement record of an org for each named

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { endpoint } from '../common/endpoint';
-import { CONFIG_ADMIN, MEMBER, rolesOnly, rootOrgRoles } from '../permissions';
+import { CONFIG_ADMIN, MEMBER, otherOrgOnlyBy, rolesOnly, rootOrgRoles } from '../permissions';
 import * as l from './lifecycle-schemas';
 import * as g from './agreement-schemas';
 import * as o from './ownership';
@@ -25,8 +25,9 @@ export const OrgsEndpoints = {
     successStatus: 201,
   }),
   profileGet: endpoint({
-    method: 'GET', path: '/profile{/:orgId}', service: orgs, pattern: 'orgs.profile.get', access: MEMBER,
-    summary: 'Company record, customer (owner) record and default address. Root-org admins may name any org.',
+    // The spec: "View other org's profile: RootAdmin (root org only)"; it holds the owner's personal data.
+    method: 'GET', path: '/profile{/:orgId}', service: orgs, pattern: 'orgs.profile.get', access: otherOrgOnlyBy(MEMBER, 'RootAdmin'),
+    summary: 'Company record, customer (owner) record and default address. RootAdmin of the root org may name any org.',
     params: s.ProfileParamsSchema, response: s.ProfileSchema,
   }),
   profileUpdate: endpoint({

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { pageOf, PageQuerySchema } from '../common/pagination';
 import { SubscriptionChangedEvent } from '../subscriptions/events';
 import { BillingIntervalSchema, PlanIdSchema } from '../subscriptions/schemas';
-import { boundedText, EmailSchema, OrganizationSchema, OrgIdSchema, OrgRegisterBodySchema, ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
+import { boundedText } from '../common/text';
+import { EmailSchema, OrganizationSchema, OrgIdSchema, OrgRegisterBodySchema, ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
 
 /** Suspension types an operator may set by hand; the others follow from billing and subscription events. */
 export const OPERATOR_SUSPENSION_TYPES = ['MANUAL', 'POLICY_VIOLATION'] as const;

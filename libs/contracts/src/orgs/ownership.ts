@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedText, safeString } from '../common/text';
 import { CustomerSchema, EmailSchema, OrgIdSchema, ServiceStatusSchema } from './schemas';
 
 /**
@@ -12,7 +13,7 @@ export const PREVIOUS_OWNER_OUTCOMES = ['keep_as_admin', 'demote_to_member', 're
 export const PreviousOwnerOutcomeSchema = z.enum(PREVIOUS_OWNER_OUTCOMES);
 export type PreviousOwnerOutcome = z.infer<typeof PreviousOwnerOutcomeSchema>;
 
-const name = z.string().trim().min(1).max(100);
+const name = boundedText(100);
 export const NewOwnerProfileSchema = z.strictObject({
   firstName: name.optional(),
   lastName: name.optional(),
@@ -28,7 +29,7 @@ export const OwnerChangeBodySchema = z.strictObject({
   newOwnerEmail: EmailSchema,
   previousOwner: PreviousOwnerOutcomeSchema,
   newOwner: NewOwnerProfileSchema.optional(),
-  changedBy: z.string().min(1).max(200),
+  changedBy: safeString().min(1).max(200),
 });
 export type OwnerChange = z.infer<typeof OwnerChangeBodySchema>;
 
@@ -56,7 +57,7 @@ export const EmailChangeBodySchema = z.strictObject({
   orgId: OrgIdSchema,
   changeId: ChangeIdSchema,
   email: EmailSchema,
-  changedBy: z.string().min(1).max(200),
+  changedBy: safeString().min(1).max(200),
 });
 export type EmailChange = z.infer<typeof EmailChangeBodySchema>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ORG_ID_PATTERN } from '../common/ids';
 import { pageOf, PageQuerySchema } from '../common/pagination';
+import { boundedText, safeRecord, safeString } from '../common/text';
 
 export const OrgIdSchema = z.string().regex(ORG_ID_PATTERN, 'must be an org id such as org_abc123');
 
@@ -41,10 +42,11 @@ export const OrganizationServiceStatusRecordSchema = z.object({
 });
 export type OrganizationServiceStatusRecord = z.infer<typeof OrganizationServiceStatusRecordSchema>;
 
-const MetadataValueSchema = z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]);
-export const MetadataSchema = z
-  .record(z.string().min(1).max(40), MetadataValueSchema)
-  .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys');
+const MetadataValueSchema = z.union([safeString().max(500), z.number().finite(), z.boolean(), z.null()]);
+/** Stored as jsonb, which refuses NUL and lone surrogates in keys and values alike. */
+export const MetadataSchema = safeRecord(
+  z.record(safeString().min(1).max(40), MetadataValueSchema).refine((m) => Object.keys(m).length <= 50, 'at most 50 keys'),
+);
 
 export const FeatureFlagNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _');
 
@@ -113,10 +115,9 @@ export const ProfileSchema = z.object({
 });
 export type Profile = z.infer<typeof ProfileSchema>;
 
-const text = (max: number) => z.string().trim().min(1).max(max);
 const EmailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
-export const CompanyNameSchema = z.string().trim().min(2, 'must be at least 2 characters').max(200);
+export const CompanyNameSchema = safeString().trim().min(2, 'must be at least 2 characters').max(200);
 
 export const CheckOrgNameParamsSchema = z.strictObject({ orgName: CompanyNameSchema });
 export const CheckOrgNameResponseSchema = z.object({ orgName: z.string(), available: z.boolean() });
@@ -126,16 +127,15 @@ export const ProfileParamsSchema = z.strictObject({ orgId: OrgIdSchema.optional(
 export const ProfileUpdateBodySchema = z
   .strictObject({
     companyName: CompanyNameSchema.optional(),
-    displayName: text(200).nullable().optional(),
+    displayName: boundedText(200).nullable().optional(),
     businessVerticalId: BusinessVerticalSchema.nullable().optional(),
-    interests: z.array(text(50)).max(50).optional(),
+    interests: z.array(boundedText(50)).max(50).optional(),
     metadata: MetadataSchema.optional(),
     platformEmail: EmailSchema.nullable().optional(),
     /** Root roles only: true grants, false removes, null clears the override. */
-    features: z
-      .record(FeatureFlagNameSchema, z.boolean().nullable())
-      .refine((f) => Object.keys(f).length <= 100, 'at most 100 flags')
-      .optional(),
+    features: safeRecord(
+      z.record(FeatureFlagNameSchema, z.boolean().nullable()).refine((f) => Object.keys(f).length <= 100, 'at most 100 flags'),
+    ).optional(),
     /** Root roles only. */
     policy: z.strictObject({ suspendOnQuotaExceeded: z.boolean() }).optional(),
   })
@@ -144,21 +144,21 @@ export type ProfileUpdate = z.infer<typeof ProfileUpdateBodySchema>;
 
 export const CustomerUpdateBodySchema = z
   .strictObject({
-    firstName: text(100).nullable().optional(),
-    lastName: text(100).nullable().optional(),
+    firstName: boundedText(100).nullable().optional(),
+    lastName: boundedText(100).nullable().optional(),
     phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number').nullable().optional(),
-    jobTitle: text(100).nullable().optional(),
+    jobTitle: boundedText(100).nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'at least one field is required');
 export type CustomerUpdate = z.infer<typeof CustomerUpdateBodySchema>;
 
 export const AddressCreateBodySchema = z.strictObject({
   type: z.enum(ADDRESS_TYPES),
-  line1: text(200),
-  line2: text(200).nullable().optional(),
-  city: text(100),
-  region: text(100).nullable().optional(),
-  postalCode: text(20),
+  line1: boundedText(200),
+  line2: boundedText(200).nullable().optional(),
+  city: boundedText(100),
+  region: boundedText(100).nullable().optional(),
+  postalCode: boundedText(20),
   country: z.string().regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 code such as US'),
   isDefault: z.boolean().default(false),
 });
@@ -172,12 +172,12 @@ export const OrgRegisterBodySchema = z.strictObject({
   ownerEmail: EmailSchema,
   platformEmail: EmailSchema.optional(),
   businessVerticalId: BusinessVerticalSchema.nullable().optional(),
-  displayName: text(200).nullable().optional(),
+  displayName: boundedText(200).nullable().optional(),
   metadata: MetadataSchema.optional(),
 });
 export type OrgRegister = z.infer<typeof OrgRegisterBodySchema>;
 
-export { EmailSchema, text as boundedText };
+export { EmailSchema };
 
 /**
  * `orgs.state.get` (System, NATS only): what the gateway caches per org and passes to services

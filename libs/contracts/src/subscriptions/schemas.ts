@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedText, safeRecord, safeString } from '../common/text';
 import { GATEWAY_PAYMENT_ID_MAX, ORG_ID_PATTERN } from '../common/ids';
 
 export const PLAN_IDS = ['free', 'basic', 'pro', 'team', 'enterprise'] as const;
@@ -66,7 +67,7 @@ export const PaymentChoiceSchema = z.discriminatedUnion('method', [
   z.strictObject({
     method: z.literal('card'),
     gateway: z.enum(['stripe', 'sandbox']),
-    paymentMethodId: z.string().min(1).max(255),
+    paymentMethodId: safeString().min(1).max(255),
   }),
 ]);
 export type PaymentChoice = z.infer<typeof PaymentChoiceSchema>;
@@ -130,7 +131,7 @@ export const SubscriptionCancelBodySchema = z
   .strictObject({
     /** false (default): at the period end; true: now, without refund. */
     immediate: z.boolean().default(false),
-    reason: z.string().trim().min(1).max(500).optional(),
+    reason: boundedText(500).optional(),
   })
   .default({ immediate: false });
 export type SubscriptionCancel = z.infer<typeof SubscriptionCancelBodySchema>;
@@ -143,11 +144,10 @@ export const SubscriptionAdminUpdateBodySchema = z
     currentPeriodEnd: z.number().int().positive().optional(),
     status: SubscriptionStatusSchema.optional(),
     /** Per-org flag overrides: true grants, false removes, null drops the override. */
-    features: z
-      .record(FlagNameSchema, z.boolean().nullable())
-      .refine((f) => Object.keys(f).length <= 100, 'at most 100 flags')
-      .optional(),
-    reason: z.string().trim().min(3).max(500),
+    features: safeRecord(
+      z.record(FlagNameSchema, z.boolean().nullable()).refine((f) => Object.keys(f).length <= 100, 'at most 100 flags'),
+    ).optional(),
+    reason: boundedText(500, 3),
   })
   .refine((b) => Object.keys(b).some((k) => k !== 'reason'), 'name at least one field to change besides the reason');
 export type SubscriptionAdminUpdate = z.infer<typeof SubscriptionAdminUpdateBodySchema>;
@@ -157,14 +157,14 @@ const SubscriptionPaymentIdSchema = z.string().regex(/^spay_[a-z0-9]{1,64}$/, 'm
 /** After the customer confirmed the PaymentIntent (Stripe Elements). */
 export const SubscriptionCompletePaymentBodySchema = z.strictObject({
   paymentId: SubscriptionPaymentIdSchema,
-  paymentIntentId: z.string().min(1).max(GATEWAY_PAYMENT_ID_MAX),
+  paymentIntentId: safeString().min(1).max(GATEWAY_PAYMENT_ID_MAX),
   gateway: z.enum(['stripe', 'sandbox']),
 });
 
 /** After the customer came back from the hosted payment page; `checkoutSessionId` is what the gateway returned. */
 export const SubscriptionCompleteCheckoutBodySchema = z.strictObject({
   paymentId: SubscriptionPaymentIdSchema,
-  checkoutSessionId: z.string().min(1).max(255),
+  checkoutSessionId: safeString().min(1).max(255),
   gateway: z.enum(['stripe', 'sandbox']),
 });
 
@@ -179,7 +179,7 @@ export const SubscriptionPaymentCompletionSchema = z.object({
 /** `subscriptions.payment.settle` (System, NATS only): billing forwards a verified Stripe webhook about a subscription payment. */
 export const SubscriptionPaymentSettleBodySchema = z.strictObject({
   paymentId: SubscriptionPaymentIdSchema,
-  gatewayPaymentId: z.string().min(1).max(GATEWAY_PAYMENT_ID_MAX),
+  gatewayPaymentId: safeString().min(1).max(GATEWAY_PAYMENT_ID_MAX),
 });
 export const SubscriptionPaymentSettleResultSchema = z.object({
   paymentId: z.string(),

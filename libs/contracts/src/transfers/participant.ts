@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { safeString } from '../common/text';
 import { endpoint } from '../common/endpoint';
 import { OrgIdSchema } from '../orgs/schemas';
 import { rolesOnly } from '../permissions';
@@ -21,7 +22,7 @@ import { TRANSFER_DATATYPES, TransferDatatype, TransferDatatypeSchema, TransferM
 export const MAX_TRANSFER_BATCH = 2000;
 
 export const TransferIdSchema = z.string().regex(/^xfer_[a-z0-9]{1,64}$/, 'must be a transfer id such as xfer_abc123');
-export const BatchIdSchema = z.string().min(1).max(200);
+export const BatchIdSchema = safeString().min(1).max(200);
 
 export const ParticipantDescribeBodySchema = z.strictObject({ datatype: TransferDatatypeSchema, orgId: OrgIdSchema });
 export const ParticipantDescribeReplySchema = z.object({ datatype: TransferDatatypeSchema, orgId: z.string(), count: z.number().int().min(0) });
@@ -35,7 +36,7 @@ export const ParticipantBatchBodySchema = z.strictObject({
   sourceOrgId: OrgIdSchema,
   targetOrgId: OrgIdSchema,
   /** Null for the first batch; then the `cursor` of the previous reply. */
-  cursor: z.string().max(500).nullable(),
+  cursor: safeString().max(500).nullable(),
   limit: z.number().int().min(1).max(MAX_TRANSFER_BATCH),
   /** Every datatype the transfer carries: references to their records are remapped on copy. */
   datatypes: z.array(TransferDatatypeSchema).min(1),

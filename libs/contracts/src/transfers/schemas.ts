@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedText } from '../common/text';
 import { ErrorBodySchema } from '../common/errors';
 import { pageOf, PageQuerySchema } from '../common/pagination';
 import { EmailChangeResultSchema, NewOwnerProfileSchema, OwnerChangeResultSchema, PreviousOwnerOutcomeSchema } from '../orgs/ownership';
@@ -6,7 +7,7 @@ import { EmailSchema, OrgIdSchema } from '../orgs/schemas';
 import { TransferDatatypeSchema, TransferModeSchema } from './datatypes';
 import { MAX_TRANSFER_BATCH, TransferIdSchema } from './participant';
 
-const ReasonSchema = z.string().trim().min(1).max(500);
+const ReasonSchema = boundedText(500);
 
 export const OwnershipTransferBodySchema = z.strictObject({
   newOwnerEmail: EmailSchema,

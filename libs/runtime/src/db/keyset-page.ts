@@ -10,10 +10,10 @@ export async function pageBySeqDesc<Row extends { seq: number }, Item>(
   request: { limit: number; cursor?: string },
   toItem: (row: Row) => Item,
 ): Promise<{ items: Item[]; nextCursor: string | null }> {
-  const [afterSeq] = (request.cursor && decodeCursor(request.cursor)) || [];
-  if (typeof afterSeq === 'number') query.where('seq', '<', afterSeq);
+  const afterSeq = request.cursor === undefined ? null : decodeCursor(request.cursor);
+  if (afterSeq !== null) query.where('seq', '<', afterSeq);
   const rows: Row[] = await query.orderBy('seq', 'desc').limit(request.limit + 1);
   const page = rows.slice(0, request.limit);
   const last = page[page.length - 1];
-  return { items: page.map(toItem), nextCursor: rows.length > request.limit && last ? encodeCursor([last.seq]) : null };
+  return { items: page.map(toItem), nextCursor: rows.length > request.limit && last ? encodeCursor(last.seq) : null };
 }

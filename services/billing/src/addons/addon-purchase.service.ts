@@ -135,7 +135,7 @@ export class AddonPurchaseService {
         items.push(purchase);
         if (items.length === query.limit) {
           const more = i < derived.length - 1 || read.nextCursor !== null;
-          return { items, nextCursor: more ? encodeCursor([read.items[i].seq]) : null };
+          return { items, nextCursor: more ? encodeCursor(read.items[i].seq) : null };
         }
       }
       if (!read.nextCursor) return { items, nextCursor: null };

@@ -84,14 +84,17 @@ const HEADER_IDEMPOTENCY_KEY = {
 export function errorCodesOf(def: EndpointDef): ErrorCode[] {
   const codes = new Set<ErrorCode>(['UNAUTHENTICATED']);
   if (def.params || def.query || def.body || def.access.kind !== 'public') codes.add('VALIDATION_FAILED');
-  if (def.method !== 'GET') codes.add('MALFORMED_REQUEST').add('PAYLOAD_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
+  if (def.method !== 'GET') codes.add('PAYLOAD_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
   if (def.access.kind !== 'public') codes.add('FORBIDDEN');
   if (isRateLimited(def)) codes.add('RATE_LIMITED');
   if (def.access.kind !== 'public' && !ALLOWED_WHEN_BLOCKED.has(def.pattern)) codes.add('ORG_SUSPENDED').add('ORG_INACTIVE');
   if (/[:*]\w/.test(def.path)) codes.add('NOT_FOUND');
   if (def.idempotent) codes.add('IDEMPOTENCY_KEY_REUSED');
   for (const code of def.errors ?? []) codes.add(code);
-  for (const code of ['INTERNAL', 'SERVICE_UNAVAILABLE', 'SERVICE_TIMEOUT'] as const) codes.add(code);
+  // Any request: malformed HTTP or percent-encoding, oversize headers, sent too slowly, or a failure behind.
+  for (const code of ['MALFORMED_REQUEST', 'REQUEST_TIMEOUT', 'HEADERS_TOO_LARGE', 'INTERNAL', 'SERVICE_UNAVAILABLE', 'SERVICE_TIMEOUT'] as const) {
+    codes.add(code);
+  }
   return [...codes];
 }
 
@@ -111,6 +114,9 @@ function errorResponses(def: EndpointDef): Record<string, Operation> {
 
 /** Who may call it, in words; `x-roles` carries the same as data. */
 export function accessText(access: Access): string {
+  if (access.kind === 'member' && access.otherOrgRoles) {
+    return `Any authenticated member of the org; ${access.otherOrgRoles.join(' or ')} of the root org on any org.`;
+  }
   switch (access.kind) {
     case 'public':
       return 'Public: no token needed (a token that is sent must still be valid).';

@@ -15,6 +15,7 @@ import express, { NextFunction, Request, Response, Router } from 'express';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { OrgStateCache } from '../org-state/org-state-cache';
 import { ALLOWED_WHEN_BLOCKED, answeredOrgIds, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
+import { methodNotAllowed, sendError } from './edge-errors';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { isRateLimited, PublicRateLimit } from './public-rate-limit';
 import { bearerToken, parseInput, requestIdOf, requireJsonBody, targetOrgOf } from './request-context';
@@ -60,7 +61,7 @@ export class ApiRouter {
     for (const def of HTTP_ENDPOINTS) {
       router[method(def)](def.path, (req, res) => void this.serve(def, req, res));
     }
-    router.use((_req, res) => sendError(res, new AppError('ROUTE_NOT_FOUND', 'No such endpoint').toBody()));
+    router.use(methodNotAllowed(HTTP_ENDPOINTS));
     return router;
   }
 
@@ -162,14 +163,6 @@ function method(def: EndpointDef): 'get' | 'post' | 'put' | 'delete' {
 function internal(err: unknown, logger: Logger, requestId: string): ErrorBody {
   logger.error({ err, requestId }, 'unexpected gateway error');
   return { code: 'INTERNAL', message: 'Internal error' };
-}
-
-export function sendError(res: Response, error: ErrorBody): void {
-  const retryAfterMs = (error.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  if (error.code === 'RATE_LIMITED' && typeof retryAfterMs === 'number') {
-    res.setHeader('retry-after', String(Math.max(1, Math.ceil(retryAfterMs / 1000))));
-  }
-  res.status(httpStatusOf(error.code)).json({ error });
 }
 
 /** JSON.parse accepts any depth; the contracts need little, and deep values are costly further on (zod, jsonb). */

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Address, AddressCreate, decodeCursor, encodeCursor } from '@org-mgmt/contracts';
-import { DATABASE, Knex } from '@org-mgmt/runtime';
+import { Address, AddressCreate } from '@org-mgmt/contracts';
+import { DATABASE, Knex, pageBySeqDesc } from '@org-mgmt/runtime';
 
 interface AddressRow {
   seq: number;
@@ -30,15 +30,10 @@ export class AddressRepository {
   constructor(@Inject(DATABASE) private readonly db: Knex) {}
 
   /** Newest first, keyset-paginated on the insertion sequence so concurrent inserts never shift a page. */
-  async page(orgId: string, request: AddressPageRequest): Promise<{ items: Address[]; nextCursor: string | null }> {
-    const query = this.db('addresses').where({ org_id: orgId }).orderBy('seq', 'desc');
+  page(orgId: string, request: AddressPageRequest): Promise<{ items: Address[]; nextCursor: string | null }> {
+    const query = this.db('addresses').where({ org_id: orgId });
     if (request.type) query.where({ type: request.type });
-    const [afterSeq] = (request.cursor && decodeCursor(request.cursor)) || [];
-    if (typeof afterSeq === 'number') query.where('seq', '<', afterSeq);
-    const rows: AddressRow[] = await query.limit(request.limit + 1);
-    const page = rows.slice(0, request.limit);
-    const last = page[page.length - 1];
-    return { items: page.map(toAddress), nextCursor: rows.length > request.limit && last ? encodeCursor([last.seq]) : null };
+    return pageBySeqDesc(query, request, toAddress);
   }
 
   /** The address the profile shows: the default billing address, else any default, else the newest. */

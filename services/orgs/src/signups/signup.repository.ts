@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decodeCursor, encodeCursor, PreApprovedSignup, SignupListQuery } from '@org-mgmt/contracts';
-import { DATABASE, Knex } from '@org-mgmt/runtime';
+import { PreApprovedSignup, SignupListQuery } from '@org-mgmt/contracts';
+import { DATABASE, Knex, pageBySeqDesc } from '@org-mgmt/runtime';
 
 interface SignupRow {
   seq: number;
@@ -56,17 +56,12 @@ export class SignupRepository {
   }
 
   /** Newest first, keyset-paginated on the insertion sequence. */
-  async page(query: SignupListQuery, now: number): Promise<{ items: PreApprovedSignup[]; nextCursor: string | null }> {
-    const q = this.db('pre_approved_signups').orderBy('seq', 'desc');
+  page(query: SignupListQuery, now: number): Promise<{ items: PreApprovedSignup[]; nextCursor: string | null }> {
+    const q = this.db('pre_approved_signups');
     if (query.kind) q.where({ kind: query.kind });
     if (query.email) q.where({ email: query.email });
     if (query.state) whereState(q, query.state, now);
-    const [afterSeq] = (query.cursor && decodeCursor(query.cursor)) || [];
-    if (typeof afterSeq === 'number') q.where('seq', '<', afterSeq);
-    const rows: SignupRow[] = await q.limit(query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return { items: page.map((r) => toSignup(r, now)), nextCursor: rows.length > query.limit && last ? encodeCursor([last.seq]) : null };
+    return pageBySeqDesc(q, query, (row: SignupRow) => toSignup(row, now));
   }
 
   async isUsable(key: SignupKey, now: number): Promise<boolean> {

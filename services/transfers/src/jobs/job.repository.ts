@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
-  decodeCursor,
-  encodeCursor,
   ErrorBody,
   TransferDatatype,
   TransferJob,
@@ -10,7 +8,7 @@ import {
   TransferStep,
   TransferStepStatus,
 } from '@org-mgmt/contracts';
-import { DATABASE, Knex } from '@org-mgmt/runtime';
+import { DATABASE, Knex, pageBySeqDesc } from '@org-mgmt/runtime';
 
 interface JobRow {
   seq: number;
@@ -114,19 +112,12 @@ export class JobRepository {
 
   /** Newest first, keyset-paginated on the insertion sequence. */
   async page(request: JobPageRequest): Promise<{ items: TransferJob[]; nextCursor: string | null }> {
-    const query = this.db('transfer_jobs').orderBy('seq', 'desc').limit(request.limit + 1);
+    const query = this.db('transfer_jobs');
     if (request.status) query.where({ status: request.status });
     if (request.orgId) query.where((q) => q.where({ source_org_id: request.orgId }).orWhere({ target_org_id: request.orgId }));
-    const [afterSeq] = (request.cursor && decodeCursor(request.cursor)) || [];
-    if (typeof afterSeq === 'number') query.where('seq', '<', afterSeq);
-    const rows: JobRow[] = await query;
-    const page = rows.slice(0, request.limit);
-    const steps: StepRow[] = page.length ? await this.db('transfer_job_steps').whereIn('job_id', page.map((r) => r.id)).orderBy('position') : [];
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => toJob(row, steps.filter((s) => s.job_id === row.id))),
-      nextCursor: rows.length > request.limit && last ? encodeCursor([last.seq]) : null,
-    };
+    const page = await pageBySeqDesc(query, request, (row: JobRow) => row);
+    const steps: StepRow[] = page.items.length ? await this.db('transfer_job_steps').whereIn('job_id', page.items.map((r) => r.id)).orderBy('position') : [];
+    return { items: page.items.map((row) => toJob(row, steps.filter((s) => s.job_id === row.id))), nextCursor: page.nextCursor };
   }
 
   /** Jobs a worker should drive: queued, running (perhaps orphaned by a crash) or rolling back. */
