@@ -175,7 +175,7 @@ export type OrgRegistered = z.infer<typeof OrgRegisteredSchema>;
 
 /** A subscription.changed handed to orgs directly (the envelope's id and occurredAt, and its data). */
 export const SubscriptionChangeDeliveryBodySchema = z.strictObject({
-  eventId: z.string().min(1).max(100),
+  eventId: z.string().regex(/^evt_[a-z0-9]{20}$/, 'must be an event id (evt_…)'),
   occurredAt: z.number().int(),
   change: SubscriptionChangedEvent.schema,
 });
