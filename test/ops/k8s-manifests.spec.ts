@@ -1,4 +1,5 @@
 import { SWEPT_KINDS } from '@org-mgmt/k8s-teardown';
+import { AssertionSigner, AssertionVerifier, BusSigner, loadBusKeys, systemPrincipal } from '@org-mgmt/runtime';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { kustomize, Manifest, merge, podContainers, readManifests } from './kustomize';
@@ -49,9 +50,22 @@ describe.each(['base', 'overlays/dev', 'overlays/prod'])('k8s/%s', (dir) => {
       expect(container.resources.requests).toBeDefined();
       expect(container.resources.limits).toBeDefined();
       expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
-      const secrets = deployment.metadata.name === TEARDOWN ? [] : [{ secretRef: { name: 'org-management-secrets' } }];
-      expect(container.envFrom).toEqual([{ configMapRef: { name: 'org-management-config' } }, ...secrets]);
+      const onBus = deployment.metadata.name !== TEARDOWN;
+      const trust = onBus ? [{ configMapRef: { name: 'org-management-bus-trust' } }] : [];
+      const secrets = onBus ? [{ secretRef: { name: 'org-management-secrets' } }] : [];
+      expect(container.envFrom).toEqual([{ configMapRef: { name: 'org-management-config' } }, ...trust, ...secrets]);
       expect(container.image).toMatch(/^ghcr\.io\/example\/org-management:/);
+    }
+  });
+
+  it('gives every process on the bus its own signing key, from a Secret of its own', () => {
+    for (const deployment of byKind(manifests, 'Deployment').filter((d) => d.metadata.name !== TEARDOWN)) {
+      const { name } = deployment.metadata;
+      const [container] = podContainers(deployment);
+      expect(container.env).toContainEqual({
+        name: 'BUS_SIGNING_KEYS',
+        valueFrom: { secretKeyRef: { name: `org-management-bus-${name}`, key: 'BUS_SIGNING_KEYS' } },
+      });
     }
   });
 
@@ -155,6 +169,17 @@ describe('docker-compose.yml', () => {
       const { NATS_USER, NATS_PASSWORD } = compose.services[name].environment;
       expect([name, NATS_USER]).toEqual([name, name]);
       expect(NATS_PASSWORD).toBe(compose.services.nats.environment[`NATS_PASSWORD_${name.toUpperCase()}`]);
+    }
+  });
+
+  it('gives every process on the bus its own signing key, which every process trusts', async () => {
+    const orDefault = (value: string) => /^\$\{[A-Z_]+:-(.*)\}$/.exec(value)?.[1] ?? value;
+    for (const name of PROCESSES) {
+      const env = compose.services[name].environment;
+      const keys = loadBusKeys({ NODE_ENV: 'production', DATA_DIR: '/nonexistent', BUS_SIGNING_KEYS: orDefault(env.BUS_SIGNING_KEYS), BUS_TRUSTED_KEYS: orDefault(env.BUS_TRUSTED_KEYS) });
+      expect([...keys.signing.keys()]).toEqual([name]);
+      const assertion = await new AssertionSigner(keys.signing).assertionFor(systemPrincipal(name as BusSigner, 'org_root'), 'orgs');
+      await expect(new AssertionVerifier(keys.trusted, 'org_root').verify(assertion, 'orgs', systemPrincipal(name as BusSigner, 'org_root'))).resolves.toBeTruthy();
     }
   });
 });

@@ -89,11 +89,6 @@ export const ConfigSchema = z
         message: 'an HS256 development secret is refused in production: set JWT_JWKS_URL or JWT_PUBLIC_KEY',
       });
     }
-    if (c.NODE_ENV === 'production') {
-      for (const key of ['BUS_SIGNING_KEYS', 'BUS_TRUSTED_KEYS'] as const) {
-        if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required in production (generate them with `npm run bus-keys`)' });
-      }
-    }
     if (c.NODE_ENV === 'production' && c.PAYMENT_GATEWAY === 'sandbox') {
       ctx.addIssue({ code: 'custom', path: ['PAYMENT_GATEWAY'], message: 'the sandbox payment gateway is refused in production' });
     }

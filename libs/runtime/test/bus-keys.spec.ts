@@ -10,7 +10,6 @@ import {
   formatKeyList,
   generateBusKeys,
   loadBusKeys,
-  loadConfig,
   parseKeyList,
   requireKeys,
 } from '../src';
@@ -18,7 +17,7 @@ import {
 describe('bus keys', () => {
   it('round-trips a key list through BUS_SIGNING_KEYS / BUS_TRUSTED_KEYS text', () => {
     const keys = generateBusKeys();
-    const loaded = loadBusKeys({ BUS_SIGNING_KEYS: formatKeyList(keys.signing), BUS_TRUSTED_KEYS: formatKeyList(keys.trusted), DATA_DIR: '/nonexistent' });
+    const loaded = loadBusKeys({ NODE_ENV: 'production', BUS_SIGNING_KEYS: formatKeyList(keys.signing), BUS_TRUSTED_KEYS: formatKeyList(keys.trusted), DATA_DIR: '/nonexistent' });
     expect([...loaded.signing.keys()]).toEqual(['gateway', 'orgs', 'billing', 'subscriptions', 'transfers']);
     expect(formatKeyList(loaded.trusted)).toBe(formatKeyList(keys.trusted));
   });
@@ -53,8 +52,10 @@ describe('bus keys', () => {
     expect(() => requireKeys({ signing, trusted: new Map() }, ['orgs'], ['gateway'])).toThrow(/BUS_TRUSTED_KEYS has no key for gateway/);
   });
 
-  it('requires both key settings in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_PUBLIC_KEY: 'k' })).toThrow(/BUS_SIGNING_KEYS[\s\S]*BUS_TRUSTED_KEYS/);
+  it('requires both key settings in production, and makes no development keys there', () => {
+    const { trusted } = generateBusKeys();
+    expect(() => loadBusKeys({ NODE_ENV: 'production', DATA_DIR: '/nonexistent' })).toThrow(/BUS_SIGNING_KEYS and BUS_TRUSTED_KEYS required in production/);
+    expect(() => loadBusKeys({ NODE_ENV: 'production', BUS_TRUSTED_KEYS: formatKeyList(trusted), DATA_DIR: '/nonexistent' })).toThrow(/BUS_SIGNING_KEYS required/);
   });
 });
 

@@ -80,9 +80,24 @@ export function developmentBusKeys(dataDir: string): BusKeys {
   return { signing: parseKeyList(stored.signing, 'private', file), trusted: parseKeyList(stored.trusted, 'public', file) };
 }
 
-/** The process's keys: BUS_SIGNING_KEYS and BUS_TRUSTED_KEYS, else (never in production) the development keys under DATA_DIR. */
-export function loadBusKeys(settings: { BUS_SIGNING_KEYS?: string; BUS_TRUSTED_KEYS?: string; DATA_DIR: string }): BusKeys {
-  if (!settings.BUS_SIGNING_KEYS && !settings.BUS_TRUSTED_KEYS) return developmentBusKeys(settings.DATA_DIR);
+interface KeySettings {
+  NODE_ENV: string;
+  BUS_SIGNING_KEYS?: string;
+  BUS_TRUSTED_KEYS?: string;
+  DATA_DIR: string;
+}
+
+/**
+ * The keys of a process that talks on the bus: BUS_SIGNING_KEYS and BUS_TRUSTED_KEYS, both required
+ * in production; elsewhere, without either, the development keys under DATA_DIR.
+ */
+export function loadBusKeys(settings: KeySettings): BusKeys {
+  if (settings.NODE_ENV === 'production') {
+    const missing = (['BUS_SIGNING_KEYS', 'BUS_TRUSTED_KEYS'] as const).filter((name) => !settings[name]);
+    if (missing.length) throw new BusKeyError(`${missing.join(' and ')} required in production (generate them with \`npm run bus-keys\`)`);
+  } else if (!settings.BUS_SIGNING_KEYS && !settings.BUS_TRUSTED_KEYS) {
+    return developmentBusKeys(settings.DATA_DIR);
+  }
   return {
     signing: parseKeyList(settings.BUS_SIGNING_KEYS ?? '', 'private', 'BUS_SIGNING_KEYS'),
     trusted: parseKeyList(settings.BUS_TRUSTED_KEYS ?? '', 'public', 'BUS_TRUSTED_KEYS'),
