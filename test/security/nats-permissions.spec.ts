@@ -1,6 +1,7 @@
 import { BusProcess } from '@org-mgmt/contracts';
 import { createLogger, JetStreamEventBus, natsInboxPrefix, streamNameFor } from '@org-mgmt/runtime';
-import { eventually, natsUsersFor, PrivateServer, startPrivateNats, startTestSystem, testServersWith, TestSystem } from '@org-mgmt/testing';
+import { eventually, natsUsersFor, PrivateServer, startPrivateNats, startTestSystem, testBusKeys, testServersWith, TestSystem } from '@org-mgmt/testing';
+import { SignJWT } from 'jose';
 import { connect, NatsConnection } from 'nats';
 
 const logger = createLogger('silent', 'nats-permissions');
@@ -191,6 +192,31 @@ describe('security: the system runs with one NATS user per process', () => {
     await settle();
     expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company).toMatchObject({ id: org.id, serviceStatus: 'ACTIVE' });
     expect(await balanceOf(org.id)).toBe(100);
+  });
+
+  it('refuses, with the credentials that may reach the pattern, a request with no signature or one signed by a service claiming a user role', async () => {
+    const org = await sys.registerOrg();
+    const answerOf = async (nc: NatsConnection, pattern: string, data: object) => {
+      const reply = await nc.request(subject(pattern), JSON.stringify({ pattern, id: 'forged', data }), { timeout: 5000 });
+      return (JSON.parse(reply.string()) as { response: unknown }).response;
+    };
+    const gateway = await bus.as('gateway');
+    const unsigned = JSON.parse(forged('orgs.org.delete', { reason: 'forged' }, org.id)).data;
+    expect(await answerOf(gateway, 'orgs.org.delete', unsigned)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    // Billing may call orgs.state.get, and signs with its own key, but only ever as its own System principal.
+    const billing = await bus.as('billing');
+    const principal = { sub: 'attacker', orgId: 'org_root', roles: ['RootAdmin' as const] };
+    const assertion = await new SignJWT({ p: principal })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'billing' })
+      .setIssuer('billing')
+      .setAudience('orgs')
+      .setIssuedAt()
+      .setExpirationTime('60s')
+      .sign(testBusKeys().signing.get('billing')!);
+    const claim = { principal, assertion, orgId: org.id, requestId: 'forged', params: { orgId: org.id } };
+    expect(await answerOf(billing, 'orgs.state.get', claim)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    await settle();
+    expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company).toMatchObject({ id: org.id, serviceStatus: 'ACTIVE' });
   });
 
   function subject(s: string): string {

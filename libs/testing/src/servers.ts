@@ -25,7 +25,10 @@ export function testServers(): Promise<TestServers> {
 async function findServers(): Promise<TestServers> {
   const postgresAdminUrl = process.env.DATABASE_URL ?? ((await postgresAnswers(LOCAL_POSTGRES)) ? LOCAL_POSTGRES : undefined);
   const natsUrl = process.env.NATS_URL ?? ((await jetStreamAnswers(LOCAL_NATS)) ? LOCAL_NATS : undefined);
-  if (postgresAdminUrl && natsUrl) return { postgresAdminUrl, natsUrl };
+  if (postgresAdminUrl && natsUrl) {
+    await keepAccountStore(natsUrl);
+    return { postgresAdminUrl, natsUrl };
+  }
   if (dockerAvailable()) return startContainers(postgresAdminUrl, natsUrl);
   throw new Error(
     [
@@ -64,6 +67,23 @@ export async function jetStreamAnswers(url: string, credentials: Partial<Connect
     }
   } catch {
     return false;
+  }
+}
+
+const ANCHOR_STREAM = 'ORG_MANAGEMENT_TEST_ANCHOR';
+
+/**
+ * nats-server 2.9 removes an account's store directory with its last stream, and a stream created
+ * at that moment fails ("error creating store for stream"). Test systems create and delete streams
+ * all the time on the shared server, so one stream that holds nothing stays there for good.
+ */
+async function keepAccountStore(natsUrl: string): Promise<void> {
+  const nc = await connect({ servers: natsUrl, timeout: 2000, maxReconnectAttempts: 0 });
+  try {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.info(ANCHOR_STREAM).catch(() => jsm.streams.add({ name: ANCHOR_STREAM, subjects: ['org-management-test-anchor'], max_msgs: 1 }));
+  } finally {
+    await nc.close();
   }
 }
 
