@@ -15,6 +15,7 @@ export * from './db/embedded-postgres';
 export * from './db/keyset-page';
 export * from './events/event-bus';
 export * from './events/outbox';
+export * from './events/event-retention';
 export * from './events/jetstream-bus';
 export * from './events/in-process-bus';
 export * from './events/event-consumers';

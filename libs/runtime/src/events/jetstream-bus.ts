@@ -16,7 +16,8 @@ import { consumerFailures, consumerRedeliveries } from '../observability/metrics
 import { jitteredBackoff, NATS_RECONNECT, REDELIVERY_BACKOFF } from '../service/backoff';
 import { EventBus, EventSubscription, SubscriptionOptions } from './event-bus';
 
-const DUPLICATE_WINDOW_MS = 10 * 60_000;
+/** How long JetStream remembers a Nats-Msg-Id: a re-publish within it is stored once. */
+export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 const RETENTION_MS = 7 * 24 * 3600_000;
 
 export function streamNameFor(subjectPrefix: string): string {
