@@ -7,6 +7,7 @@ export * from './bus/rpc-client';
 export * from './bus/bus-keys';
 export * from './bus/identity-assertion';
 export * from './bus/rpc-handler';
+export * from './bus/replayed-response';
 export * from './bus/internal-call';
 export * from './bus/in-process.transport';
 export * from './bus/nats.transport';
