@@ -1,7 +1,6 @@
 import { EventEnvelope, OrgUpdatedEvent } from '@org-mgmt/contracts';
-import { createTestDatabase, TestDatabase, testServers } from '@org-mgmt/testing';
+import { createTestDatabase, deleteStream, eventually, TestDatabase, testServers } from '@org-mgmt/testing';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'nats';
 import {
   createDatabase,
   createLogger,
@@ -17,7 +16,6 @@ import {
   migrate,
   Outbox,
   OutboxRelay,
-  streamNameFor,
 } from '../src';
 
 const logger = createLogger('silent', 'retention-test');
@@ -40,9 +38,7 @@ describe('pruning of the event tables and the outbox backlog gauges', () => {
 
   afterAll(async () => {
     await bus?.close();
-    const nc = await connect({ servers: natsUrl });
-    await (await nc.jetstreamManager()).streams.delete(streamNameFor(prefix)).catch(() => false);
-    await nc.close();
+    await deleteStream(natsUrl, prefix);
     await Promise.all(pools.map((p) => p.destroy()));
     await database?.drop();
   });
@@ -164,8 +160,7 @@ describe('pruning of the event tables and the outbox backlog gauges', () => {
       expect(age).toBeLessThan(100);
 
       relay.kick();
-      await waitFor(async () => (await db('outbox').whereNull('published_at').count({ n: '*' }).first())!.n === 0);
-      expect(await gauge('outbox_unpublished_events')).toBe(0);
+      await eventually(async () => expect(await gauge('outbox_unpublished_events')).toBe(0));
       expect(await gauge('outbox_oldest_unpublished_age_seconds')).toBe(0);
     } finally {
       await relay.stop();
@@ -173,11 +168,3 @@ describe('pruning of the event tables and the outbox backlog gauges', () => {
     expect(await gauge('outbox_unpublished_events')).toBeUndefined(); // a stopped relay reports nothing
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -1,7 +1,6 @@
 import { EventEnvelope, OrgUpdatedEvent } from '@org-mgmt/contracts';
-import { createTestDatabase, TestDatabase, testServers } from '@org-mgmt/testing';
+import { createTestDatabase, deleteStream, TestDatabase, testServers } from '@org-mgmt/testing';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'nats';
 import {
   createDatabase,
   createLogger,
@@ -13,7 +12,6 @@ import {
   migrate,
   Outbox,
   OutboxRelay,
-  streamNameFor,
 } from '../src';
 
 const logger = createLogger('silent', 'outbox-test');
@@ -61,9 +59,7 @@ describe('transactional outbox, relay and durable consumer over JetStream', () =
 
   afterAll(async () => {
     await bus?.close();
-    const nc = await connect({ servers: natsUrl });
-    await (await nc.jetstreamManager()).streams.delete(streamNameFor(prefix)).catch(() => false);
-    await nc.close();
+    await deleteStream(natsUrl, prefix);
     await db?.destroy();
     await database?.drop();
   });

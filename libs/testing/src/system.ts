@@ -172,7 +172,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function deleteStream(natsUrl: string, prefix: string): Promise<void> {
+/** Deletes the event stream of a test's subject prefix (what a test's own JetStreamEventBus created). */
+export async function deleteStream(natsUrl: string, prefix: string): Promise<void> {
   const nc = await connect({ servers: natsUrl });
   try {
     await (await nc.jetstreamManager()).streams.delete(streamNameFor(prefix)).catch(() => false);
