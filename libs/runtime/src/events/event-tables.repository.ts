@@ -53,21 +53,22 @@ export const eventTables = {
 
   /**
    * Deletes up to `limit` published outbox rows published before `before`; never an unpublished one.
-   * Rows another pruner (or a relay) holds are skipped, so replicas never wait on each other.
+   * Rows another pruner (or a relay) holds are skipped, so replicas never wait on each other. The
+   * batch is an array, not `IN (subquery)`, which the planner would answer with a scan of the table.
    */
   prunePublished(db: Db, before: number, limit: number): Promise<number> {
     return deleted(db.raw(
-      `DELETE FROM outbox WHERE seq IN (
-         SELECT seq FROM outbox WHERE published_at IS NOT NULL AND published_at < ? ORDER BY published_at LIMIT ? FOR UPDATE SKIP LOCKED)`,
+      `DELETE FROM outbox WHERE seq = ANY(ARRAY(
+         SELECT seq FROM outbox WHERE published_at IS NOT NULL AND published_at < ? ORDER BY published_at LIMIT ? FOR UPDATE SKIP LOCKED))`,
       [before, limit],
     ));
   },
 
-  /** Deletes up to `limit` processed-event rows recorded before `before`, skipping locked ones. */
+  /** Deletes up to `limit` processed-event rows recorded before `before`, skipping locked ones (by ctid: the rows are locked meanwhile). */
   pruneProcessed(db: Db, before: number, limit: number): Promise<number> {
     return deleted(db.raw(
-      `DELETE FROM processed_events WHERE (consumer, event_id) IN (
-         SELECT consumer, event_id FROM processed_events WHERE processed_at < ? ORDER BY processed_at LIMIT ? FOR UPDATE SKIP LOCKED)`,
+      `DELETE FROM processed_events WHERE ctid = ANY(ARRAY(
+         SELECT ctid FROM processed_events WHERE processed_at < ? ORDER BY processed_at LIMIT ? FOR UPDATE SKIP LOCKED))`,
       [before, limit],
     ));
   },
