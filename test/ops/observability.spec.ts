@@ -79,6 +79,25 @@ describe('health, metrics and traces', () => {
     expect(own).toContain('rpc_server_duration_seconds_bucket');
   });
 
+  it('reports every service\'s unpublished outbox backlog and the age of its oldest row, on both ports', async () => {
+    const services = ['orgs', 'billing', 'subscriptions', 'transfers'];
+    const gaugeLine = (name: string, service: string) => new RegExp(`^${name}\\{service="${service}"\\} [0-9.e+-]+$`, 'm');
+    await sys.registerOrg(); // org.created into the orgs outbox; the relay drains it
+    await eventually(async () => {
+      const text = await (await fetch(`${sys.url}/metrics`)).text();
+      return metricValue(text, 'outbox_unpublished_events', { service: 'orgs' }) === 0;
+    });
+    for (const url of [`${sys.url}/metrics`, healthUrl('/metrics')]) {
+      const text = await (await fetch(url)).text();
+      expect(text).toContain('# TYPE outbox_unpublished_events gauge');
+      expect(text).toContain('# TYPE outbox_oldest_unpublished_age_seconds gauge');
+      for (const service of services) {
+        expect(text).toMatch(gaugeLine('outbox_unpublished_events', service));
+        expect(text).toMatch(gaugeLine('outbox_oldest_unpublished_age_seconds', service));
+      }
+    }
+  });
+
   it('counts payment outcomes: a settled purchase once, the duplicate completions apart', async () => {
     const outcome = (text: string, o: string) => metricValue(text, 'payment_outcomes_total', { gateway: 'sandbox', purpose: 'credits', outcome: o });
     const before = await (await fetch(`${sys.url}/metrics`)).text();

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { DAY_MS } from './events/event-retention';
+import { DUPLICATE_WINDOW_MS } from './events/jetstream-bus';
 
 const optionalText = z
   .string()
@@ -64,6 +66,11 @@ export const ConfigSchema = z
     /** Requests per minute and client IP to each public endpoint, per gateway process; 429 beyond. */
     PUBLIC_RATE_LIMIT_PER_MINUTE: intSetting(60),
     OUTBOX_POLL_INTERVAL_MS: intSetting(250, 10),
+    /**
+     * Days published outbox rows and processed-event records are kept. Never shorter than JetStream's
+     * duplicate window: a relay re-publishing within it relies on JetStream, not on the row.
+     */
+    EVENT_RETENTION_DAYS: intSetting(7, Math.ceil(DUPLICATE_WINDOW_MS / DAY_MS)),
     /** How long the gateway trusts a cached org state when no invalidating event arrives. */
     ORG_STATE_CACHE_TTL_MS: intSetting(30_000, 100),
     /** Invitation-only platform: org-register by System needs a pre-approved signup code or owner email. */

@@ -1,7 +1,6 @@
 import { EventEnvelope, OrgUpdatedEvent } from '@org-mgmt/contracts';
-import { createTestDatabase, TestDatabase, testServers } from '@org-mgmt/testing';
+import { createTestDatabase, deleteStream, TestDatabase, testServers } from '@org-mgmt/testing';
 import { randomBytes } from 'node:crypto';
-import { connect } from 'nats';
 import {
   createDatabase,
   createLogger,
@@ -13,7 +12,6 @@ import {
   migrate,
   Outbox,
   OutboxRelay,
-  streamNameFor,
 } from '../src';
 
 const logger = createLogger('silent', 'outbox-test');
@@ -62,9 +60,7 @@ describe('transactional outbox, relay and durable consumer over JetStream', () =
 
   afterAll(async () => {
     await bus?.close();
-    const nc = await connect({ servers: natsUrl });
-    await (await nc.jetstreamManager()).streams.delete(streamNameFor(prefix)).catch(() => false);
-    await nc.close();
+    await deleteStream(natsUrl, prefix);
     await db?.destroy();
     await database?.drop();
   });
@@ -112,12 +108,12 @@ describe('transactional outbox, relay and durable consumer over JetStream', () =
     });
 
     // The first relay publishes 10 events of its batch to JetStream, then dies before marking any as sent.
-    const crashed = new OutboxRelay(db, crashingAfter(10, bus), logger, 1_000);
+    const crashed = new OutboxRelay({ db, bus: crashingAfter(10, bus), logger, service: 'outbox_test', pollIntervalMs: 1_000 });
     await expect(crashed.publishBatch()).rejects.toThrow('relay crashed');
     expect(await db('outbox').whereNotNull('published_at').count({ n: '*' }).first()).toEqual({ n: 0 });
 
     // Its replacement re-publishes all 25; JetStream drops the 10 it already has by Nats-Msg-Id.
-    const replacement = new OutboxRelay(db, bus, logger, 1_000);
+    const replacement = new OutboxRelay({ db, bus, logger, service: 'outbox_test', pollIntervalMs: 1_000 });
     expect(await replacement.publishBatch()).toBe(25);
     expect(await replacement.publishBatch()).toBe(0);
 
@@ -146,7 +142,7 @@ describe('transactional outbox, relay and durable consumer over JetStream', () =
         if (attempts === 1) throw new Error('transient failure after writing');
       }),
     });
-    await new OutboxRelay(db, bus, logger, 1_000).publishBatch();
+    await new OutboxRelay({ db, bus, logger, service: 'outbox_test', pollIntervalMs: 1_000 }).publishBatch();
 
     const effectsOf = async () => Number((await db('effects').where({ event_id: `retry:${id}` }).count({ n: '*' }).first())!.n);
     await waitFor(async () => (await effectsOf()) === 1);

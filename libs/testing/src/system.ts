@@ -176,7 +176,8 @@ function stopChild(child: ChildProcess): Promise<void> {
   });
 }
 
-async function deleteStream(natsUrl: string, prefix: string, credentials: Partial<ConnectionOptions> = {}): Promise<void> {
+/** Deletes the event stream of a test's subject prefix (what a test's own JetStreamEventBus created). */
+export async function deleteStream(natsUrl: string, prefix: string, credentials: Partial<ConnectionOptions> = {}): Promise<void> {
   const nc = await connect({ ...credentials, servers: natsUrl });
   try {
     await (await nc.jetstreamManager()).streams.delete(streamNameFor(prefix)).catch(() => false);

@@ -1,4 +1,4 @@
-import { eventTablesMigration } from '@org-mgmt/runtime';
+import { eventRetentionIndexesMigration, eventTablesMigration } from '@org-mgmt/runtime';
 import { profileMigration } from './20261123000100_profile';
 import { lifecycleMigration } from './20261123000200_lifecycle';
 import { planFeaturesMigration } from './20261123000400_plan_features';
@@ -15,4 +15,5 @@ export const orgsMigrations = [
   deletionPurgeMigration,
   transfersMigration,
   serviceAgreementsMigration,
+  eventRetentionIndexesMigration,
 ];

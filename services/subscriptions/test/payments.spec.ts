@@ -139,6 +139,27 @@ describe('paying for subscriptions', () => {
       expect(other.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     });
 
+    it('replays create and upgrade byte for byte, key order included, with Idempotent-Replayed: true', async () => {
+      const { org, admin } = await orgWithCredits(10_000);
+      const create = () => sys.api('POST', '/subscription/create', { token: admin, headers: { 'idempotency-key': 'create-bytes' }, body: { plan: 'basic', payment: credits } });
+      const upgrade = () => sys.api('POST', '/subscription/upgrade', { token: admin, headers: { 'idempotency-key': 'upgrade-bytes' }, body: { plan: 'pro', payment: credits } });
+      for (const [at, send, status] of [[JAN_1, create, 201], [MID_JAN, upgrade, 200]] as const) {
+        clock.set(at);
+        const first = await send();
+        expect(first.status).toBe(status);
+        expect(first.headers.get('idempotent-replayed')).toBeNull();
+        for (let i = 0; i < 2; i++) {
+          const replay = await send();
+          expect(replay.status).toBe(status);
+          expect(replay.headers.get('idempotent-replayed')).toBe('true');
+          expect(replay.headers.get('content-type')).toMatch(/^application\/json/);
+          expect(replay.text).toBe(first.text);
+        }
+      }
+      expect(await balanceOf(org.id)).toBe(10_000 - 900 - 1332);
+      expect(await debitsOf(org.id)).toHaveLength(2);
+    });
+
     it('refuses with 409 INSUFFICIENT_BALANCE when the balance does not cover it, changing nothing', async () => {
       clock.set(JAN_1);
       const { org, admin } = await orgWithCredits(1000);

@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { observeHandler } from '../observability/rpc-observer';
 import { runtimeSettings } from '../settings';
 import { isConcurrencyConflict, isDatabaseUnavailable } from '../db/database';
+import { ReplayedResponse } from './replayed-response';
 
 /** What a handler receives: the verified caller, the org acted on, and input parsed by the contract. */
 export interface RpcContext<E extends EndpointDef = EndpointDef> extends Input<E> {
@@ -71,14 +72,6 @@ export async function contextFrom<E extends EndpointDef>(def: E, raw: unknown): 
     query,
     body,
   } as RpcContext<E>;
-}
-
-/**
- * A handler's answer replayed for a repeated Idempotency-Key: the stored JSON text, which the gateway
- * sends byte for byte with `Idempotent-Replayed: true` (Stripe's semantics).
- */
-export class ReplayedResponse {
-  constructor(readonly body: string) {}
 }
 
 /** Runs `work`, answering with a success or a failure: nothing is ever thrown into the transport. */

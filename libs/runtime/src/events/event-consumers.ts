@@ -2,7 +2,8 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { EventConsumerDef, EventContract, EventEnvelope } from '@org-mgmt/contracts';
 import { Knex } from 'knex';
 import { Logger } from '../logger';
-import { DATABASE, EVENT_BUS, LOGGER } from '../service/tokens';
+import { Clock } from '../service/clock';
+import { CLOCK, DATABASE, EVENT_BUS, LOGGER } from '../service/tokens';
 import { EventBus, EventSubscription } from './event-bus';
 import { idempotentHandler } from './outbox';
 import { z } from 'zod';
@@ -23,6 +24,7 @@ export class EventConsumers implements OnModuleDestroy {
     @Inject(DATABASE) private readonly db: Knex,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async consume<T extends z.ZodType>(consumer: EventConsumerDef<EventContract<T>>, effect: EventEffect<T>): Promise<void> {
@@ -44,7 +46,7 @@ export class EventConsumers implements OnModuleDestroy {
         return;
       }
       await effect(parsed.data, trx, received);
-    })(event);
+    }, this.clock)(event);
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -18,7 +18,8 @@ import { consumerFailures, consumerRedeliveries } from '../observability/metrics
 import { jitteredBackoff, REDELIVERY_BACKOFF } from '../service/backoff';
 import { EventBus, EventSubscription, SubscriptionOptions, WatchOptions } from './event-bus';
 
-const DUPLICATE_WINDOW_MS = 10 * 60_000;
+/** How long JetStream remembers a Nats-Msg-Id: a re-publish within it is stored once. */
+export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 const RETENTION_MS = 7 * 24 * 3600_000;
 /** JetStream's error code for "stream not found". */
 const STREAM_NOT_FOUND = 10059;

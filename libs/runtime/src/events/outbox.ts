@@ -3,9 +3,11 @@ import { Knex } from 'knex';
 import { Migration } from '../db/database';
 import { Logger } from 'pino';
 import { z } from 'zod';
-import { outboxLag } from '../observability/metrics';
+import { outboxLag, OutboxBacklogReading, reportOutboxBacklog } from '../observability/metrics';
 import { jitteredBackoff } from '../service/backoff';
+import { Clock, systemClock } from '../service/clock';
 import { EventBus } from './event-bus';
+import { eventTables } from './event-tables.repository';
 
 /** Tables every service with events has in its own schema: its outbox and its consumers' dedupe log. */
 export async function createEventTables(db: Knex): Promise<void> {
@@ -44,7 +46,7 @@ export class Outbox {
       orgId,
       data: contract.schema.parse(data),
     };
-    await trx('outbox').insert({ id: envelope.id, subject: envelope.type, envelope, created_at: envelope.occurredAt });
+    await eventTables.addToOutbox(trx, envelope);
     trx.executionPromise.then(() => this.listeners.forEach((l) => l()), () => {});
     return envelope;
   }
@@ -55,27 +57,43 @@ export class Outbox {
   }
 }
 
+export interface OutboxRelayOptions {
+  db: Knex;
+  bus: EventBus;
+  logger: Logger;
+  /** Whose outbox it is: the backlog gauges' `service` label. */
+  service: string;
+  pollIntervalMs: number;
+  batchSize?: number;
+  clock?: Clock;
+}
+
 /**
  * Publishes committed outbox rows in order. Rows are locked with SKIP LOCKED, so several replicas
  * share the work; a crash between publish and mark re-publishes with the same id, which JetStream
- * de-duplicates and consumers ignore.
+ * de-duplicates and consumers ignore. While it runs, its backlog shows on the outbox gauges.
  */
 export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
+  private stopReporting?: () => void;
+  private readonly db: Knex;
+  private readonly pollIntervalMs: number;
+  private readonly batchSize: number;
+  private readonly clock: Clock;
 
-  constructor(
-    private readonly db: Knex,
-    private readonly bus: EventBus,
-    private readonly logger: Logger,
-    private readonly pollIntervalMs: number,
-    private readonly batchSize = 100,
-  ) {}
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.db = options.db;
+    this.pollIntervalMs = options.pollIntervalMs;
+    this.batchSize = options.batchSize ?? 100;
+    this.clock = options.clock ?? systemClock;
+  }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopReporting = reportOutboxBacklog(this.options.service, () => this.backlog());
     this.loop = this.run();
   }
 
@@ -85,6 +103,7 @@ export class OutboxRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopReporting?.();
     this.kick();
     await this.loop;
   }
@@ -92,21 +111,20 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many events went out. */
   async publishBatch(): Promise<number> {
     return this.db.transaction(async (trx) => {
-      const rows: { seq: number; envelope: EventEnvelope }[] = await trx('outbox')
-        .select('seq', 'envelope')
-        .whereNull('published_at')
-        .orderBy('seq')
-        .limit(this.batchSize)
-        .forUpdate()
-        .skipLocked();
-      for (const row of rows) await this.bus.publish(row.envelope);
+      const rows = await eventTables.lockUnpublished(trx, this.batchSize);
+      for (const row of rows) await this.options.bus.publish(row.envelope);
       const now = Date.now();
       for (const { envelope } of rows) outboxLag.observe({ subject: envelope.type }, Math.max(0, now - envelope.occurredAt) / 1000);
-      if (rows.length) {
-        await trx('outbox').whereIn('seq', rows.map((r) => r.seq)).update({ published_at: Date.now() });
-      }
+      await eventTables.markPublished(trx, rows.map((r) => r.seq), this.clock.now());
       return rows.length;
     });
+  }
+
+  /** How many rows wait to be published and how long the oldest has waited. */
+  async backlog(): Promise<OutboxBacklogReading> {
+    const { unpublished, oldestCreatedAt } = await eventTables.outboxBacklog(this.db);
+    const oldestAgeSeconds = oldestCreatedAt === null ? 0 : Math.max(0, this.clock.now() - oldestCreatedAt) / 1000;
+    return { unpublished, oldestAgeSeconds };
   }
 
   private async run(): Promise<void> {
@@ -116,7 +134,7 @@ export class OutboxRelay {
         published = await this.publishBatch();
         failures = 0;
       } catch (err) {
-        this.logger.warn({ err }, 'outbox relay could not publish; retrying');
+        this.options.logger.warn({ err }, 'outbox relay could not publish; retrying');
         failures++;
       }
       if (!this.running || published === this.batchSize) continue;
@@ -150,16 +168,13 @@ export function idempotentHandler(
   db: Knex,
   consumer: string,
   handle: (event: EventEnvelope, trx: Knex.Transaction) => Promise<void>,
+  clock: Clock = systemClock,
 ): (event: EventEnvelope) => Promise<boolean> {
   return (event) =>
     db.transaction(async (trx) => {
-      const inserted = await trx('processed_events')
-        .insert({ consumer, event_id: event.id, processed_at: Date.now() })
-        .onConflict(['consumer', 'event_id'])
-        .ignore()
-        .returning('event_id');
-      if (inserted.length) await handle(event, trx);
-      return inserted.length > 0;
+      const first = await eventTables.recordProcessed(trx, consumer, event.id, clock.now());
+      if (first) await handle(event, trx);
+      return first;
     });
 }
 
@@ -170,5 +185,18 @@ export const eventTablesMigration: Migration = {
   async down(db: Knex) {
     await db.schema.dropTableIfExists('processed_events');
     await db.schema.dropTableIfExists('outbox');
+  },
+};
+
+/** The indexes pruning walks (EventRetention): published outbox rows by publication, processed events by age. */
+export const eventRetentionIndexesMigration: Migration = {
+  name: '20261202000000_event_retention_indexes',
+  async up(db: Knex) {
+    await db.raw('CREATE INDEX outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL');
+    await db.raw('CREATE INDEX processed_events_processed_at ON processed_events (processed_at)');
+  },
+  async down(db: Knex) {
+    await db.raw('DROP INDEX IF EXISTS processed_events_processed_at');
+    await db.raw('DROP INDEX IF EXISTS outbox_published');
   },
 };

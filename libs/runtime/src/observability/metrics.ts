@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { withTimeout } from '../service/timeout';
 
 /**
  * The process's Prometheus metrics, served at /metrics by the gateway and by each process's health
@@ -40,6 +41,63 @@ export const outboxLag = new Histogram({
   buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
   registers: [metricsRegistry],
 });
+
+export interface OutboxBacklogReading {
+  unpublished: number;
+  oldestAgeSeconds: number;
+}
+
+interface OutboxBacklogSource {
+  service: string;
+  read(): Promise<OutboxBacklogReading>;
+}
+
+const backlogSources = new Set<OutboxBacklogSource>();
+const BACKLOG_READ_TIMEOUT_MS = 2_000;
+let backlogRead: Promise<void> | undefined;
+
+/**
+ * Read at scrape time, one aggregate query per outbox (the two gauges share it): nothing is queried
+ * between scrapes. A database that does not answer leaves the last values rather than stalling /metrics.
+ */
+function readBacklogs(): Promise<void> {
+  backlogRead ??= Promise.all([...backlogSources].map(async (source) => {
+    const reading = await withTimeout(source.read().catch(() => null), BACKLOG_READ_TIMEOUT_MS, () => null);
+    if (!reading) return;
+    outboxUnpublished.set({ service: source.service }, reading.unpublished);
+    outboxOldestUnpublishedAge.set({ service: source.service }, reading.oldestAgeSeconds);
+  })).then(() => undefined).finally(() => (backlogRead = undefined));
+  return backlogRead;
+}
+
+export const outboxUnpublished = new Gauge({
+  name: 'outbox_unpublished_events',
+  help: 'Outbox rows not yet published to the bus, by service',
+  labelNames: ['service'] as const,
+  registers: [metricsRegistry],
+  collect: readBacklogs,
+});
+
+export const outboxOldestUnpublishedAge = new Gauge({
+  name: 'outbox_oldest_unpublished_age_seconds',
+  help: 'Age of the oldest unpublished outbox row (0 when none), by service',
+  labelNames: ['service'] as const,
+  registers: [metricsRegistry],
+  collect: readBacklogs,
+});
+
+/** A relay reports its outbox's backlog to the gauges until the returned function is called. */
+export function reportOutboxBacklog(service: string, read: () => Promise<OutboxBacklogReading>): () => void {
+  const source = { service, read };
+  backlogSources.add(source);
+  return () => {
+    backlogSources.delete(source);
+    if (![...backlogSources].some((s) => s.service === service)) {
+      outboxUnpublished.remove({ service });
+      outboxOldestUnpublishedAge.remove({ service });
+    }
+  };
+}
 
 export const consumerRedeliveries = new Counter({
   name: 'event_consumer_redeliveries_total',

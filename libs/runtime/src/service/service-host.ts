@@ -8,6 +8,7 @@ import { Logger } from 'pino';
 import { AppConfig } from '../config';
 import { nestLogger, serviceLogger } from '../logger';
 import { createDatabase, migrate, Migration } from '../db/database';
+import { DAY_MS, EventRetention } from '../events/event-retention';
 import { Outbox, OutboxRelay } from '../events/outbox';
 import { Clock, systemClock } from './clock';
 import { Bus } from './infrastructure';
@@ -86,14 +87,18 @@ class ServiceRuntimeModule {
 }
 
 /**
- * Boots one service: its schema and migrations, its handlers on the bus, its outbox relay. A service
- * that fails to start closes what it had opened (pool, bus server, relay) before the error goes up.
+ * Boots one service: its schema and migrations, its handlers on the bus, its outbox relay and the
+ * pruning of its event tables. A service that fails to start closes what it had opened (pool, bus
+ * server, relay) before the error goes up.
  */
 export async function startService(def: ServiceDefinition, deps: ServiceDeps): Promise<RunningService> {
   const db = createDatabase(deps.databaseUrl, def.name, deps.config.DATABASE_POOL_MAX);
-  const relay = new OutboxRelay(db, deps.bus.events, deps.logger, deps.config.OUTBOX_POLL_INTERVAL_MS);
+  const clock = deps.clock ?? systemClock;
+  const relay = new OutboxRelay({ db, bus: deps.bus.events, logger: deps.logger, service: def.name, pollIntervalMs: deps.config.OUTBOX_POLL_INTERVAL_MS, clock });
+  const retention = new EventRetention({ db, logger: deps.logger, retentionMs: deps.config.EVENT_RETENTION_DAYS * DAY_MS, clock });
   let app: INestMicroservice | undefined;
   const close = async () => {
+    await retention.stop();
     await relay.stop();
     await app?.close();
     await db.destroy();
@@ -108,6 +113,7 @@ export async function startService(def: ServiceDefinition, deps: ServiceDeps): P
     });
     await app.listen();
     relay.start();
+    retention.start();
     await def.onStarted?.(app);
   } catch (err) {
     await close().catch(() => undefined);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@org-mgmt/contracts';
-import { CLOCK, Clock, DATABASE, Knex, ReplayedResponse } from '@org-mgmt/runtime';
+import { CLOCK, Clock, DATABASE, Knex, ReplayedResponse, replayOf, StoredResponse, storedResponse } from '@org-mgmt/runtime';
 import { createHash } from 'node:crypto';
 
 export interface IdempotentRequest {
@@ -47,16 +47,14 @@ export class IdempotencyService {
         .ignore()
         .returning('key');
       if (!claimed.length) {
-        const earlier: { request_hash: string; response: T; response_text: string | null } = await trx('idempotency_keys').where(identity).first();
+        const earlier: StoredResponse & { request_hash: string } = await trx('idempotency_keys').where(identity).first();
         if (earlier.request_hash !== requestHash) {
           throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with different parameters');
         }
-        // Keys stored before response_text existed replay their jsonb (key order may differ).
-        return new ReplayedResponse(earlier.response_text ?? JSON.stringify(earlier.response));
+        return replayOf(earlier);
       }
       const response = await work(trx);
-      const text = JSON.stringify(response);
-      await trx('idempotency_keys').where(identity).update({ response: text, response_text: text });
+      await trx('idempotency_keys').where(identity).update(storedResponse(response));
       return response;
     });
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BillingInterval, PlanId, Proration } from '@org-mgmt/contracts';
-import { DATABASE, Knex } from '@org-mgmt/runtime';
+import { DATABASE, Knex, ReplayedResponse, replayOf, StoredResponse, storedResponse } from '@org-mgmt/runtime';
 
 export type PaymentPurpose = 'create' | 'upgrade';
 export type PaymentStatus = 'pending' | 'succeeded' | 'failed';
@@ -23,15 +23,15 @@ export interface SubscriptionPayment {
   requestedBy: string;
   /** The proration the amount came from, with the instant it was computed for. */
   proration: (Proration & { at: number }) | null;
-  /** The answer given to the request that started it (replayed for the same Idempotency-Key). */
-  response: unknown;
+  /** The answer to the request that started it, once paid: replayed, byte for byte, for the same Idempotency-Key. */
+  response: ReplayedResponse | null;
   createdAt: number;
   completedAt: number | null;
   /** Set when the payment succeeded but its change could not be applied (the org was deleted meanwhile): the money is owed back. */
   refundDueReason: string | null;
 }
 
-interface PaymentRow {
+interface PaymentRow extends StoredResponse {
   id: string;
   org_id: string;
   subscription_id: string | null;
@@ -47,7 +47,6 @@ interface PaymentRow {
   idempotency_key: string | null;
   requested_by: string;
   proration: (Proration & { at: number }) | null;
-  response: unknown;
   created_at: number;
   completed_at: number | null;
   refund_due_reason: string | null;
@@ -74,7 +73,6 @@ export class PaymentRepository {
       idempotency_key: p.idempotencyKey,
       requested_by: p.requestedBy,
       proration: p.proration ? JSON.stringify(p.proration) : null,
-      response: p.response === undefined ? null : JSON.stringify(p.response),
       created_at: p.createdAt,
       completed_at: p.completedAt,
     });
@@ -125,7 +123,7 @@ export class PaymentRepository {
   }
 
   async setResponse(trx: Knex.Transaction, id: string, response: unknown): Promise<void> {
-    await trx('subscription_payments').where({ id }).update({ response: JSON.stringify(response) });
+    await trx('subscription_payments').where({ id }).update(storedResponse(response));
   }
 
   /**
@@ -158,7 +156,7 @@ function toPayment(row: PaymentRow): SubscriptionPayment {
     idempotencyKey: row.idempotency_key,
     requestedBy: row.requested_by,
     proration: row.proration,
-    response: row.response,
+    response: row.response === null ? null : replayOf(row),
     createdAt: row.created_at,
     completedAt: row.completed_at,
     refundDueReason: row.refund_due_reason,

@@ -14,7 +14,7 @@ import {
   SubscriptionDowngrade,
   SubscriptionUpgrade,
 } from '@org-mgmt/contracts';
-import { CLOCK, Clock, isUniqueViolation, Knex } from '@org-mgmt/runtime';
+import { CLOCK, Clock, isUniqueViolation, Knex, ReplayedResponse } from '@org-mgmt/runtime';
 import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
@@ -50,7 +50,7 @@ export class SubscriptionService {
   }
 
   /** A free plan starts at once; a paid plan starts when its first period is paid. */
-  async create(req: Request, input: SubscriptionCreate): Promise<SubscriptionChangeResult> {
+  async create(req: Request, input: SubscriptionCreate): Promise<SubscriptionChangeResult | ReplayedResponse> {
     const replay = await this.replay(req, 'create', input.plan, input.interval);
     if (replay) return replay;
     const amount = priceOf(input.plan, input.interval);
@@ -72,9 +72,9 @@ export class SubscriptionService {
   }
 
   /** Immediate and prorated to the second (see proration.ts); nothing due applies without a payment. */
-  async upgrade(req: Request, input: SubscriptionUpgrade): Promise<SubscriptionChangeResult> {
+  async upgrade(req: Request, input: SubscriptionUpgrade): Promise<SubscriptionChangeResult | ReplayedResponse> {
     const now = this.clock.now();
-    type Outcome = { kind: 'done'; result: SubscriptionChangeResult } | { kind: 'opened'; payment: SubscriptionPayment };
+    type Outcome = { kind: 'done'; result: SubscriptionChangeResult | ReplayedResponse } | { kind: 'opened'; payment: SubscriptionPayment };
     const outcome = await this.recorder.transaction(async (trx): Promise<Outcome> => {
       const sub = await this.lockedLive(trx, req.orgId);
       const interval = input.interval ?? sub.interval;
@@ -224,19 +224,19 @@ export class SubscriptionService {
   }
 
   /**
-   * A request repeated with the same Idempotency-Key answers the first result and charges nothing.
+   * A request repeated with the same Idempotency-Key answers the first result, byte for byte, and charges nothing.
    * Inside a transaction, pass it: a second pool connection while holding the row lock starves the pool.
    */
   private async replay(
     req: Request, purpose: PaymentPurpose, plan: PlanId, interval: BillingInterval, trx?: Knex.Transaction,
-  ): Promise<SubscriptionChangeResult | null> {
+  ): Promise<ReplayedResponse | null> {
     if (!req.idempotencyKey) return null;
     const earlier = await this.payments.findByIdempotencyKey(req.orgId, req.idempotencyKey, trx);
     if (!earlier) return null;
     if (earlier.purpose !== purpose || earlier.plan !== plan || earlier.interval !== interval) {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
     }
-    if (earlier.response) return earlier.response as SubscriptionChangeResult;
+    if (earlier.response) return earlier.response;
     if (earlier.status === 'failed') throw new AppError('PAYMENT_FAILED', 'The payment of this request failed');
     throw new AppError('CONFLICT', 'The request with this Idempotency-Key is still being paid');
   }
