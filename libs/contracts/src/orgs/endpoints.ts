@@ -15,7 +15,7 @@ export const OrgsEndpoints = {
     params: s.CheckOrgNameParamsSchema, response: s.CheckOrgNameResponseSchema,
   }),
   addressesList: endpoint({
-    method: 'GET', path: '/profile/addresses', service: orgs, pattern: 'orgs.address.list', access: MEMBER,
+    method: 'GET', path: '/profile/addresses', service: orgs, pattern: 'orgs.address.list', access: otherOrgOnlyBy(MEMBER, 'RootAdmin'),
     summary: "The owner's address book (billing, shipping, mailing), newest first.",
     query: s.AddressListQuerySchema, response: s.AddressPageSchema,
   }),
