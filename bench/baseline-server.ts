@@ -15,7 +15,10 @@ const app = express();
 async function callerOrg(req: express.Request): Promise<string | null> {
   const token = /^Bearer (\S+)$/.exec(req.header('authorization') ?? '')?.[1];
   if (!token) return null;
-  const { payload } = await jwtVerify(token, secret, { issuer: process.env.JWT_ISSUER, audience: process.env.JWT_AUDIENCE });
+  const { payload } = await jwtVerify(token, secret, {
+    issuer: process.env.JWT_ISSUER,
+    audience: process.env.JWT_AUDIENCE,
+  });
   return String(payload.orgId);
 }
 
@@ -23,8 +26,15 @@ app.get('/org-management/billing/balance', async (req, res) => {
   try {
     const orgId = await callerOrg(req);
     if (!orgId) return void res.status(401).json({ error: { code: 'UNAUTHENTICATED' } });
-    const { rows } = await pool.query('select balance, currency, updated_at from billing.balances where org_id = $1', [orgId]);
-    res.json({ orgId, balance: rows[0]?.balance ?? 0, currency: rows[0]?.currency ?? 'USD', updatedAt: rows[0]?.updated_at ?? null });
+    const { rows } = await pool.query('select balance, currency, updated_at from billing.balances where org_id = $1', [
+      orgId,
+    ]);
+    res.json({
+      orgId,
+      balance: rows[0]?.balance ?? 0,
+      currency: rows[0]?.currency ?? 'USD',
+      updatedAt: rows[0]?.updated_at ?? null,
+    });
   } catch {
     res.status(401).json({ error: { code: 'UNAUTHENTICATED' } });
   }

@@ -6,7 +6,15 @@
  * bench/results/gateway.json. BENCH_CONNECTIONS (32) and BENCH_DURATION_S (5) tune the load.
  */
 import { SERVICE_NAMES } from '@org-mgmt/system';
-import { busKeyEnv, createTestDatabase, mintToken, testServers, TEST_AUDIENCE, TEST_ISSUER, TEST_JWT_SECRET } from '@org-mgmt/testing';
+import {
+  busKeyEnv,
+  createTestDatabase,
+  mintToken,
+  testServers,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  TEST_JWT_SECRET,
+} from '@org-mgmt/testing';
 import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
@@ -52,7 +60,8 @@ async function measure(targets: Target[], token: string): Promise<Measured[]> {
   for (const target of targets) {
     for (const read of READS) {
       const check = await fetch(urlOf(target, read), { headers });
-      if (check.status !== 200) throw new Error(`${target.name}: GET ${read} answered ${check.status}: ${await check.text()}`);
+      if (check.status !== 200)
+        throw new Error(`${target.name}: GET ${read} answered ${check.status}: ${await check.text()}`);
     }
   }
   const rounds = new Map<string, LoadResult[]>();
@@ -60,13 +69,23 @@ async function measure(targets: Target[], token: string): Promise<Measured[]> {
     for (const target of targets) {
       for (const read of READS) {
         const key = `${target.name} ${read}`;
-        rounds.set(key, [...(rounds.get(key) ?? []), await load(urlOf(target, read), headers, CONNECTIONS, DURATION_S)]);
+        rounds.set(key, [
+          ...(rounds.get(key) ?? []),
+          await load(urlOf(target, read), headers, CONNECTIONS, DURATION_S),
+        ]);
       }
     }
   }
   const measured = targets.flatMap((target) => {
-    const rss = Object.fromEntries(Object.entries(target.deployment.processes).map(([name, child]) => [name, rssMiB(child.pid)]));
-    return READS.map((read) => ({ target: target.name, read, result: medianRun(rounds.get(`${target.name} ${read}`)!), rss }));
+    const rss = Object.fromEntries(
+      Object.entries(target.deployment.processes).map(([name, child]) => [name, rssMiB(child.pid)]),
+    );
+    return READS.map((read) => ({
+      target: target.name,
+      read,
+      result: medianRun(rounds.get(`${target.name} ${read}`)!),
+      rss,
+    }));
   });
   await Promise.all(targets.flatMap((t) => Object.values(t.deployment.processes)).map(stopProcess));
   return measured;
@@ -99,7 +118,11 @@ async function baseline(env: Record<string, string>): Promise<Deployment> {
   const port = await freePort();
   const child = startProcess('bench/baseline-server.ts', [], { ...env, PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
-  await until200(`${url}/org-management/profile`, { authorization: `Bearer ${await mintToken({ orgId: 'org_root' })}` }, child).catch(() => 0);
+  await until200(
+    `${url}/org-management/profile`,
+    { authorization: `Bearer ${await mintToken({ orgId: 'org_root' })}` },
+    child,
+  ).catch(() => 0);
   return { url, processes: { 'express + pg': child } };
 }
 
@@ -109,7 +132,13 @@ async function coldStart(env: Record<string, string>): Promise<number> {
   chmodSync(dataDir, 0o755); // as root, embedded PostgreSQL runs as its own user and must reach its directory
   const port = await freePort();
   const started = Date.now();
-  const child = startProcess('scripts/start-embedded.ts', [], { ...env, DATABASE_URL: '', NATS_URL: '', DATA_DIR: dataDir, PORT: String(port) });
+  const child = startProcess('scripts/start-embedded.ts', [], {
+    ...env,
+    DATABASE_URL: '',
+    NATS_URL: '',
+    DATA_DIR: dataDir,
+    PORT: String(port),
+  });
   try {
     const token = await mintToken({ orgId: 'org_root', roles: ['RootAdmin'] });
     await until200(`http://127.0.0.1:${port}/org-management/profile`, { authorization: `Bearer ${token}` }, child);
@@ -123,8 +152,14 @@ async function coldStart(env: Record<string, string>): Promise<number> {
 async function registerOrg(url: string): Promise<string> {
   const res = await fetch(`${url}/org-management/org-register`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${await mintToken({ orgId: 'org_root', roles: ['RootAdmin'] })}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ companyName: `Bench ${randomBytes(3).toString('hex')}`, ownerEmail: 'owner@bench.example.com' }),
+    headers: {
+      authorization: `Bearer ${await mintToken({ orgId: 'org_root', roles: ['RootAdmin'] })}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({
+      companyName: `Bench ${randomBytes(3).toString('hex')}`,
+      ownerEmail: 'owner@bench.example.com',
+    }),
   });
   if (res.status !== 201) throw new Error(`org-register answered ${res.status}: ${await res.text()}`);
   return ((await res.json()) as { id: string }).id;
@@ -145,9 +180,11 @@ interface PaymentRun {
 
 async function inParallel<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+    }),
+  );
 }
 
 /**
@@ -156,8 +193,13 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T) =>
  * credit per purchase.
  */
 async function completePayments(url: string, orgId: string): Promise<PaymentRun> {
-  const admin = { authorization: `Bearer ${await mintToken({ orgId, roles: ['ConfigAdmin'] })}`, 'content-type': 'application/json' };
-  const balance = async () => ((await (await fetch(`${url}/org-management/billing/balance`, { headers: admin })).json()) as { balance: number }).balance;
+  const admin = {
+    authorization: `Bearer ${await mintToken({ orgId, roles: ['ConfigAdmin'] })}`,
+    'content-type': 'application/json',
+  };
+  const balance = async () =>
+    ((await (await fetch(`${url}/org-management/billing/balance`, { headers: admin })).json()) as { balance: number })
+      .balance;
   const before = await balance();
   const purchases: { paymentIntentId: string; transactionId: string }[] = [];
   await inParallel([...Array(PURCHASES).keys()], 8, async () => {
@@ -203,7 +245,9 @@ function row(m: Measured, base: Measured): Record<string, string | number> {
     'throughput vs baseline': (m.result.requests.average / base.result.requests.average).toFixed(2),
     'p99 vs baseline': (m.result.latency.p99 / Math.max(base.result.latency.p99, 0.001)).toFixed(2),
     'non-2xx+errors': m.result.non2xx + m.result.errors + m.result.timeouts,
-    'RSS MiB': `${total} (${Object.entries(m.rss).map(([n, v]) => `${n} ${v}`).join(', ')})`,
+    'RSS MiB': `${total} (${Object.entries(m.rss)
+      .map(([n, v]) => `${n} ${v}`)
+      .join(', ')})`,
   };
 }
 
@@ -253,7 +297,13 @@ export default async function gatewayBench(): Promise<void> {
       ];
     });
     const paid = `complete-payment, distributed: ${payments.purchases} purchases x ${payments.callsPerPurchase} concurrent calls: ${payments.completionsPerSecond} calls/s; credited ${payments.credited} of ${payments.expected} expected: ${payments.creditedOnce ? 'each purchase credited once' : 'CREDIT MISMATCH'}`;
-    process.stdout.write([paid, `cold start of npm start (empty DATA_DIR, embedded PostgreSQL) to the first 200: ${cold} ms`, ...verdicts].join('\n') + '\n');
+    process.stdout.write(
+      [
+        paid,
+        `cold start of npm start (empty DATA_DIR, embedded PostgreSQL) to the first 200: ${cold} ms`,
+        ...verdicts,
+      ].join('\n') + '\n',
+    );
     const file = writeResults('gateway', {
       measuredAt: new Date().toISOString(),
       machine,

@@ -12,7 +12,11 @@ const REQUESTS = Number(process.env.BENCH_IDENTITY_REQUESTS ?? 20_000);
 /** Distinct callers in the run: a steady population of users, each calling many times. */
 const PRINCIPALS = 200;
 
-const principals: Principal[] = Array.from({ length: PRINCIPALS }, (_, i) => ({ sub: `user_${i}`, orgId: `org_${i}`, roles: ['ConfigAdmin'] }));
+const principals: Principal[] = Array.from({ length: PRINCIPALS }, (_, i) => ({
+  sub: `user_${i}`,
+  orgId: `org_${i}`,
+  roles: ['ConfigAdmin'],
+}));
 
 async function timePerRequest(run: (i: number) => Promise<void>): Promise<number> {
   for (let i = 0; i < 500; i++) await run(i);

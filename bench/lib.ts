@@ -45,7 +45,12 @@ export function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** Polls until `url` answers 200 (bounded; fails at once if the serving process exits); returns the milliseconds it took. */
-export async function until200(url: string, headers: Record<string, string>, serving: ChildProcess, timeoutMs = 120_000): Promise<number> {
+export async function until200(
+  url: string,
+  headers: Record<string, string>,
+  serving: ChildProcess,
+  timeoutMs = 120_000,
+): Promise<number> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
     if (serving.exitCode !== null) throw new Error(`the process serving ${url} exited with ${serving.exitCode}`);
@@ -59,12 +64,19 @@ export async function until200(url: string, headers: Record<string, string>, ser
 /** Resident memory of a process in MiB, from /proc. */
 export function rssMiB(pid: number | undefined): number {
   if (!pid) return NaN;
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return line ? Math.round(Number(line.split(/\s+/)[1]) / 1024) : NaN;
 }
 
 /** Fixed-concurrency load for `durationS` seconds after a short warm-up. */
-export async function load(url: string, headers: Record<string, string>, connections: number, durationS: number): Promise<LoadResult> {
+export async function load(
+  url: string,
+  headers: Record<string, string>,
+  connections: number,
+  durationS: number,
+): Promise<LoadResult> {
   await autocannon({ url, headers, connections, duration: 1 });
   return autocannon({ url, headers, connections, duration: durationS });
 }
@@ -73,7 +85,11 @@ export function table(rows: Record<string, string | number>[]): string {
   const columns = Object.keys(rows[0]);
   const width = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(width[i])).join('  ');
-  return [line(columns), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => String(r[c]))))].join('\n');
+  return [
+    line(columns),
+    line(width.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(columns.map((c) => String(r[c])))),
+  ].join('\n');
 }
 
 export function writeResults(name: string, results: unknown): string {

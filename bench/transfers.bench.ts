@@ -47,8 +47,12 @@ export default async function transfersBench(): Promise<void> {
       peakLiveHeapFor10xRecords: round((move.peakHeapMiB ?? 0) / Math.max(1, smallMove.peakHeapMiB ?? 1), 2),
     };
     console.log(table(runs));
-    console.log(`\nratios: protocol move / single UPDATE = ${ratios.moveVsSingleUpdate}; protocol copy / INSERT…SELECT = ${ratios.copyVsInsertSelect}`);
-    console.log(`peak live heap for ${RECORDS} records / for ${small}: ${ratios.peakLiveHeapFor10xRecords} (bounded memory: ≈ 1)`);
+    console.log(
+      `\nratios: protocol move / single UPDATE = ${ratios.moveVsSingleUpdate}; protocol copy / INSERT…SELECT = ${ratios.copyVsInsertSelect}`,
+    );
+    console.log(
+      `peak live heap for ${RECORDS} records / for ${small}: ${ratios.peakLiveHeapFor10xRecords} (bounded memory: ≈ 1)`,
+    );
     const dir = join(__dirname, 'results');
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'transfers.json'), `${JSON.stringify({ batchSize: BATCH, runs, ratios }, null, 2)}\n`);
@@ -88,7 +92,8 @@ async function protocolRun(sys: TestSystem, mode: 'move' | 'copy', count: number
   }
   const seconds = elapsed(started);
   const peak = memory.stop();
-  if (job.status !== 'completed' || job.totals.transferred !== count) throw new Error(`transfer ended ${job.status}: ${JSON.stringify(job)}`);
+  if (job.status !== 'completed' || job.totals.transferred !== count)
+    throw new Error(`transfer ended ${job.status}: ${JSON.stringify(job)}`);
   return { name, records: count, seconds, recordsPerSecond: Math.round(count / seconds), ...peak };
 }
 
@@ -169,5 +174,9 @@ function table(runs: Run[]): string {
   const columns = Object.keys(rows[0]) as (keyof (typeof rows)[number])[];
   const width = columns.map((c) => Math.max(c.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(width[i])).join('  ');
-  return [line(columns), line(width.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => r[c])))].join('\n');
+  return [
+    line(columns),
+    line(width.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(columns.map((c) => r[c]))),
+  ].join('\n');
 }

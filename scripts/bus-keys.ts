@@ -15,7 +15,10 @@ const own = (signer: (typeof BUS_SIGNERS)[number]) => formatKeyList(new Map([[si
 const lines = values.kubectl
   ? [
       `kubectl -n ${values.kubectl} create configmap org-management-bus-trust --from-literal=BUS_TRUSTED_KEYS='${trustedKeys}'`,
-      ...BUS_SIGNERS.map((s) => `kubectl -n ${values.kubectl} create secret generic org-management-bus-${s} --from-literal=BUS_SIGNING_KEYS='${own(s)}'`),
+      ...BUS_SIGNERS.map(
+        (s) =>
+          `kubectl -n ${values.kubectl} create secret generic org-management-bus-${s} --from-literal=BUS_SIGNING_KEYS='${own(s)}'`,
+      ),
     ]
   : [
       '# Every process (public keys, not secret):',

@@ -21,7 +21,10 @@ async function main(): Promise<void> {
     },
   });
   const secret = config.JWT_SECRET ?? developmentSecret(config.DATA_DIR);
-  const roles = values.roles!.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = values
+    .roles!.split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const token = await new SignJWT({ orgId: values.org, roles, email: values.email })
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(values.sub!)

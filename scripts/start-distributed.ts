@@ -13,7 +13,10 @@ const env = {
 };
 
 const children: ChildProcess[] = PROCESSES.map((name) => {
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'start-service.ts'), name], { env, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', join(__dirname, 'start-service.ts'), name], {
+    env,
+    stdio: 'inherit',
+  });
   child.on('exit', (code) => {
     if (code !== 0 && code !== null) process.stderr.write(`${name} exited with ${code}\n`);
   });

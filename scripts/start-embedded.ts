@@ -12,7 +12,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const embedded = (['DATABASE_URL', 'NATS_URL'] as const).filter((name) => !config[name]);
   if (embedded.length && config.NODE_ENV === 'production') {
-    throw new Error(`Embedded mode is refused with NODE_ENV=production: set ${embedded.join(' and ')} (a real PostgreSQL and NATS)`);
+    throw new Error(
+      `Embedded mode is refused with NODE_ENV=production: set ${embedded.join(' and ')} (a real PostgreSQL and NATS)`,
+    );
   }
   const logger = createLogger(config.LOG_LEVEL, 'org-management');
   const started = Date.now();

@@ -18,7 +18,9 @@ export function tokenHint(config: AppConfig, apiUrl: string): string[] {
   const command = `${[...settingsFor(config), 'npm run -s token --'].join(' ')} --org ${config.ROOT_ORG_ID} --roles RootAdmin`;
   return [
     `  Token:   ${command}`,
-    ...(config.JWT_SECRET ? ['           (signs with JWT_SECRET: run it with the same JWT_SECRET in its environment)'] : []),
+    ...(config.JWT_SECRET
+      ? ['           (signs with JWT_SECRET: run it with the same JWT_SECRET in its environment)']
+      : []),
     `  Try:     curl -H "Authorization: Bearer $(${command})" ${apiUrl}/profile`,
   ];
 }
@@ -26,7 +28,8 @@ export function tokenHint(config: AppConfig, apiUrl: string): string[] {
 /** The variables `npm run token` must see to sign as this process verifies. */
 function settingsFor(config: AppConfig): string[] {
   const settings: string[] = [];
-  if (!config.JWT_SECRET && resolve(config.DATA_DIR) !== DEFAULT_DATA_DIR) settings.push(assignment('DATA_DIR', resolve(config.DATA_DIR)));
+  if (!config.JWT_SECRET && resolve(config.DATA_DIR) !== DEFAULT_DATA_DIR)
+    settings.push(assignment('DATA_DIR', resolve(config.DATA_DIR)));
   if (config.JWT_ISSUER !== DEFAULTS.JWT_ISSUER) settings.push(assignment('JWT_ISSUER', config.JWT_ISSUER));
   if (config.JWT_AUDIENCE !== DEFAULTS.JWT_AUDIENCE) settings.push(assignment('JWT_AUDIENCE', config.JWT_AUDIENCE));
   if (config.ROOT_ORG_ID !== DEFAULTS.ROOT_ORG_ID) settings.push(assignment('ROOT_ORG_ID', config.ROOT_ORG_ID));

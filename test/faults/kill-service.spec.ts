@@ -39,6 +39,12 @@ describe('faults: a service process killed mid-request', () => {
       await processes.start('billing');
     }
     await traffic.untilMoreAccepted(8);
-    await stopAndVerify(traffic, events, 'faults: kill billing mid-request', { kills, max503Ms: Math.max(...probeMs) }, 30_000);
+    await stopAndVerify(
+      traffic,
+      events,
+      'faults: kill billing mid-request',
+      { kills, max503Ms: Math.max(...probeMs) },
+      30_000,
+    );
   });
 });

@@ -46,7 +46,8 @@ export class MoneyTraffic {
     const target = this.accepted.length + count;
     const deadline = Date.now() + timeoutMs;
     while (this.accepted.length < target) {
-      if (Date.now() > deadline) throw new Error(`only ${this.accepted.length} of ${target} operations accepted in time`);
+      if (Date.now() > deadline)
+        throw new Error(`only ${this.accepted.length} of ${target} operations accepted in time`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -101,7 +102,9 @@ export class MoneyTraffic {
   /** Compares the ledger, the balances and the published events with what the clients were told. */
   async check(events: EventCounter): Promise<MoneyCheck & { balancesMatch: boolean }> {
     const billing = this.sys.db('billing');
-    const entries: { transaction_id: string }[] = await billing('ledger_entries').whereIn('org_id', this.orgIds).select('transaction_id');
+    const entries: { transaction_id: string }[] = await billing('ledger_entries')
+      .whereIn('org_id', this.orgIds)
+      .select('transaction_id');
     const acceptedIds = new Set(this.accepted.map((a) => a.transactionId));
     const inLedger = new Set(entries.map((e) => e.transaction_id));
     const published = new Map<string, number>();
@@ -117,7 +120,9 @@ export class MoneyTraffic {
       lost: [...acceptedIds].filter((id) => !inLedger.has(id)).length,
       doubled: entries.length - [...inLedger].filter((id) => acceptedIds.has(id)).length,
       lostEvents: [...acceptedIds].filter((id) => !published.has(id)).length,
-      doubledEvents: [...published.values()].reduce((sum, n) => sum + n - 1, 0) + [...published.keys()].filter((id) => !acceptedIds.has(id)).length,
+      doubledEvents:
+        [...published.values()].reduce((sum, n) => sum + n - 1, 0) +
+        [...published.keys()].filter((id) => !acceptedIds.has(id)).length,
       redelivered: events.redelivered,
       balancesMatch: await this.balancesMatch(),
     };
@@ -125,7 +130,9 @@ export class MoneyTraffic {
 
   /** Each org's balance row equals the sum of the operations accepted for it. */
   private async balancesMatch(): Promise<boolean> {
-    const rows: { org_id: string; balance: string }[] = await this.sys.db('billing')('balances').whereIn('org_id', this.orgIds);
+    const rows: { org_id: string; balance: string }[] = await this.sys
+      .db('billing')('balances')
+      .whereIn('org_id', this.orgIds);
     return this.orgIds.every((orgId) => {
       const expected = this.accepted.filter((a) => a.orgId === orgId).reduce((sum, a) => sum + a.amount, 0);
       return Number(rows.find((r) => r.org_id === orgId)?.balance ?? 0) === expected;
@@ -150,7 +157,13 @@ export async function timeToServiceUnavailable(sys: TestSystem): Promise<number>
  * Stops the clients, lets the events settle, records the suite's figures and asserts the outcome every
  * fault must leave: no unclean answer, nothing given up, nothing lost or doubled in the ledger or the events.
  */
-export async function stopAndVerify(traffic: MoneyTraffic, events: EventCounter, suite: string, figures: Record<string, number>, settleMs: number): Promise<void> {
+export async function stopAndVerify(
+  traffic: MoneyTraffic,
+  events: EventCounter,
+  suite: string,
+  figures: Record<string, number>,
+  settleMs: number,
+): Promise<void> {
   await traffic.stop();
   await eventually(async () => expect((await traffic.check(events)).lostEvents).toBe(0), settleMs).catch(() => {});
   const { balancesMatch, ...check } = await traffic.check(events);

@@ -26,7 +26,11 @@ describe('faults: NATS restarted during traffic', () => {
 
   beforeAll(async () => {
     nats = await startPrivateNats();
-    sys = await startTestSystem({ servers: await testServersWith({ natsUrl: nats.url }), separateProcesses: false, env: { ...FAULT_ENV, RPC_TIMEOUT_MS: '2000' } });
+    sys = await startTestSystem({
+      servers: await testServersWith({ natsUrl: nats.url }),
+      separateProcesses: false,
+      env: { ...FAULT_ENV, RPC_TIMEOUT_MS: '2000' },
+    });
     processes = new ServiceProcesses(sys);
     await processes.start('billing');
     orgIds = await Promise.all([1, 2, 3].map(async () => (await sys.registerOrg()).id));
@@ -56,6 +60,12 @@ describe('faults: NATS restarted during traffic', () => {
       recoveryMs.push(Date.now() - restarted);
     }
     await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
-    await stopAndVerify(traffic, events, 'faults: restart NATS', { restarts, maxRecoveryMs: Math.max(...recoveryMs), max503Ms: Math.max(...probeMs) }, 60_000);
+    await stopAndVerify(
+      traffic,
+      events,
+      'faults: restart NATS',
+      { restarts, maxRecoveryMs: Math.max(...recoveryMs), max503Ms: Math.max(...probeMs) },
+      60_000,
+    );
   });
 });

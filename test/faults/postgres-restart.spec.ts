@@ -24,7 +24,11 @@ describe('faults: PostgreSQL restarted during traffic', () => {
 
   beforeAll(async () => {
     postgres = await startPrivatePostgres();
-    sys = await startTestSystem({ servers: await testServersWith({ postgresAdminUrl: postgres.url }), separateProcesses: false, env: FAULT_ENV });
+    sys = await startTestSystem({
+      servers: await testServersWith({ postgresAdminUrl: postgres.url }),
+      separateProcesses: false,
+      env: FAULT_ENV,
+    });
     orgIds = await Promise.all([1, 2, 3].map(async () => (await sys.registerOrg()).id));
     events = await EventCounter.start(sys, 'billing.balance_changed');
   });
@@ -48,6 +52,12 @@ describe('faults: PostgreSQL restarted during traffic', () => {
       recoveryMs.push(Date.now() - restarted);
     }
     await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
-    await stopAndVerify(traffic, events, 'faults: restart PostgreSQL', { restarts, maxRecoveryMs: Math.max(...recoveryMs) }, 60_000);
+    await stopAndVerify(
+      traffic,
+      events,
+      'faults: restart PostgreSQL',
+      { restarts, maxRecoveryMs: Math.max(...recoveryMs) },
+      60_000,
+    );
   });
 });

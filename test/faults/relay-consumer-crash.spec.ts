@@ -1,6 +1,23 @@
 import { OrgUpdatedEvent } from '@org-mgmt/contracts';
-import { createDatabase, createLogger, eventTablesMigration, JetStreamEventBus, Knex, migrate, Outbox, streamNameFor } from '@org-mgmt/runtime';
-import { createTestDatabase, eventually, killProcess, spawnScript, tally, TestDatabase, testServers } from '@org-mgmt/testing';
+import {
+  createDatabase,
+  createLogger,
+  eventTablesMigration,
+  JetStreamEventBus,
+  Knex,
+  migrate,
+  Outbox,
+  streamNameFor,
+} from '@org-mgmt/runtime';
+import {
+  createTestDatabase,
+  eventually,
+  killProcess,
+  spawnScript,
+  tally,
+  TestDatabase,
+  testServers,
+} from '@org-mgmt/testing';
 import { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
@@ -33,7 +50,13 @@ describe('faults: the outbox relay and a consumer crash between publish and ack'
     await db.schema.createTable('effects', (t) => t.text('event_id').notNullable());
     // The stream exists before the workers start, so none of them races another to create it.
     await (await JetStreamEventBus.connect(servers.natsUrl, prefix, createLogger('silent', 'faults'))).close();
-    env = { DATABASE_URL: database.url, NATS_URL: servers.natsUrl, NATS_SUBJECT_PREFIX: prefix, SCHEMA, SUBJECT: OrgUpdatedEvent.subject };
+    env = {
+      DATABASE_URL: database.url,
+      NATS_URL: servers.natsUrl,
+      NATS_SUBJECT_PREFIX: prefix,
+      SCHEMA,
+      SUBJECT: OrgUpdatedEvent.subject,
+    };
   });
   afterAll(async () => {
     await Promise.all([...running].map((child) => killProcess(child)));
@@ -76,7 +99,13 @@ describe('faults: the outbox relay and a consumer crash between publish and ack'
     const lost = ids.filter((id) => !applied.has(id)).length;
     const doubled = effects.length - applied.size;
     tally('faults: crash relay and consumer between publish and ack', {
-      events: eventCount, relayCrashes: crashes.length, consumerCrashes: crashes.length, storedInStream: stored, effects: effects.length, lost, doubled,
+      events: eventCount,
+      relayCrashes: crashes.length,
+      consumerCrashes: crashes.length,
+      storedInStream: stored,
+      effects: effects.length,
+      lost,
+      doubled,
     });
     expect({ lost, doubled, stored }).toEqual({ lost: 0, doubled: 0, stored: eventCount });
   });
@@ -88,7 +117,12 @@ async function writeEvents(db: Knex, count: number): Promise<string[]> {
   for (let i = 0; i < count; i += 50) {
     await db.transaction(async (trx) => {
       for (let j = i; j < Math.min(count, i + 50); j++) {
-        const event = await outbox.add(trx, OrgUpdatedEvent, 'org_faults', { orgId: 'org_faults', changed: [`field${j}`], updatedAt: j, changedBy: 'faults' });
+        const event = await outbox.add(trx, OrgUpdatedEvent, 'org_faults', {
+          orgId: 'org_faults',
+          changed: [`field${j}`],
+          updatedAt: j,
+          changedBy: 'faults',
+        });
         ids.push(event.id);
       }
     });

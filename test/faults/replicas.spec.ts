@@ -54,7 +54,13 @@ describe('faults: two replicas of every service, one of each killed mid-work', (
     events = await EventCounter.start(sys, 'billing.balance_changed', 'replicas_counter');
     const traffic = new MoneyTraffic(sys, moneyOrgs);
     await traffic.start(FAULTS_LONG ? 8 : 4);
-    const job = await startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source, targetOrgId: target, batchSize: 20 });
+    const job = await startTransfer(sys, {
+      datatype: 'records',
+      mode: 'move',
+      sourceOrgId: source,
+      targetOrgId: target,
+      batchSize: 20,
+    });
     await until(async () => (await batchesOf(sys, job.id)) >= 3, 'the transfer to get going');
     await processes.start('transfers');
 
@@ -71,7 +77,21 @@ describe('faults: two replicas of every service, one of each killed mid-work', (
     await traffic.untilMoreAccepted(8);
     const transfer = await transferCheck(sys, source, target, recordIds);
     const renewal = await renewalCheck(sys, subscribers, periodEnds);
-    await stopAndVerify(traffic, events, SUITE, { replicasKilled: SERVICES.length, renewals, renewedBeforeKill, records, batchesBeforeKill, ...transfer, ...renewal }, 30_000);
+    await stopAndVerify(
+      traffic,
+      events,
+      SUITE,
+      {
+        replicasKilled: SERVICES.length,
+        renewals,
+        renewedBeforeKill,
+        records,
+        batchesBeforeKill,
+        ...transfer,
+        ...renewal,
+      },
+      30_000,
+    );
 
     await eventually(async () => expect(await unpublished(sys)).toBe(0), 30_000);
     const outbox = await outboxCheck(sys);
@@ -84,7 +104,13 @@ describe('faults: two replicas of every service, one of each killed mid-work', (
 
     expect(done).toMatchObject({ status: 'completed', totals: { transferred: records } });
     expect(transfer).toEqual({ recordsLost: 0, recordsDoubled: 0, recordsLeftAtSource: 0 });
-    expect(renewal).toEqual({ renewedTwice: 0, renewalsMissed: 0, renewalDebitsDoubled: 0, renewalDebitsMissed: 0, balancesOff: 0 });
+    expect(renewal).toEqual({
+      renewedTwice: 0,
+      renewalsMissed: 0,
+      renewalDebitsDoubled: 0,
+      renewalDebitsMissed: 0,
+      balancesOff: 0,
+    });
     expect(outbox.storedInStream).toBe(outbox.outboxEvents);
     expect(consumers).toMatchObject({ consumerLost: 0, consumerDoubled: 0 });
   });
@@ -95,14 +121,22 @@ async function subscribedOrgs(sys: TestSystem, count: number): Promise<string[]>
   const root = await sys.rootToken();
   const orgIds: string[] = [];
   for (let i = 0; i < count; i += 5) {
-    const batch = await Promise.all(Array.from({ length: Math.min(5, count - i) }, async () => {
-      const org = await sys.registerOrg();
-      await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 3 * BASIC_PRICE, currency: 'USD', reason: 'replicas' } });
-      const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
-      const res = await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'basic', payment: { method: 'credits' } } });
-      if (res.status !== 201) throw new Error(`subscription/create: ${res.status} ${JSON.stringify(res.body)}`);
-      return org.id;
-    }));
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(5, count - i) }, async () => {
+        const org = await sys.registerOrg();
+        await sys.api('POST', '/billing/gift-credits', {
+          token: root,
+          body: { orgId: org.id, amount: 3 * BASIC_PRICE, currency: 'USD', reason: 'replicas' },
+        });
+        const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
+        const res = await sys.api('POST', '/subscription/create', {
+          token: admin,
+          body: { plan: 'basic', payment: { method: 'credits' } },
+        });
+        if (res.status !== 201) throw new Error(`subscription/create: ${res.status} ${JSON.stringify(res.body)}`);
+        return org.id;
+      }),
+    );
     orgIds.push(...batch);
   }
   return orgIds;
@@ -116,15 +150,29 @@ async function makeDue(sys: TestSystem, orgIds: string[], at: number): Promise<M
 }
 
 async function renewedCount(sys: TestSystem, orgIds: string[]): Promise<number> {
-  const row = await sys.db('subscriptions')('subscription_changes').whereIn('org_id', orgIds).where({ change: 'renewed' }).countDistinct({ n: 'org_id' }).first();
+  const row = await sys
+    .db('subscriptions')('subscription_changes')
+    .whereIn('org_id', orgIds)
+    .where({ change: 'renewed' })
+    .countDistinct({ n: 'org_id' })
+    .first();
   return Number(row!.n);
 }
 
 /** Each org renewed once (one history entry, the period moved on once), debited once by its renewal reference, its balance right. */
 async function renewalCheck(sys: TestSystem, orgIds: string[], periodEnds: Map<string, number>) {
-  const changes: { org_id: string }[] = await sys.db('subscriptions')('subscription_changes').whereIn('org_id', orgIds).where({ change: 'renewed' });
-  const subs: { org_id: string; current_period_start: string }[] = await sys.db('subscriptions')('subscriptions').whereIn('org_id', orgIds);
-  const debits: { org_id: string }[] = await sys.db('billing')('transactions').whereIn('org_id', orgIds).where({ type: 'debit' }).where('reference', 'like', 'renewal:%');
+  const changes: { org_id: string }[] = await sys
+    .db('subscriptions')('subscription_changes')
+    .whereIn('org_id', orgIds)
+    .where({ change: 'renewed' });
+  const subs: { org_id: string; current_period_start: string }[] = await sys
+    .db('subscriptions')('subscriptions')
+    .whereIn('org_id', orgIds);
+  const debits: { org_id: string }[] = await sys
+    .db('billing')('transactions')
+    .whereIn('org_id', orgIds)
+    .where({ type: 'debit' })
+    .where('reference', 'like', 'renewal:%');
   const balances: { org_id: string; balance: string }[] = await sys.db('billing')('balances').whereIn('org_id', orgIds);
   const per = (rows: { org_id: string }[]) => orgIds.map((id) => rows.filter((r) => r.org_id === id).length);
   return {
@@ -152,13 +200,19 @@ async function transferCheck(sys: TestSystem, source: string, target: string, re
 }
 
 async function unpublished(sys: TestSystem): Promise<number> {
-  const counts = await Promise.all(WITH_EVENTS.map(async (name) => Number((await sys.db(name)('outbox').whereNull('published_at').count({ n: '*' }).first())!.n)));
+  const counts = await Promise.all(
+    WITH_EVENTS.map(async (name) =>
+      Number((await sys.db(name)('outbox').whereNull('published_at').count({ n: '*' }).first())!.n),
+    ),
+  );
   return counts.reduce((a, b) => a + b, 0);
 }
 
 /** Every outbox row of every service stored once in the stream: none lost, none published twice. */
 async function outboxCheck(sys: TestSystem): Promise<{ outboxEvents: number; storedInStream: number }> {
-  const counts = await Promise.all(WITH_EVENTS.map(async (name) => Number((await sys.db(name)('outbox').count({ n: '*' }).first())!.n)));
+  const counts = await Promise.all(
+    WITH_EVENTS.map(async (name) => Number((await sys.db(name)('outbox').count({ n: '*' }).first())!.n)),
+  );
   const nc = await connect({ servers: sys.env.NATS_URL });
   try {
     const info = await (await nc.jetstreamManager()).streams.info(streamNameFor(sys.env.NATS_SUBJECT_PREFIX));
@@ -169,13 +223,18 @@ async function outboxCheck(sys: TestSystem): Promise<{ outboxEvents: number; sto
 }
 
 /** Each followed consumer recorded every event of its subject once (its effect commits with that record). */
-async function consumerCheck(sys: TestSystem): Promise<{ consumed: number; consumerLost: number; consumerDoubled: number }> {
+async function consumerCheck(
+  sys: TestSystem,
+): Promise<{ consumed: number; consumerLost: number; consumerDoubled: number }> {
   let consumed = 0;
   let consumerLost = 0;
   let consumerDoubled = 0;
   for (const [service, durable, producer, subject] of CONSUMERS) {
     const produced: string[] = await sys.db(producer)('outbox').where({ subject }).pluck('id');
-    const processed: string[] = await sys.db(service)('processed_events').where({ consumer: durable }).pluck('event_id');
+    const processed: string[] = await sys
+      .db(service)('processed_events')
+      .where({ consumer: durable })
+      .pluck('event_id');
     const seen = new Set(processed);
     consumed += processed.length;
     consumerLost += produced.filter((id) => !seen.has(id)).length;

@@ -9,7 +9,11 @@ import { parseAllDocuments } from 'yaml';
  * key, lists of named items merge by name, other lists are replaced). An unsupported kustomization field fails the render rather than
  * being ignored.
  */
-export type Manifest = Record<string, any> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+export type Manifest = Record<string, any> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+};
 
 interface Kustomization {
   resources?: string[];
@@ -21,10 +25,12 @@ interface Kustomization {
 const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'images', 'patches']);
 
 export function readManifests(file: string): Manifest[] {
-  return parseAllDocuments(readFileSync(file, 'utf8'), { merge: true }).map((doc) => {
-    if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
-    return doc.toJS() as Manifest;
-  }).filter(Boolean);
+  return parseAllDocuments(readFileSync(file, 'utf8'), { merge: true })
+    .map((doc) => {
+      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
+      return doc.toJS() as Manifest;
+    })
+    .filter(Boolean);
 }
 
 export function kustomize(dir: string): Manifest[] {
@@ -106,4 +112,3 @@ function splitImage(image: string): [string, string | undefined] {
 export function podContainers(manifest: Manifest): { name: string; image: string; [k: string]: any }[] {
   return manifest.spec?.template?.spec?.containers ?? [];
 }
-

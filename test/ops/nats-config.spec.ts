@@ -7,7 +7,9 @@ import { parse } from 'yaml';
 import { natsConfigFiles } from '../../scripts/nats-config';
 
 const ROOT = join(__dirname, '..', '..');
-const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p));
+const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) =>
+  existsSync(p),
+);
 
 describe('the shipped NATS server configurations (npm run nats:config)', () => {
   const files = natsConfigFiles();
@@ -18,7 +20,8 @@ describe('the shipped NATS server configurations (npm run nats:config)', () => {
 
   it('the compose configuration is one nats-server accepts, once each password variable is set', () => {
     if (!NATS_SERVER) throw new Error('nats-server is not installed (see README "Tests")');
-    const check = (env: Record<string, string>) => spawnSync(NATS_SERVER, ['-c', join(ROOT, 'docker-compose.nats.conf'), '-t'], { env, encoding: 'utf8' });
+    const check = (env: Record<string, string>) =>
+      spawnSync(NATS_SERVER, ['-c', join(ROOT, 'docker-compose.nats.conf'), '-t'], { env, encoding: 'utf8' });
     const passwords = Object.fromEntries(BUS_PROCESSES.map((p) => [natsPasswordVariable(p), `dev-${p}`]));
     const valid = check(passwords);
     expect([valid.status, valid.stderr]).toEqual([0, expect.stringMatching(/is valid/)]);

@@ -18,7 +18,9 @@ async function eventually(condition: () => Promise<boolean>, attempts = 100): Pr
 }
 
 function metricValue(text: string, name: string, labels: Record<string, string>): number {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`${name}{`) && Object.entries(labels).every(([k, v]) => l.includes(`${k}="${v}"`)));
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
@@ -43,14 +45,23 @@ describe('health, metrics and traces', () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({
       status: 'ok',
-      checks: { nats: true, 'orgs.database': true, 'billing.database': true, 'subscriptions.database': true, 'transfers.database': true },
+      checks: {
+        nats: true,
+        'orgs.database': true,
+        'billing.database': true,
+        'subscriptions.database': true,
+        'transfers.database': true,
+      },
     });
   });
 
-  it('keeps the gateway\'s system-wide readiness, asking every service over NATS', async () => {
+  it("keeps the gateway's system-wide readiness, asking every service over NATS", async () => {
     const res = await fetch(`${sys.url}/health/ready`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', services: { orgs: true, billing: true, subscriptions: true, transfers: true } });
+    expect(await res.json()).toEqual({
+      status: 'ok',
+      services: { orgs: true, billing: true, subscriptions: true, transfers: true },
+    });
   });
 
   it('counts HTTP requests by route and status, and RPCs by pattern and outcome', async () => {
@@ -62,10 +73,18 @@ describe('health, metrics and traces', () => {
     expect((await sys.api('GET', '/profile/org_someone_else', { token: member })).status).toBe(403);
 
     const after = await (await fetch(`${sys.url}/metrics`)).text();
-    expect(metricValue(after, 'http_request_duration_seconds_count', route)).toBe(metricValue(before, 'http_request_duration_seconds_count', route) + 1);
-    expect(metricValue(after, 'http_request_duration_seconds_count', forbidden)).toBe(metricValue(before, 'http_request_duration_seconds_count', forbidden) + 1);
-    expect(metricValue(after, 'rpc_server_duration_seconds_count', rpc)).toBe(metricValue(before, 'rpc_server_duration_seconds_count', rpc) + 1);
-    expect(metricValue(after, 'rpc_client_duration_seconds_count', rpc)).toBe(metricValue(before, 'rpc_client_duration_seconds_count', rpc) + 1);
+    expect(metricValue(after, 'http_request_duration_seconds_count', route)).toBe(
+      metricValue(before, 'http_request_duration_seconds_count', route) + 1,
+    );
+    expect(metricValue(after, 'http_request_duration_seconds_count', forbidden)).toBe(
+      metricValue(before, 'http_request_duration_seconds_count', forbidden) + 1,
+    );
+    expect(metricValue(after, 'rpc_server_duration_seconds_count', rpc)).toBe(
+      metricValue(before, 'rpc_server_duration_seconds_count', rpc) + 1,
+    );
+    expect(metricValue(after, 'rpc_client_duration_seconds_count', rpc)).toBe(
+      metricValue(before, 'rpc_client_duration_seconds_count', rpc) + 1,
+    );
     // registering the org wrote org.created to the outbox; the relay publishes it
     await eventually(async () => {
       const text = await (await fetch(`${sys.url}/metrics`)).text();
@@ -79,9 +98,10 @@ describe('health, metrics and traces', () => {
     expect(own).toContain('rpc_server_duration_seconds_bucket');
   });
 
-  it('reports every service\'s unpublished outbox backlog and the age of its oldest row, on both ports', async () => {
+  it("reports every service's unpublished outbox backlog and the age of its oldest row, on both ports", async () => {
     const services = ['orgs', 'billing', 'subscriptions', 'transfers'];
-    const gaugeLine = (name: string, service: string) => new RegExp(`^${name}\\{service="${service}"\\} [0-9.e+-]+$`, 'm');
+    const gaugeLine = (name: string, service: string) =>
+      new RegExp(`^${name}\\{service="${service}"\\} [0-9.e+-]+$`, 'm');
     await sys.registerOrg(); // org.created into the orgs outbox; the relay drains it
     await eventually(async () => {
       const text = await (await fetch(`${sys.url}/metrics`)).text();
@@ -99,13 +119,21 @@ describe('health, metrics and traces', () => {
   });
 
   it('counts payment outcomes: a settled purchase once, the duplicate completions apart', async () => {
-    const outcome = (text: string, o: string) => metricValue(text, 'payment_outcomes_total', { gateway: 'sandbox', purpose: 'credits', outcome: o });
+    const outcome = (text: string, o: string) =>
+      metricValue(text, 'payment_outcomes_total', { gateway: 'sandbox', purpose: 'credits', outcome: o });
     const before = await (await fetch(`${sys.url}/metrics`)).text();
     const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
-    const bought = await sys.api('POST', '/billing/buy-credits', { token: admin, body: { amount: 500, currency: 'USD', paymentMethodId: 'pm_card_visa' } });
+    const bought = await sys.api('POST', '/billing/buy-credits', {
+      token: admin,
+      body: { amount: 500, currency: 'USD', paymentMethodId: 'pm_card_visa' },
+    });
     expect(bought.status).toBe(201);
     const completions = await Promise.all(
-      [1, 2, 3].map(() => sys.api('POST', '/billing/complete-payment', { body: { paymentIntentId: bought.body.paymentIntentId, transactionId: bought.body.transactionId } })),
+      [1, 2, 3].map(() =>
+        sys.api('POST', '/billing/complete-payment', {
+          body: { paymentIntentId: bought.body.paymentIntentId, transactionId: bought.body.transactionId },
+        }),
+      ),
     );
     expect(completions.map((c) => c.status)).toEqual([200, 200, 200]);
     const after = await (await fetch(`${sys.url}/metrics`)).text();
@@ -113,11 +141,14 @@ describe('health, metrics and traces', () => {
     expect(outcome(after, 'failed')).toBe(outcome(before, 'failed'));
   });
 
-  it('continues the caller\'s trace through the gateway, NATS, the service and its database queries', async () => {
+  it("continues the caller's trace through the gateway, NATS, the service and its database queries", async () => {
     const traceId = randomBytes(16).toString('hex');
     const callerSpanId = randomBytes(8).toString('hex');
     spans.reset();
-    const res = await sys.api('GET', '/profile', { token: member, headers: { traceparent: `00-${traceId}-${callerSpanId}-01` } });
+    const res = await sys.api('GET', '/profile', {
+      token: member,
+      headers: { traceparent: `00-${traceId}-${callerSpanId}-01` },
+    });
     expect(res.status).toBe(200);
 
     const trace = spans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
@@ -142,15 +173,22 @@ describe('health, metrics and traces', () => {
 
 describe('a health port whose checks fail', () => {
   it('answers 503 naming the failed checks, and never waits on a hanging check past its timeout', async () => {
-    const health = await startHealthServer(0, [
-      { name: 'nats', check: async () => true },
-      { name: 'orgs.database', check: () => Promise.reject(new Error('connection refused')) },
-      { name: 'billing.database', check: () => new Promise<boolean>(() => {}) },
-    ], '127.0.0.1');
+    const health = await startHealthServer(
+      0,
+      [
+        { name: 'nats', check: async () => true },
+        { name: 'orgs.database', check: () => Promise.reject(new Error('connection refused')) },
+        { name: 'billing.database', check: () => new Promise<boolean>(() => {}) },
+      ],
+      '127.0.0.1',
+    );
     try {
       const res = await fetch(`http://127.0.0.1:${health.port}/health/ready`);
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ status: 'unavailable', checks: { nats: true, 'orgs.database': false, 'billing.database': false } });
+      expect(await res.json()).toEqual({
+        status: 'unavailable',
+        checks: { nats: true, 'orgs.database': false, 'billing.database': false },
+      });
       expect((await fetch(`http://127.0.0.1:${health.port}/health/live`)).status).toBe(200);
       expect((await fetch(`http://127.0.0.1:${health.port}/nope`)).status).toBe(404);
     } finally {

@@ -10,7 +10,11 @@ import { tokenHint } from '../../scripts/token-command';
 const REPO_ROOT = join(__dirname, '..', '..');
 
 /** `npm start` as a user runs it: its own process, its own environment. */
-function startEmbedded(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function startEmbedded(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+} {
   let output = '';
   const child = spawn(process.execPath, ['-r', '@swc-node/register', 'scripts/start-embedded.ts'], {
     cwd: REPO_ROOT,
@@ -23,10 +27,16 @@ function startEmbedded(env: Record<string, string>): { child: ChildProcess; outp
   return { child, output: () => output, exited };
 }
 
-async function untilLine({ child, output }: ReturnType<typeof startEmbedded>, prefix: string, timeoutMs = 60_000): Promise<string> {
+async function untilLine(
+  { child, output }: ReturnType<typeof startEmbedded>,
+  prefix: string,
+  timeoutMs = 60_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && child.exitCode === null) {
-    const line = output().split('\n').find((l) => l.trimStart().startsWith(prefix));
+    const line = output()
+      .split('\n')
+      .find((l) => l.trimStart().startsWith(prefix));
     if (line) return line.trimStart().slice(prefix.length).trim();
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -48,7 +58,7 @@ describe('npm start (embedded mode)', () => {
     expect(output()).not.toContain('DATABASE_URL and');
   });
 
-  it("prints a token command that mints a token this process accepts, with its DATA_DIR and JWT settings", async () => {
+  it('prints a token command that mints a token this process accepts, with its DATA_DIR and JWT settings', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'org-mgmt-embedded-'));
     chmodSync(dataDir, 0o755); // run as root, embedded PostgreSQL runs as its own user
     const env = { DATA_DIR: dataDir, JWT_ISSUER: 'https://issuer.example', JWT_AUDIENCE: 'console' };
@@ -59,7 +69,10 @@ describe('npm start (embedded mode)', () => {
       expect(command).toContain(`DATA_DIR=${dataDir}`);
       expect(command).toContain('JWT_ISSUER=https://issuer.example');
       // Run as the user would, from a shell that has none of the process's settings.
-      const { stdout } = await promisify(execFile)('sh', ['-c', command], { cwd: REPO_ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME! } });
+      const { stdout } = await promisify(execFile)('sh', ['-c', command], {
+        cwd: REPO_ROOT,
+        env: { PATH: process.env.PATH!, HOME: process.env.HOME! },
+      });
       const res = await fetch(`${api}/profile`, { headers: { authorization: `Bearer ${stdout.trim()}` } });
       expect(res.status).toBe(200);
     } finally {
@@ -74,7 +87,10 @@ describe('the start banner on tokens', () => {
   const api = 'http://localhost:3000/org-management';
 
   it('says the command signs with JWT_SECRET from its environment, never printing the secret', () => {
-    const lines = tokenHint(loadConfig({ JWT_SECRET: 'a-development-secret-of-some-length', DATA_DIR: '/tmp/elsewhere' }), api).join('\n');
+    const lines = tokenHint(
+      loadConfig({ JWT_SECRET: 'a-development-secret-of-some-length', DATA_DIR: '/tmp/elsewhere' }),
+      api,
+    ).join('\n');
     expect(lines).toContain('JWT_SECRET');
     expect(lines).not.toContain('a-development-secret-of-some-length');
     expect(lines).not.toContain('DATA_DIR='); // the secret, not DATA_DIR's development secret, signs
@@ -87,6 +103,8 @@ describe('the start banner on tokens', () => {
   });
 
   it('quotes a DATA_DIR the shell would split', () => {
-    expect(tokenHint(loadConfig({ DATA_DIR: "/tmp/my data's dir" }), api)[0]).toContain(`DATA_DIR='/tmp/my data'\\''s dir'`);
+    expect(tokenHint(loadConfig({ DATA_DIR: "/tmp/my data's dir" }), api)[0]).toContain(
+      `DATA_DIR='/tmp/my data'\\''s dir'`,
+    );
   });
 });

@@ -45,11 +45,21 @@ describe('identity assertions on the bus', () => {
   /** Org count and the victim's ledger: what a forgery would change. */
   async function state() {
     const [{ count: orgs }] = await sys.db('orgs')('organizations').count({ count: '*' });
-    const [{ count: entries }] = await sys.db('billing')('ledger_entries').where({ org_id: victim }).count({ count: '*' });
+    const [{ count: entries }] = await sys
+      .db('billing')('ledger_entries')
+      .where({ org_id: victim })
+      .count({ count: '*' });
     return { orgs: Number(orgs), entries: Number(entries) };
   }
 
-  function sign(signer: BusSigner, key: KeyObject, principal: Principal | null, audience: string, lifetimeS = 60, issuedAgoS = 0) {
+  function sign(
+    signer: BusSigner,
+    key: KeyObject,
+    principal: Principal | null,
+    audience: string,
+    lifetimeS = 60,
+    issuedAgoS = 0,
+  ) {
     const iat = Math.floor(Date.now() / 1000) - issuedAgoS;
     return new SignJWT({ p: principal })
       .setProtectedHeader({ alg: 'EdDSA', kid: signer })
@@ -64,21 +74,51 @@ describe('identity assertions on the bus', () => {
   const intruderKey = generateBusKeys().signing.get('gateway')!;
   const system = (signer: string): Principal => ({ sub: `service:${signer}`, orgId: root(), roles: ['System'] });
 
-  type Forgery = { name: string; expected: 'UNAUTHENTICATED' | 'FORBIDDEN'; assertion: (audience: string) => Promise<string | undefined>; principal?: () => Principal };
+  type Forgery = {
+    name: string;
+    expected: 'UNAUTHENTICATED' | 'FORBIDDEN';
+    assertion: (audience: string) => Promise<string | undefined>;
+    principal?: () => Principal;
+  };
   const forgeries: Forgery[] = [
     { name: 'forged RootAdmin with no assertion', expected: 'UNAUTHENTICATED', assertion: async () => undefined },
-    { name: 'forged System with no assertion', expected: 'UNAUTHENTICATED', assertion: async () => undefined, principal: () => system('transfers') },
-    { name: 'an assertion signed with a key nobody trusts', expected: 'UNAUTHENTICATED', assertion: (aud) => sign('gateway', intruderKey, forgedRoot(), aud) },
-    { name: 'an expired assertion', expected: 'UNAUTHENTICATED', assertion: (aud) => sign('gateway', ownKey('gateway'), forgedRoot(), aud, 60, 120) },
-    { name: 'an assertion living longer than 60 s', expected: 'UNAUTHENTICATED', assertion: (aud) => sign('gateway', ownKey('gateway'), forgedRoot(), aud, 3600) },
-    { name: 'an assertion meant for another service', expected: 'UNAUTHENTICATED', assertion: () => sign('gateway', ownKey('gateway'), forgedRoot(), 'transfers') },
+    {
+      name: 'forged System with no assertion',
+      expected: 'UNAUTHENTICATED',
+      assertion: async () => undefined,
+      principal: () => system('transfers'),
+    },
+    {
+      name: 'an assertion signed with a key nobody trusts',
+      expected: 'UNAUTHENTICATED',
+      assertion: (aud) => sign('gateway', intruderKey, forgedRoot(), aud),
+    },
+    {
+      name: 'an expired assertion',
+      expected: 'UNAUTHENTICATED',
+      assertion: (aud) => sign('gateway', ownKey('gateway'), forgedRoot(), aud, 60, 120),
+    },
+    {
+      name: 'an assertion living longer than 60 s',
+      expected: 'UNAUTHENTICATED',
+      assertion: (aud) => sign('gateway', ownKey('gateway'), forgedRoot(), aud, 3600),
+    },
+    {
+      name: 'an assertion meant for another service',
+      expected: 'UNAUTHENTICATED',
+      assertion: () => sign('gateway', ownKey('gateway'), forgedRoot(), 'transfers'),
+    },
     {
       name: 'a member assertion sent with a RootAdmin principal',
       expected: 'UNAUTHENTICATED',
       assertion: (aud) => sign('gateway', ownKey('gateway'), { sub: 'forged', orgId: root(), roles: [] }, aud),
     },
     { name: 'a garbled assertion', expected: 'UNAUTHENTICATED', assertion: async () => 'not.a.jws' },
-    { name: 'a service claiming a user role', expected: 'FORBIDDEN', assertion: (aud) => sign('billing', ownKey('billing'), forgedRoot(), aud) },
+    {
+      name: 'a service claiming a user role',
+      expected: 'FORBIDDEN',
+      assertion: (aud) => sign('billing', ownKey('billing'), forgedRoot(), aud),
+    },
     {
       name: 'a service claiming a root role in its own name',
       expected: 'FORBIDDEN',
@@ -103,7 +143,11 @@ describe('identity assertions on the bus', () => {
     for (const { def, message } of targets) {
       const principal = forgery.principal?.() ?? forgedRoot();
       const assertion = await forgery.assertion(def.service);
-      const result = await bare.request(def.pattern, { ...message(`forge-${Math.random().toString(36).slice(2)}`), principal, assertion });
+      const result = await bare.request(def.pattern, {
+        ...message(`forge-${Math.random().toString(36).slice(2)}`),
+        principal,
+        assertion,
+      });
       expect(result).toMatchObject({ ok: false, error: { code: forgery.expected } });
       tally('Bus identity', { 'forgeries refused': 1 });
     }
@@ -112,7 +156,10 @@ describe('identity assertions on the bus', () => {
 
   it('answers a correctly signed operator request (the control case)', async () => {
     const before = await state();
-    const result = await signed.request(BillingEndpoints.giftCredits.pattern, { ...gift('signed-gift'), principal: forgedRoot() });
+    const result = await signed.request(BillingEndpoints.giftCredits.pattern, {
+      ...gift('signed-gift'),
+      principal: forgedRoot(),
+    });
     expect(result).toMatchObject({ ok: true });
     expect((await state()).entries).toBeGreaterThan(before.entries);
   });
@@ -121,7 +168,11 @@ describe('identity assertions on the bus', () => {
     const signer = new AssertionSigner(testBusKeys().signing);
     const member: Principal = { sub: 'member', orgId: victim, roles: [] };
     const assertion = await signer.assertionFor(member, 'billing');
-    const result = await bare.request(BillingEndpoints.giftCredits.pattern, { ...gift('replay'), principal: forgedRoot(), assertion });
+    const result = await bare.request(BillingEndpoints.giftCredits.pattern, {
+      ...gift('replay'),
+      principal: forgedRoot(),
+      assertion,
+    });
     expect(result).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
   });
 });

@@ -3,7 +3,15 @@ import { NatsRpcClient } from '@org-mgmt/runtime';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '@org-mgmt/gateway';
 import { rawHttp, signedRpcClient, startTestSystem, tally, TestSystem } from '@org-mgmt/testing';
 import { jsonSchemaOf, pick, Rng, seededRng } from './generate';
-import { HOSTILE_CURSORS, hostileBodies, hostileValues, HOSTILE_STRINGS, protoRecord, RAW_PATH_SEGMENTS, UNSTORABLE_STRINGS } from './hostile';
+import {
+  HOSTILE_CURSORS,
+  hostileBodies,
+  hostileValues,
+  HOSTILE_STRINGS,
+  protoRecord,
+  RAW_PATH_SEGMENTS,
+  UNSTORABLE_STRINGS,
+} from './hostile';
 import { DESTRUCTIVE, expressPath, SampleRequest, sampleRequest, withQuery } from './requests';
 import { changedTables, settledDigest, stateDigest } from './state';
 
@@ -11,7 +19,15 @@ const SEED = 20261123;
 const GENERATED_PER_ENDPOINT = 3;
 const HOSTILE_PER_FIELD = 4;
 /** Header values must be Latin-1 for fetch to send them. */
-const HOSTILE_HEADERS = ["' OR '1'='1", 'org_ROOT', 'x'.repeat(5000), '../../etc/passwd', '{"$gt":""}', ' ', 'org_root, org_other'];
+const HOSTILE_HEADERS = [
+  "' OR '1'='1",
+  'org_ROOT',
+  'x'.repeat(5000),
+  '../../etc/passwd',
+  '{"$gt":""}',
+  ' ',
+  'org_root, org_other',
+];
 
 /** Refusals of the body parser, which runs before authentication: nothing of the input was interpreted. */
 const UNREADABLE_BODY = new Set(['MALFORMED_REQUEST', 'PAYLOAD_TOO_LARGE']);
@@ -41,14 +57,30 @@ describe('security: fuzz', () => {
   let sys: TestSystem;
   let rootToken: string;
   let target: Target;
-  const counts = { endpoints: 0, requests: 0, edgeRequests: 0, methodNotAllowed: 0, refusedByContract: 0, unauthenticatedSent: 0, status2xx: 0, status4xx: 0, status5xx: 0, stateChanged: 0, maxMs: 0 };
+  const counts = {
+    endpoints: 0,
+    requests: 0,
+    edgeRequests: 0,
+    methodNotAllowed: 0,
+    refusedByContract: 0,
+    unauthenticatedSent: 0,
+    status2xx: 0,
+    status4xx: 0,
+    status5xx: 0,
+    stateChanged: 0,
+    maxMs: 0,
+  };
   const failures: string[] = [];
   let clients = 0;
 
   beforeAll(async () => {
     sys = await startTestSystem({ env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' } });
     rootToken = await sys.rootToken();
-    target = { orgId: (await sys.registerOrg()).id, otherOrgId: (await sys.registerOrg()).id, bodyLimit: sys.config.BODY_LIMIT_BYTES };
+    target = {
+      orgId: (await sys.registerOrg()).id,
+      otherOrgId: (await sys.registerOrg()).id,
+      bodyLimit: sys.config.BODY_LIMIT_BYTES,
+    };
   });
   afterAll(async () => {
     tally('security: fuzz', counts);
@@ -72,7 +104,8 @@ describe('security: fuzz', () => {
       failures.push(`${def.method} ${def.path} [${c.label}]: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
     } else if (res.status >= 400) counts.status4xx++;
     else counts.status2xx++;
-    if (!c.validByContract && res.status < 400) failures.push(`${def.method} ${def.path} [${c.label}]: accepted (${res.status}) what the contract refuses`);
+    if (!c.validByContract && res.status < 400)
+      failures.push(`${def.method} ${def.path} [${c.label}]: accepted (${res.status}) what the contract refuses`);
     if (res.status >= 400 && !ErrorEnvelopeSchema.safeParse(res.body).success) {
       failures.push(`${def.method} ${def.path} [${c.label}]: ${res.status} outside the error envelope`);
     }
@@ -130,8 +163,10 @@ describe('security: fuzz', () => {
         if (res.status >= 500) counts.status5xx++;
         if (res.status === 405) counts.methodNotAllowed++;
         const allow = (res.headers.get('allow') ?? '').split(', ');
-        if (res.status === 405 && !(allow.includes(def.method) && res.body.error?.code === 'METHOD_NOT_ALLOWED')) found.push(`${label}: 405 with Allow ${allow}`);
-        if (res.status >= 500 || (res.status >= 400 && !ErrorEnvelopeSchema.safeParse(res.body).success)) found.push(`${label}: ${res.status}`);
+        if (res.status === 405 && !(allow.includes(def.method) && res.body.error?.code === 'METHOD_NOT_ALLOWED'))
+          found.push(`${label}: 405 with Allow ${allow}`);
+        if (res.status >= 500 || (res.status >= 400 && !ErrorEnvelopeSchema.safeParse(res.body).success))
+          found.push(`${label}: ${res.status}`);
       }
     }
     expect(changedTables(before, await stateDigest(sys))).toEqual([]);
@@ -142,7 +177,10 @@ describe('security: fuzz', () => {
     const found: string[] = [];
     for (const path of OUTSIDE_PATHS) {
       for (const method of ['GET', 'POST', 'DELETE']) {
-        const res = await rawHttp(sys.url, `${method} ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        const res = await rawHttp(
+          sys.url,
+          `${method} ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+        );
         checkEdge(`${method} ${path}`, res, found);
       }
     }
@@ -154,7 +192,10 @@ describe('security: fuzz', () => {
     for (const def of HTTP_ENDPOINTS) {
       const { path } = sampleRequest(def, target.orgId, target.otherOrgId, viaOf(def));
       for (const [label, headers] of PROTOCOL_REFUSALS) {
-        const res = await rawHttp(sys.url, `${def.method} /org-management${path} HTTP/1.1\r\nHost: x\r\n${headers}\r\n\r\n`);
+        const res = await rawHttp(
+          sys.url,
+          `${def.method} /org-management${path} HTTP/1.1\r\nHost: x\r\n${headers}\r\n\r\n`,
+        );
         checkEdge(`${def.method} ${def.path} [${label}]`, res, found);
       }
     }
@@ -173,14 +214,35 @@ describe('security: fuzz', () => {
       for (const def of ALL_ENDPOINTS.filter((d) => d.internal)) {
         const rng = seededRng(SEED + def.pattern.length);
         const base = sampleRequest(def, target.orgId, target.otherOrgId, viaOf(def));
-        const bodies = [base.body, ...Object.keys(isRecord(base.body) ? base.body : {}).flatMap((field) =>
-          pickSome(rng, hostileValues(), HOSTILE_PER_FIELD).map((value) => ({ ...(base.body as object), [field]: value })),
-        ), ...hostileBodies().map((h) => h.body)];
+        const bodies = [
+          base.body,
+          ...Object.keys(isRecord(base.body) ? base.body : {}).flatMap((field) =>
+            pickSome(rng, hostileValues(), HOSTILE_PER_FIELD).map((value) => ({
+              ...(base.body as object),
+              [field]: value,
+            })),
+          ),
+          ...hostileBodies().map((h) => h.body),
+        ];
         const envelopes = [
-          ...bodies.map((body) => ({ principal: system, orgId: target.orgId, requestId: 'fuzz', params: base.params, query: base.query, body })),
+          ...bodies.map((body) => ({
+            principal: system,
+            orgId: target.orgId,
+            requestId: 'fuzz',
+            params: base.params,
+            query: base.query,
+            body,
+          })),
           { principal: { ...system, roles: 'System' }, orgId: target.orgId, requestId: 'fuzz' },
           { principal: system, orgId: 42, requestId: 'fuzz' },
-          { principal: system, orgId: target.orgId, requestId: 'fuzz', params: '__proto__', query: [1], body: base.body },
+          {
+            principal: system,
+            orgId: target.orgId,
+            requestId: 'fuzz',
+            params: '__proto__',
+            query: [1],
+            body: base.body,
+          },
           'not an envelope',
           null,
         ];
@@ -258,7 +320,8 @@ type MakeCase = (label: string, parts: CaseParts) => FuzzCase;
 
 /** The fuzzed requests of one endpoint: generated ones, then hostile bodies, params, queries and headers. */
 function fuzzCases(def: EndpointDef, target: Target, rng: Rng): FuzzCase[] {
-  const request = (seed: number, optionals: boolean) => sampleRequest(def, target.orgId, target.otherOrgId, viaOf(def), seed, optionals);
+  const request = (seed: number, optionals: boolean) =>
+    sampleRequest(def, target.orgId, target.otherOrgId, viaOf(def), seed, optionals);
   const base = request(1, false);
   const make = caseMaker(def, base, target.bodyLimit);
   const generated = Array.from({ length: GENERATED_PER_ENDPOINT }, (_, i) => {
@@ -292,7 +355,9 @@ function caseMaker(def: EndpointDef, base: SampleRequest, bodyLimit: number): Ma
       body: rawBody === undefined ? body : undefined,
       rawBody,
       headers,
-      validByContract: decoded !== null && validByContract(def, { params: { ...params, ...decoded }, query, body, rawBody, headers }, bodyLimit),
+      validByContract:
+        decoded !== null &&
+        validByContract(def, { params: { ...params, ...decoded }, query, body, rawBody, headers }, bodyLimit),
     };
   };
 }
@@ -302,20 +367,30 @@ function bodyCases(make: MakeCase, base: unknown, rng: Rng): FuzzCase[] {
   const withProto = JSON.stringify(fields).replace(/^\{/, '{"__proto__":{"polluted":"yes"},').replace(/,\}$/, '}');
   return [
     ...Object.keys(fields).flatMap((field) =>
-      pickSome(rng, hostileValues(), HOSTILE_PER_FIELD).map((value) => make(`body.${field} = ${shown(value)}`, { body: { ...fields, [field]: value } })),
+      pickSome(rng, hostileValues(), HOSTILE_PER_FIELD).map((value) =>
+        make(`body.${field} = ${shown(value)}`, { body: { ...fields, [field]: value } }),
+      ),
     ),
     make('unknown body field', { body: { ...fields, unexpected: pick(rng, HOSTILE_STRINGS) } }),
     make('__proto__ key beside valid fields', { body: JSON.parse(withProto) }),
     ...hostileBodies().map((hostile) =>
-      make(hostile.label, { body: hostile.body, rawBody: hostile.rawBody, headers: hostile.contentType ? { 'content-type': hostile.contentType } : {} }),
+      make(hostile.label, {
+        body: hostile.body,
+        rawBody: hostile.rawBody,
+        headers: hostile.contentType ? { 'content-type': hostile.contentType } : {},
+      }),
     ),
   ];
 }
 
 function paramCases(make: MakeCase, params: Record<string, string>, rng: Rng): FuzzCase[] {
   return Object.keys(params).flatMap((name) => [
-    ...pickSome(rng, HOSTILE_STRINGS, HOSTILE_PER_FIELD).map((value) => make(`params.${name} = ${shown(value)}`, { params: { ...params, [name]: value } })),
-    ...UNSTORABLE_STRINGS.map((value) => make(`params.${name} = ${shown(value)}`, { params: { ...params, [name]: value } })),
+    ...pickSome(rng, HOSTILE_STRINGS, HOSTILE_PER_FIELD).map((value) =>
+      make(`params.${name} = ${shown(value)}`, { params: { ...params, [name]: value } }),
+    ),
+    ...UNSTORABLE_STRINGS.map((value) =>
+      make(`params.${name} = ${shown(value)}`, { params: { ...params, [name]: value } }),
+    ),
     ...RAW_PATH_SEGMENTS.map((segment) => make(`params.${name} as ${segment}`, { rawParams: { [name]: segment } })),
   ]);
 }
@@ -336,8 +411,12 @@ function unstorableBodyCases(make: MakeCase, def: EndpointDef, base: unknown): F
       ...UNSTORABLE_STRINGS.map((value) => make(`body.${name} = ${shown(value)}`, withField(name, value))),
       ...(isRecordField
         ? [
-            ...UNSTORABLE_STRINGS.map((value) => make(`body.${name} key ${shown(value)}`, withField(name, { [value]: true }))),
-            ...UNSTORABLE_STRINGS.map((value) => make(`body.${name}.key = ${shown(value)}`, withField(name, { key: value }))),
+            ...UNSTORABLE_STRINGS.map((value) =>
+              make(`body.${name} key ${shown(value)}`, withField(name, { [value]: true })),
+            ),
+            ...UNSTORABLE_STRINGS.map((value) =>
+              make(`body.${name}.key = ${shown(value)}`, withField(name, { key: value })),
+            ),
             make(`body.${name} with a __proto__ key`, withField(name, protoRecord())),
           ]
         : []),
@@ -346,7 +425,9 @@ function unstorableBodyCases(make: MakeCase, def: EndpointDef, base: unknown): F
 }
 
 /** The properties of an object schema, or of every branch of a union of them. */
-function propertiesOf(schema: ReturnType<typeof jsonSchemaOf>): Record<string, { type?: unknown; properties?: unknown }> {
+function propertiesOf(
+  schema: ReturnType<typeof jsonSchemaOf>,
+): Record<string, { type?: unknown; properties?: unknown }> {
   const branches = schema.anyOf ?? schema.oneOf ?? [schema];
   return Object.assign({}, ...branches.map((branch) => branch.properties ?? {}));
 }
@@ -354,7 +435,9 @@ function propertiesOf(schema: ReturnType<typeof jsonSchemaOf>): Record<string, {
 /** Crafted page cursors on every paged list. */
 function cursorCases(make: MakeCase, def: EndpointDef, query: Record<string, unknown>): FuzzCase[] {
   const paged = def.query && 'cursor' in (jsonSchemaOf(def.query).properties ?? {});
-  return paged ? HOSTILE_CURSORS.map((cursor) => make(`query.cursor = ${shown(cursor)}`, { query: { ...query, cursor } })) : [];
+  return paged
+    ? HOSTILE_CURSORS.map((cursor) => make(`query.cursor = ${shown(cursor)}`, { query: { ...query, cursor } }))
+    : [];
 }
 
 /** Raw path segments as the server decodes them; null when one does not decode (never valid). */
@@ -371,7 +454,9 @@ function queryCases(make: MakeCase, def: EndpointDef, query: Record<string, unkn
   const names = def.query ? Object.keys(jsonSchemaOf(def.query).properties ?? {}) : [];
   return [
     ...names.flatMap((name) => [
-      ...pickSome(rng, scalars, HOSTILE_PER_FIELD).map((value) => make(`query.${name} = ${shown(value)}`, { query: { ...query, [name]: value } })),
+      ...pickSome(rng, scalars, HOSTILE_PER_FIELD).map((value) =>
+        make(`query.${name} = ${shown(value)}`, { query: { ...query, [name]: value } }),
+      ),
       make(`query.${name} twice`, { query: { ...query, [name]: ['1', '2'] } }),
     ]),
     make('unknown query key', { query: { ...query, unexpected: '1' } }),
@@ -380,7 +465,9 @@ function queryCases(make: MakeCase, def: EndpointDef, query: Record<string, unkn
 
 function headerCases(make: MakeCase, rng: Rng): FuzzCase[] {
   return [
-    ...pickSome(rng, HOSTILE_HEADERS, 3).map((value) => make(`orgid header = ${shown(value)}`, { headers: { orgid: value } })),
+    ...pickSome(rng, HOSTILE_HEADERS, 3).map((value) =>
+      make(`orgid header = ${shown(value)}`, { headers: { orgid: value } }),
+    ),
     make('idempotency-key of 5000 characters', { headers: { 'idempotency-key': 'k'.repeat(5000) } }),
     make('x-request-id junk', { headers: { 'x-request-id': "'; DROP TABLE x; --" } }),
   ];
@@ -389,19 +476,35 @@ function headerCases(make: MakeCase, rng: Rng): FuzzCase[] {
 /** Would the gateway's contract accept these parts? (Checked with the same zod schemas, locally.) */
 function validByContract(
   def: EndpointDef,
-  parts: { params: Record<string, string>; query: Record<string, unknown>; body?: unknown; rawBody?: string; headers: Record<string, string> },
+  parts: {
+    params: Record<string, string>;
+    query: Record<string, unknown>;
+    body?: unknown;
+    rawBody?: string;
+    headers: Record<string, string>;
+  },
   bodyLimit: number,
 ): boolean {
   if (parts.headers.orgid !== undefined && !OrgIdSchema.safeParse(parts.headers.orgid).success) return false;
   if (parts.headers['content-type'] && parts.headers['content-type'] !== 'application/json') return false;
   const params = Object.fromEntries(Object.entries(parts.params).filter(([, v]) => v !== undefined && v !== ''));
   if (def.params && !def.params.safeParse(params).success) return false;
-  const query = Object.fromEntries(Object.entries(parts.query).map(([k, v]) => [k, Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v : JSON.stringify(v)]));
+  const query = Object.fromEntries(
+    Object.entries(parts.query).map(([k, v]) => [
+      k,
+      Array.isArray(v) ? v.map(String) : typeof v === 'string' ? v : JSON.stringify(v),
+    ]),
+  );
   if (def.query ? !def.query.safeParse(query).success : Object.keys(query).length > 0) return false;
-  if (def.rawBody) return parts.rawBody !== undefined && parts.rawBody.length <= bodyLimit && isJsonObject(parts.rawBody);
+  if (def.rawBody)
+    return parts.rawBody !== undefined && parts.rawBody.length <= bodyLimit && isJsonObject(parts.rawBody);
   if (parts.rawBody !== undefined) return false;
   const text = parts.body === undefined ? undefined : JSON.stringify(parts.body);
-  if (text !== undefined && (Buffer.byteLength(text) > bodyLimit || typeof parts.body !== 'object' || parts.body === null)) return false;
+  if (
+    text !== undefined &&
+    (Buffer.byteLength(text) > bodyLimit || typeof parts.body !== 'object' || parts.body === null)
+  )
+    return false;
   const body = text === undefined ? undefined : JSON.parse(text);
   if (nestsDeeperThan(body, MAX_JSON_DEPTH)) return false;
   if (!def.body) return body === undefined || (isRecord(body) && Object.keys(body).length === 0);
@@ -417,7 +520,8 @@ function isJsonObject(text: string): boolean {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function pickSome<T>(rng: Rng, items: readonly T[], count: number): T[] {
   const chosen = new Set<T>();
@@ -426,7 +530,6 @@ function pickSome<T>(rng: Rng, items: readonly T[], count: number): T[] {
 }
 
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 30)}…(${text.length} chars)` : text;
 }
-

@@ -65,7 +65,12 @@ export function generate(schema: JsonSchema, rng: Rng, options: Options, depth =
     return generate(pick(rng, nonNull.length > 0 ? nonNull : alternatives), rng, options, depth);
   }
   if (schema.allOf) return generate(Object.assign({}, ...schema.allOf), rng, options, depth);
-  const type = Array.isArray(schema.type) ? pick(rng, schema.type.filter((t) => t !== 'null')) : schema.type;
+  const type = Array.isArray(schema.type)
+    ? pick(
+        rng,
+        schema.type.filter((t) => t !== 'null'),
+      )
+    : schema.type;
   switch (type) {
     case 'object':
       return generateObject(schema, rng, options, depth);
@@ -93,7 +98,9 @@ function generateObject(schema: JsonSchema, rng: Rng, options: Options, depth: n
   for (const [name, property] of Object.entries(schema.properties ?? {})) {
     if (!required.has(name) && !(options.optionals && depth < 3 && rng() < 0.5)) continue;
     // JSON Schema loses z.email() behind a pipe: the field's name says what it holds.
-    result[name] = /email$/i.test(name) ? `user${between(rng, 1, 9999)}@example.com` : generate(property, rng, options, depth + 1);
+    result[name] = /email$/i.test(name)
+      ? `user${between(rng, 1, 9999)}@example.com`
+      : generate(property, rng, options, depth + 1);
   }
   if (!schema.properties && typeof schema.additionalProperties === 'object' && options.optionals) {
     result[`key${between(rng, 0, 99)}`] = generate(schema.additionalProperties, rng, options, depth + 1);
@@ -117,7 +124,9 @@ function generateString(schema: JsonSchema, rng: Rng): string {
   const min = schema.minLength ?? 0;
   const max = Math.min(schema.maxLength ?? 24, Math.max(min, 24));
   const length = between(rng, Math.max(min, 1), Math.max(max, 1));
-  return Array.from({ length }, () => pick(rng, [...'abcdefghijklmnopqrstuvwxyz'])).join('').slice(0, schema.maxLength ?? length);
+  return Array.from({ length }, () => pick(rng, [...'abcdefghijklmnopqrstuvwxyz']))
+    .join('')
+    .slice(0, schema.maxLength ?? length);
 }
 
 function generateNumber(schema: JsonSchema, rng: Rng, integer: boolean): number {

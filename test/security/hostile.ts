@@ -2,7 +2,8 @@
 
 const deep = (depth: number): unknown => (depth === 0 ? 'bottom' : { nested: deep(depth - 1) });
 /** JSON.parse makes `__proto__` an own key (an object literal would set the prototype instead). */
-const protoKey = (): Record<string, unknown> => JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}');
+const protoKey = (): Record<string, unknown> =>
+  JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}}');
 
 export const HOSTILE_STRINGS: readonly string[] = [
   '',

@@ -1,6 +1,15 @@
 import { BusProcess } from '@org-mgmt/contracts';
 import { createLogger, JetStreamEventBus, natsInboxPrefix, streamNameFor } from '@org-mgmt/runtime';
-import { eventually, natsUsersFor, PrivateServer, startPrivateNats, startTestSystem, testBusKeys, testServersWith, TestSystem } from '@org-mgmt/testing';
+import {
+  eventually,
+  natsUsersFor,
+  PrivateServer,
+  startPrivateNats,
+  startTestSystem,
+  testBusKeys,
+  testServersWith,
+  TestSystem,
+} from '@org-mgmt/testing';
 import { SignJWT } from 'jose';
 import { connect, NatsConnection } from 'nats';
 
@@ -12,7 +21,11 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
 /** A forged request in the RPC packet format: a RootAdmin of the root org, straight onto the bus. */
 function forged(pattern: string, body: unknown, orgId: string | null = null): string {
   const principal = { sub: 'attacker', orgId: 'org_root', roles: ['RootAdmin', 'System'] };
-  return JSON.stringify({ pattern, id: 'forged', data: { principal, orgId, requestId: 'forged', params: orgId ? { orgId } : {}, body } });
+  return JSON.stringify({
+    pattern,
+    id: 'forged',
+    data: { principal, orgId, requestId: 'forged', params: orgId ? { orgId } : {}, body },
+  });
 }
 
 /** Connections opened as the generated users of one private nats-server, closed together. */
@@ -70,8 +83,12 @@ describe('security: NATS users and permissions (a private nats-server with the g
   });
 
   it('refuses a connection without credentials or with a wrong password', async () => {
-    await expect(connect({ servers: nats.url, maxReconnectAttempts: 0 })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
-    await expect(connect({ servers: nats.url, maxReconnectAttempts: 0, user: 'orgs', pass: 'guessed' })).rejects.toMatchObject({
+    await expect(connect({ servers: nats.url, maxReconnectAttempts: 0 })).rejects.toMatchObject({
+      code: 'AUTHORIZATION_VIOLATION',
+    });
+    await expect(
+      connect({ servers: nats.url, maxReconnectAttempts: 0, user: 'orgs', pass: 'guessed' }),
+    ).rejects.toMatchObject({
       code: 'AUTHORIZATION_VIOLATION',
     });
   });
@@ -118,12 +135,23 @@ describe('security: NATS users and permissions (a private nats-server with the g
     const owner = await JetStreamEventBus.connect(nats.url, users.subjectPrefix, logger, users.env('transfers'));
     try {
       const impostor = (await bus.as('billing')).jetstream();
-      await expect(impostor.publish(subject('transfer.completed'), '{"forged":true}', { timeout: 1000 })).rejects.toThrow();
-      await owner.publish({ id: 'evt_1', type: 'transfer.completed', version: 1, occurredAt: Date.now(), orgId: null, data: {} });
+      await expect(
+        impostor.publish(subject('transfer.completed'), '{"forged":true}', { timeout: 1000 }),
+      ).rejects.toThrow();
+      await owner.publish({
+        id: 'evt_1',
+        type: 'transfer.completed',
+        version: 1,
+        occurredAt: Date.now(),
+        orgId: null,
+        data: {},
+      });
       const jsm = await (await bus.admin()).jetstreamManager();
       const stored = await jsm.streams.info(streamNameFor(users.subjectPrefix));
       expect(stored.state.messages).toBe(1);
-      expect((await jsm.streams.getMessage(streamNameFor(users.subjectPrefix), { seq: 1 })).string()).toContain('evt_1');
+      expect((await jsm.streams.getMessage(streamNameFor(users.subjectPrefix), { seq: 1 })).string()).toContain(
+        'evt_1',
+      );
     } finally {
       await owner.close();
     }
@@ -145,7 +173,11 @@ describe('security: the system runs with one NATS user per process', () => {
   beforeAll(async () => {
     nats = await startPrivateNats({ config: users.config, probe: users.admin });
     bus = new BusUsers(nats.url, users);
-    sys = await startTestSystem({ servers: await testServersWith({ natsUrl: nats.url }), separateProcesses: true, natsUsers: users });
+    sys = await startTestSystem({
+      servers: await testServersWith({ natsUrl: nats.url }),
+      separateProcesses: true,
+      natsUsers: users,
+    });
     root = await sys.rootToken();
   }, 120_000);
   afterAll(async () => {
@@ -154,7 +186,8 @@ describe('security: the system runs with one NATS user per process', () => {
     await nats?.close();
   });
 
-  const balanceOf = async (orgId: string) => (await sys.api('GET', '/billing/balance', { token: root, orgid: orgId })).body.balance;
+  const balanceOf = async (orgId: string) =>
+    (await sys.api('GET', '/billing/balance', { token: root, orgid: orgId })).body.balance;
 
   it('registers an org with a plan, and subscriptions starts it from org.created', async () => {
     const res = await sys.api('POST', '/org-register', {
@@ -170,39 +203,64 @@ describe('security: the system runs with one NATS user per process', () => {
 
   it('gifts credits, reads the balance, and pays a subscription from them (subscriptions calls billing)', async () => {
     const org = await sys.registerOrg();
-    const gift = await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'welcome' } });
+    const gift = await sys.api('POST', '/billing/gift-credits', {
+      token: root,
+      body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'welcome' },
+    });
     expect(gift.status).toBe(201);
     expect(await balanceOf(org.id)).toBe(5000);
     const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
-    const created = await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'basic', payment: { method: 'credits' } } });
+    const created = await sys.api('POST', '/subscription/create', {
+      token: admin,
+      body: { plan: 'basic', payment: { method: 'credits' } },
+    });
     expect(created.status).toBe(201);
     expect(await balanceOf(org.id)).toBeLessThan(5000);
   });
 
   it('changes nothing for a forged RootAdmin or System request sent with no credentials or with another service’s', async () => {
     const org = await sys.registerOrg();
-    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 100, currency: 'USD', reason: 'welcome' } });
-    await expect(connect({ servers: nats.url, maxReconnectAttempts: 0 })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+    await sys.api('POST', '/billing/gift-credits', {
+      token: root,
+      body: { orgId: org.id, amount: 100, currency: 'USD', reason: 'welcome' },
+    });
+    await expect(connect({ servers: nats.url, maxReconnectAttempts: 0 })).rejects.toMatchObject({
+      code: 'AUTHORIZATION_VIOLATION',
+    });
     const billing = await bus.as('billing');
-    const deletion = billing.request(subject('orgs.org.delete'), forged('orgs.org.delete', { reason: 'forged' }, org.id), { timeout: 1000 });
+    const deletion = billing.request(
+      subject('orgs.org.delete'),
+      forged('orgs.org.delete', { reason: 'forged' }, org.id),
+      { timeout: 1000 },
+    );
     await expect(deletion).rejects.toThrow();
     const orgs = await bus.as('orgs');
     const debit = { orgId: org.id, amount: 1, currency: 'USD', reference: 'forged', description: 'forged' };
-    await expect(orgs.request(subject('billing.credits.debit'), forged('billing.credits.debit', debit, org.id), { timeout: 1000 })).rejects.toThrow();
+    await expect(
+      orgs.request(subject('billing.credits.debit'), forged('billing.credits.debit', debit, org.id), { timeout: 1000 }),
+    ).rejects.toThrow();
     await settle();
-    expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company).toMatchObject({ id: org.id, serviceStatus: 'ACTIVE' });
+    expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company).toMatchObject({
+      id: org.id,
+      serviceStatus: 'ACTIVE',
+    });
     expect(await balanceOf(org.id)).toBe(100);
   });
 
   it('refuses, with the credentials that may reach the pattern, a request with no signature or one signed by a service claiming a user role', async () => {
     const org = await sys.registerOrg();
     const answerOf = async (nc: NatsConnection, pattern: string, data: object) => {
-      const reply = await nc.request(subject(pattern), JSON.stringify({ pattern, id: 'forged', data }), { timeout: 5000 });
+      const reply = await nc.request(subject(pattern), JSON.stringify({ pattern, id: 'forged', data }), {
+        timeout: 5000,
+      });
       return (JSON.parse(reply.string()) as { response: unknown }).response;
     };
     const gateway = await bus.as('gateway');
     const unsigned = JSON.parse(forged('orgs.org.delete', { reason: 'forged' }, org.id)).data;
-    expect(await answerOf(gateway, 'orgs.org.delete', unsigned)).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await answerOf(gateway, 'orgs.org.delete', unsigned)).toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHENTICATED' },
+    });
     // Billing may call orgs.state.get, and signs with its own key, but only ever as its own System principal.
     const billing = await bus.as('billing');
     const principal = { sub: 'attacker', orgId: 'org_root', roles: ['RootAdmin' as const] };
@@ -216,7 +274,10 @@ describe('security: the system runs with one NATS user per process', () => {
     const claim = { principal, assertion, orgId: org.id, requestId: 'forged', params: { orgId: org.id } };
     expect(await answerOf(billing, 'orgs.state.get', claim)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     await settle();
-    expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company).toMatchObject({ id: org.id, serviceStatus: 'ACTIVE' });
+    expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company).toMatchObject({
+      id: org.id,
+      serviceStatus: 'ACTIVE',
+    });
   });
 
   function subject(s: string): string {

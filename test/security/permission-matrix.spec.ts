@@ -1,4 +1,11 @@
-import { ALL_ENDPOINTS, EndpointDef, HTTP_ENDPOINTS, participantEndpoints, Principal, TRANSFER_DATATYPE_NAMES } from '@org-mgmt/contracts';
+import {
+  ALL_ENDPOINTS,
+  EndpointDef,
+  HTTP_ENDPOINTS,
+  participantEndpoints,
+  Principal,
+  TRANSFER_DATATYPE_NAMES,
+} from '@org-mgmt/contracts';
 import { RpcClient } from '@org-mgmt/runtime';
 import {
   Caller,
@@ -11,7 +18,8 @@ import {
   Scope,
   startTestSystem,
   tally,
-  TestSystem, signedRpcClient,
+  TestSystem,
+  signedRpcClient,
 } from '@org-mgmt/testing';
 import { randomUUID } from 'node:crypto';
 import { DESTRUCTIVE, otherOrgVias, ownOrgVia, sampleRequest, SUCCEEDS, Via, withQuery } from './requests';
@@ -34,7 +42,13 @@ function casesOf(defs: readonly EndpointDef[]): MatrixCase[] {
       [
         { scope: 'own' as Scope, via: ownOrgVia(def) },
         ...otherOrgVias(def).map((via) => ({ scope: 'other' as Scope, via })),
-      ].map(({ scope, via }) => ({ name: `${def.method} ${def.path} by ${caller} on ${scope} org (${via})`, def, caller, scope, via })),
+      ].map(({ scope, via }) => ({
+        name: `${def.method} ${def.path} by ${caller} on ${scope} org (${via})`,
+        def,
+        caller,
+        scope,
+        via,
+      })),
     ),
   );
 }
@@ -51,7 +65,10 @@ const NATS_ENDPOINTS: readonly EndpointDef[] = [
 let clientCount = 0;
 const nextClientIp = () => `10.77.${Math.floor(++clientCount / 250) % 250}.${(clientCount % 250) + 1}`;
 
-const ERROR_CODE: Record<Exclude<Expected, 'allowed'>, string> = { unauthenticated: 'UNAUTHENTICATED', forbidden: 'FORBIDDEN' };
+const ERROR_CODE: Record<Exclude<Expected, 'allowed'>, string> = {
+  unauthenticated: 'UNAUTHENTICATED',
+  forbidden: 'FORBIDDEN',
+};
 
 /**
  * The permission matrix of libs/contracts, generated over every endpoint × every kind of caller ×
@@ -62,7 +79,15 @@ const ERROR_CODE: Record<Exclude<Expected, 'allowed'>, string> = { unauthenticat
 describe('security: permission matrix', () => {
   let sys: TestSystem;
   let shared: { customer: string; other: string };
-  const counts = { cases: 0, allowed: 0, allowedSucceeded: 0, allowedThenRefusedByService: 0, denied401: 0, denied403: 0, mismatches: 0 };
+  const counts = {
+    cases: 0,
+    allowed: 0,
+    allowedSucceeded: 0,
+    allowedThenRefusedByService: 0,
+    denied401: 0,
+    denied403: 0,
+    mismatches: 0,
+  };
 
   beforeAll(async () => {
     sys = await startTestSystem({ env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' } });
@@ -78,7 +103,9 @@ describe('security: permission matrix', () => {
     for (const def of HTTP_ENDPOINTS) {
       const own = HTTP_CASES.filter((c) => c.def === def && c.scope === 'own').map((c) => c.caller);
       expect(own).toEqual([...MATRIX_CALLERS]);
-      expect(HTTP_CASES.filter((c) => c.def === def && c.scope === 'other').length).toBe(MATRIX_CALLERS.length * otherOrgVias(def).length);
+      expect(HTTP_CASES.filter((c) => c.def === def && c.scope === 'other').length).toBe(
+        MATRIX_CALLERS.length * otherOrgVias(def).length,
+      );
     }
   });
 
@@ -108,8 +135,7 @@ describe('security: permission matrix', () => {
     else if (expected === 'allowed') {
       counts.allowed++;
       counts[outcome.status < 300 ? 'allowedSucceeded' : 'allowedThenRefusedByService']++;
-    }
-    else counts[expected === 'forbidden' ? 'denied403' : 'denied401']++;
+    } else counts[expected === 'forbidden' ? 'denied403' : 'denied401']++;
     expect({ expected, ...outcome, matches }).toEqual({ expected, ...outcome, matches: true });
   });
 
@@ -125,7 +151,8 @@ describe('security: permission matrix', () => {
         const ownOrg = caller !== 'none' && CALLER_FACTS[caller].inRootOrg ? sys.config.ROOT_ORG_ID : shared.customer;
         const target = scope === 'own' ? ownOrg : shared.other;
         const sample = sampleRequest(def, target, ownOrg, via === 'header' || via === 'path' ? 'implicit' : via);
-        const principal: Principal | null = caller === 'none' ? null : { sub: `forged-${caller}`, orgId: ownOrg, roles: CALLER_FACTS[caller].roles };
+        const principal: Principal | null =
+          caller === 'none' ? null : { sub: `forged-${caller}`, orgId: ownOrg, roles: CALLER_FACTS[caller].roles };
         const result = await rpc.request(def.pattern, {
           principal,
           orgId: def.bodyOrgFields?.length && via === 'body' ? ownOrg : target,
@@ -140,7 +167,9 @@ describe('security: permission matrix', () => {
         if (code === ERROR_CODE[expected]) service[expected === 'forbidden' ? 'denied403' : 'denied401']++;
         else {
           service.mismatches++;
-          wrong.push(`${def.pattern} by ${caller} on ${scope} org (${via}): expected ${ERROR_CODE[expected]}, got ${code}`);
+          wrong.push(
+            `${def.pattern} by ${caller} on ${scope} org (${via}): expected ${ERROR_CODE[expected]}, got ${code}`,
+          );
         }
       }
     } finally {

@@ -52,17 +52,18 @@ export const SUCCEEDS = new Set([
 const SERVICE_WITH_TERMS = 'premium-domain';
 
 /** Values generation cannot guess: param and body fields that must name something real. */
-const OVERRIDES: Record<string, { params?: Record<string, string>; body?: Record<string, unknown>; rawBody?: string }> = {
-  // Generation may add `features` or `policy`, which only root roles may set: keep to company fields.
-  'orgs.profile.update': { body: { displayName: 'Matrix Display' } },
-  'orgs.agreement.get': { params: { serviceName: SERVICE_WITH_TERMS } },
-  'orgs.agreement.accept': { params: { serviceName: SERVICE_WITH_TERMS } },
-  'orgs.agreement.revoke': { params: { serviceName: SERVICE_WITH_TERMS } },
-  'billing.addon.pricing': { params: { serviceName: SERVICE_WITH_TERMS } },
-  'billing.addon.purchase': { body: { serviceName: 'priority-support', paymentSource: 'credits' } },
-  'billing.credits.buy': { body: { amount: 500, currency: 'USD', paymentMethodId: 'pm_card_visa' } },
-  'billing.webhook.stripe': { rawBody: '{"id":"evt_matrix","type":"ping"}' },
-};
+const OVERRIDES: Record<string, { params?: Record<string, string>; body?: Record<string, unknown>; rawBody?: string }> =
+  {
+    // Generation may add `features` or `policy`, which only root roles may set: keep to company fields.
+    'orgs.profile.update': { body: { displayName: 'Matrix Display' } },
+    'orgs.agreement.get': { params: { serviceName: SERVICE_WITH_TERMS } },
+    'orgs.agreement.accept': { params: { serviceName: SERVICE_WITH_TERMS } },
+    'orgs.agreement.revoke': { params: { serviceName: SERVICE_WITH_TERMS } },
+    'billing.addon.pricing': { params: { serviceName: SERVICE_WITH_TERMS } },
+    'billing.addon.purchase': { body: { serviceName: 'priority-support', paymentSource: 'credits' } },
+    'billing.credits.buy': { body: { amount: 500, currency: 'USD', paymentMethodId: 'pm_card_visa' } },
+    'billing.webhook.stripe': { rawBody: '{"id":"evt_matrix","type":"ping"}' },
+  };
 
 /** The ways an endpoint lets a caller name another org than its own. */
 export function otherOrgVias(def: EndpointDef): Via[] {
@@ -92,9 +93,19 @@ function requiresPathOrg(def: EndpointDef): boolean {
  * A valid request acting on `target`, named `via`; `ownOrg` fills the other org fields of a body
  * naming several (a transfer from the caller's org to `target`).
  */
-export function sampleRequest(def: EndpointDef, target: string, ownOrg: string, via: Via, seed = 1, optionals = false): SampleRequest {
+export function sampleRequest(
+  def: EndpointDef,
+  target: string,
+  ownOrg: string,
+  via: Via,
+  seed = 1,
+  optionals = false,
+): SampleRequest {
   const override = OVERRIDES[def.pattern] ?? {};
-  const params = { ...(def.params ? (validSample(def.params, seed, optionals) as Record<string, string>) : {}), ...override.params };
+  const params = {
+    ...(def.params ? (validSample(def.params, seed, optionals) as Record<string, string>) : {}),
+    ...override.params,
+  };
   if (pathOrgParam(def)) {
     if (via === 'path') params.orgId = target;
     else delete params.orgId;
@@ -103,7 +114,12 @@ export function sampleRequest(def: EndpointDef, target: string, ownOrg: string, 
   let body: unknown = def.body ? (override.body ?? validSample(def.body, seed, optionals)) : undefined;
   if (def.bodyOrgFields?.length && body) {
     const fields = def.bodyOrgFields;
-    body = { ...(body as object), ...Object.fromEntries(fields.map((field, i) => [field, via === 'body' && i === fields.length - 1 ? target : ownOrg])) };
+    body = {
+      ...(body as object),
+      ...Object.fromEntries(
+        fields.map((field, i) => [field, via === 'body' && i === fields.length - 1 ? target : ownOrg]),
+      ),
+    };
   }
   return {
     path: expressPath(def.path, params),
@@ -119,7 +135,11 @@ export function sampleRequest(def: EndpointDef, target: string, ownOrg: string, 
  * An Express 5 path with its parameters filled in (`{/:orgId}` dropped when not given); `rawParams`
  * go in as written, for segments that are not valid percent-encoding.
  */
-export function expressPath(path: string, params: Record<string, string | undefined>, rawParams: Record<string, string> = {}): string {
+export function expressPath(
+  path: string,
+  params: Record<string, string | undefined>,
+  rawParams: Record<string, string> = {},
+): string {
   const part = (name: string) => rawParams[name] ?? encodePathPart(params[name] ?? '');
   return path
     .replace(/\{\/:(\w+)\}/g, (_all, name: string) => ((rawParams[name] ?? params[name]) ? `/${part(name)}` : ''))
@@ -131,13 +151,18 @@ export function expressPath(path: string, params: Record<string, string | undefi
  * careless encoder makes of it (`%ED%A0%80` for U+D800): not UTF-8, so the server cannot decode it.
  */
 export function encodePathPart(value: string): string {
-  return [...value].map((char) => (isLoneSurrogate(char) ? surrogateBytes(char.charCodeAt(0)) : encodeURIComponent(char))).join('');
+  return [...value]
+    .map((char) => (isLoneSurrogate(char) ? surrogateBytes(char.charCodeAt(0)) : encodeURIComponent(char)))
+    .join('');
 }
 
-const isLoneSurrogate = (char: string) => char.length === 1 && char.charCodeAt(0) >= 0xd800 && char.charCodeAt(0) <= 0xdfff;
+const isLoneSurrogate = (char: string) =>
+  char.length === 1 && char.charCodeAt(0) >= 0xd800 && char.charCodeAt(0) <= 0xdfff;
 
 function surrogateBytes(unit: number): string {
-  return [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)].map((b) => `%${b.toString(16).toUpperCase()}`).join('');
+  return [0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)]
+    .map((b) => `%${b.toString(16).toUpperCase()}`)
+    .join('');
 }
 
 export function withQuery(path: string, query: Record<string, unknown>): string {

@@ -25,10 +25,21 @@ describe('security: tokens', () => {
   const counts = { attacks: 0, rejected401: 0, stateChanged: 0 };
 
   /** What a root operator's token says, minus what a case removes or replaces. */
-  const rootClaims = (): JWTPayload => ({ sub: 'root-operator', orgId: 'org_root', roles: ['RootAdmin'], iss: TEST_ISSUER, aud: TEST_AUDIENCE, iat: now(), exp: now() + 300 });
+  const rootClaims = (): JWTPayload => ({
+    sub: 'root-operator',
+    orgId: 'org_root',
+    roles: ['RootAdmin'],
+    iss: TEST_ISSUER,
+    aud: TEST_AUDIENCE,
+    iat: now(),
+    exp: now() + 300,
+  });
 
-  const signed = (claims: JWTPayload, key: KeyPair['privateKey'] | Uint8Array = idp.privateKey, header: Record<string, unknown> = { alg: 'RS256', kid: KID }) =>
-    new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key);
+  const signed = (
+    claims: JWTPayload,
+    key: KeyPair['privateKey'] | Uint8Array = idp.privateKey,
+    header: Record<string, unknown> = { alg: 'RS256', kid: KID },
+  ) => new SignJWT(claims).setProtectedHeader(header as { alg: string }).sign(key);
 
   /** Signed by the identity provider's key without jose's checks, for headers and claims jose refuses to write. */
   const rawSigned = (header: Record<string, unknown>, claims: Record<string, unknown>) => {
@@ -41,7 +52,9 @@ describe('security: tokens', () => {
     attacker = await generateKeyPair('RS256', { extractable: true });
     publicPem = await exportSPKI(idp.publicKey);
     const jwk = { ...(await exportJWK(idp.publicKey)), kid: KID, alg: 'RS256', use: 'sig' };
-    jwks = createServer((_req, res) => res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })));
+    jwks = createServer((_req, res) =>
+      res.setHeader('content-type', 'application/json').end(JSON.stringify({ keys: [jwk] })),
+    );
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const { port } = jwks.address() as AddressInfo;
     sys = await startTestSystem({ env: { JWT_SECRET: '', JWT_JWKS_URL: `http://127.0.0.1:${port}/jwks.json` } });
@@ -67,8 +80,18 @@ describe('security: tokens', () => {
     ['alg: none, no signature', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(rootClaims())}.`],
     ['alg: none with a signature part', async () => `${b64({ alg: 'none' })}.${b64(rootClaims())}.${b64('sig')}`],
     ['alg: NONE (case variant)', async () => `${b64({ alg: 'NONE' })}.${b64(rootClaims())}.`],
-    ['HS256 signed with the public key PEM (algorithm confusion)', () => signed(rootClaims(), new TextEncoder().encode(publicPem), { alg: 'HS256', kid: KID })],
-    ['HS256 signed with the JWKS document (algorithm confusion)', async () => signed(rootClaims(), new TextEncoder().encode(JSON.stringify(await exportJWK(idp.publicKey))), { alg: 'HS256', kid: KID })],
+    [
+      'HS256 signed with the public key PEM (algorithm confusion)',
+      () => signed(rootClaims(), new TextEncoder().encode(publicPem), { alg: 'HS256', kid: KID }),
+    ],
+    [
+      'HS256 signed with the JWKS document (algorithm confusion)',
+      async () =>
+        signed(rootClaims(), new TextEncoder().encode(JSON.stringify(await exportJWK(idp.publicKey))), {
+          alg: 'HS256',
+          kid: KID,
+        }),
+    ],
     ['expired', withClaims({ exp: now() - 600, iat: now() - 900 })],
     ['expired just beyond the clock tolerance', withClaims({ exp: now() - 30 })],
     ['not yet valid (nbf in the future)', withClaims({ nbf: now() + 600 })],
@@ -77,14 +100,35 @@ describe('security: tokens', () => {
     ['audience list without ours', withClaims({ aud: ['another-api', 'yet-another'] })],
     ['unknown kid', () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256', kid: 'key-unknown' })],
     ['no kid, signed by another key', () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256' })],
-    ['the right kid, signed by another key', () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256', kid: KID })],
-    ['the attacker key embedded in the header (jwk)', async () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256', jwk: await exportJWK(attacker.publicKey) })],
-    ['a jku header pointing at the attacker', () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256', kid: KID, jku: 'http://127.0.0.1:1/jwks.json' })],
-    ['kid with path traversal', () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256', kid: '../../../../dev/null' })],
-    ['an unknown critical header', async () => rawSigned({ alg: 'RS256', kid: KID, crit: ['x-custom'], 'x-custom': 1 }, rootClaims())],
+    [
+      'the right kid, signed by another key',
+      () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256', kid: KID }),
+    ],
+    [
+      'the attacker key embedded in the header (jwk)',
+      async () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256', jwk: await exportJWK(attacker.publicKey) }),
+    ],
+    [
+      'a jku header pointing at the attacker',
+      () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256', kid: KID, jku: 'http://127.0.0.1:1/jwks.json' }),
+    ],
+    [
+      'kid with path traversal',
+      () => signed(rootClaims(), attacker.privateKey, { alg: 'RS256', kid: '../../../../dev/null' }),
+    ],
+    [
+      'an unknown critical header',
+      async () => rawSigned({ alg: 'RS256', kid: KID, crit: ['x-custom'], 'x-custom': 1 }, rootClaims()),
+    ],
     ['tampered payload (roles raised)', tampered({ sub: 'member', orgId: 'org_root', roles: ['RootAdmin', 'System'] })],
     ['tampered payload (another org)', tampered({ orgId: 'org_other' })],
-    ['tampered header (alg changed)', async () => { const [, payload, signature] = (await signed(rootClaims())).split('.'); return `${b64({ alg: 'RS512', kid: KID })}.${payload}.${signature}`; }],
+    [
+      'tampered header (alg changed)',
+      async () => {
+        const [, payload, signature] = (await signed(rootClaims())).split('.');
+        return `${b64({ alg: 'RS512', kid: KID })}.${payload}.${signature}`;
+      },
+    ],
     ['signature stripped', async () => (await signed(rootClaims())).split('.').slice(0, 2).join('.') + '.'],
     // Over the gateway's 8 KiB token limit, under node's 16 KiB header limit (beyond it node answers 431).
     ['oversized token (validly signed, 9 KiB)', withClaims({ padding: 'x'.repeat(6500) })],
@@ -99,7 +143,10 @@ describe('security: tokens', () => {
     ['orgId of the wrong type', withClaims({ orgId: ['org_root'] })],
     ['malformed orgId', withClaims({ orgId: "org_root' OR '1'='1" })],
     ['sub of the wrong type', async () => rawSigned({ alg: 'RS256', kid: KID }, { ...rootClaims(), sub: 42 })],
-    ['exp as a string', async () => rawSigned({ alg: 'RS256', kid: KID }, { ...rootClaims(), exp: String(now() + 300) })],
+    [
+      'exp as a string',
+      async () => rawSigned({ alg: 'RS256', kid: KID }, { ...rootClaims(), exp: String(now() + 300) }),
+    ],
     ['five segments (JWE shape)', async () => `${await signed(rootClaims())}.extra.segment`],
     ['not base64url', async () => 'not-a-jwt!!.@@@.###'],
     ['JSON that is not an object', async () => `${b64({ alg: 'RS256', kid: KID })}.${b64(['array'])}.${b64('sig')}`],
@@ -127,7 +174,10 @@ describe('security: tokens', () => {
       else outcomes.push(`${name}: ${res.status} ${JSON.stringify(res.body)}`);
     }
     for (const header of ['Basic cm9vdDpyb290', `Bearer ${await signed(rootClaims())} extra`, 'Bearer']) {
-      const res = await sys.api('POST', '/profile/update', { headers: { authorization: header }, body: { displayName: 'Written by a forged token' } });
+      const res = await sys.api('POST', '/profile/update', {
+        headers: { authorization: header },
+        body: { displayName: 'Written by a forged token' },
+      });
       counts.attacks++;
       if (res.status === 401) counts.rejected401++;
       else outcomes.push(`authorization "${header.slice(0, 20)}…": ${res.status}`);

@@ -4,7 +4,13 @@ import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent } from './billing
 import { BillingEndpoints } from './billing/endpoints';
 import { EVENT_CATALOGUE, EVENT_PRODUCERS } from './event-catalogue';
 import { HTTP_ENDPOINTS, ALL_ENDPOINTS } from './endpoints';
-import { OrgCreatedEvent, OrgDeletedEvent, OrgStatusChangedEvent, OrgTeardownAcknowledgedEvent, OrgUpdatedEvent } from './orgs/events';
+import {
+  OrgCreatedEvent,
+  OrgDeletedEvent,
+  OrgStatusChangedEvent,
+  OrgTeardownAcknowledgedEvent,
+  OrgUpdatedEvent,
+} from './orgs/events';
 import { OrgsEndpoints } from './orgs/endpoints';
 import { SubscriptionChangedEvent, SubscriptionPaymentFailedEvent } from './subscriptions/events';
 import { SubscriptionEndpoints } from './subscriptions/endpoints';
@@ -17,7 +23,14 @@ import { participantEndpoints } from './transfers/participant';
  * are generated from it (libs/runtime nats-permissions.ts), and the runtime refuses a call or a
  * consumer that is not declared here, so the two cannot drift apart.
  */
-export const BUS_PROCESSES: readonly BusProcess[] = ['gateway', 'orgs', 'billing', 'subscriptions', 'transfers', 'k8s-teardown'];
+export const BUS_PROCESSES: readonly BusProcess[] = [
+  'gateway',
+  'orgs',
+  'billing',
+  'subscriptions',
+  'transfers',
+  'k8s-teardown',
+];
 
 /** The subject a service's readiness is asked on (the gateway asks each service). */
 export function healthPattern(service: ServiceName): string {
@@ -43,7 +56,12 @@ export const SERVICE_CALLS: Readonly<Record<ServiceName, readonly EndpointDef[]>
   orgs: [BillingEndpoints.addonTerms, SubscriptionEndpoints.startForRegistration],
   billing: [OrgsEndpoints.agreementStatus, OrgsEndpoints.orgState, SubscriptionEndpoints.settleFromWebhook],
   subscriptions: [BillingEndpoints.debit, OrgsEndpoints.featuresApply],
-  transfers: [OrgsEndpoints.ownerChange, OrgsEndpoints.primaryEmailChange, OrgsEndpoints.orgLookup, ...allParticipantEndpoints()],
+  transfers: [
+    OrgsEndpoints.ownerChange,
+    OrgsEndpoints.primaryEmailChange,
+    OrgsEndpoints.orgLookup,
+    ...allParticipantEndpoints(),
+  ],
 };
 
 /** The patterns a process sends requests to. The gateway: every HTTP endpoint, each health check and the org-state lookup. */
@@ -87,7 +105,11 @@ export const EVENT_CONSUMERS = {
   billingLedgerClosure: consumer('billing', 'billing-ledger-closure', OrgDeletedEvent),
   subscriptionsOrgCreated: consumer('subscriptions', 'subscriptions-org-created', OrgCreatedEvent),
   subscriptionsOrgDeleted: consumer('subscriptions', 'subscriptions-org-deleted', OrgDeletedEvent),
-  subscriptionsAccountCancellation: consumer('subscriptions', 'subscriptions-account-cancellation', OrgStatusChangedEvent),
+  subscriptionsAccountCancellation: consumer(
+    'subscriptions',
+    'subscriptions-account-cancellation',
+    OrgStatusChangedEvent,
+  ),
   subscriptionsBalanceTopUp: consumer('subscriptions', 'subscriptions-balance-topup', BillingBalanceChangedEvent),
   k8sTeardown: consumer('k8s-teardown', 'k8s_teardown', OrgDeletedEvent),
 } as const;

@@ -1,6 +1,11 @@
 import { BusProcess } from './common/endpoint';
 import { EventContract } from './common/events';
-import { BillingBalanceChangedEvent, BillingDebitDeclinedEvent, ServicePurchasedEvent, ServicePurchaseFailedEvent } from './billing/events';
+import {
+  BillingBalanceChangedEvent,
+  BillingDebitDeclinedEvent,
+  ServicePurchasedEvent,
+  ServicePurchaseFailedEvent,
+} from './billing/events';
 import {
   OrgCreatedEvent,
   OrgDeletedEvent,

@@ -1,4 +1,11 @@
-import { CursorSchema, decodeCursor, encodeCursor, MetadataSchema, ProfileUpdateBodySchema, safeString } from '@org-mgmt/contracts';
+import {
+  CursorSchema,
+  decodeCursor,
+  encodeCursor,
+  MetadataSchema,
+  ProfileUpdateBodySchema,
+  safeString,
+} from '@org-mgmt/contracts';
 
 const cursorOf = (text: string) => Buffer.from(text).toString('base64url');
 
@@ -21,7 +28,10 @@ describe('safe input', () => {
     expect(MetadataSchema.safeParse({ k: 'v\ud800' }).success).toBe(false);
     const proto = MetadataSchema.safeParse(JSON.parse('{"__proto__": {"polluted": true}, "plain": 1}'));
     expect(proto.error?.issues.map((issue) => issue.path)).toEqual([['__proto__']]);
-    expect(MetadataSchema.safeParse({ constructor: 'kept', prototype: 1 }).data).toEqual({ constructor: 'kept', prototype: 1 });
+    expect(MetadataSchema.safeParse({ constructor: 'kept', prototype: 1 }).data).toEqual({
+      constructor: 'kept',
+      prototype: 1,
+    });
   });
 
   it('refuses an own __proto__ key in profile feature overrides', () => {

@@ -22,7 +22,8 @@ export interface PaidRecord {
 export function paymentVerdict(record: PaidRecord, payment: VerifiedPayment | null): PaymentVerdict {
   const [linkKey, linkValue] = record.link;
   if (!payment) return { status: 'failed', reason: 'unknown_payment' };
-  if (payment.metadata[linkKey] !== linkValue) return { status: 'failed', reason: `${linkKey.replace(/Id$/, '')}_mismatch` };
+  if (payment.metadata[linkKey] !== linkValue)
+    return { status: 'failed', reason: `${linkKey.replace(/Id$/, '')}_mismatch` };
   if (payment.metadata.orgId !== record.orgId) return { status: 'failed', reason: 'org_mismatch' };
   if (payment.state === 'failed') return { status: 'failed', reason: payment.failureReason ?? 'declined' };
   if (payment.state === 'pending') return { status: 'pending' };
@@ -36,7 +37,11 @@ export function paymentVerdict(record: PaidRecord, payment: VerifiedPayment | nu
  * declined intent could otherwise be confirmed again with another card and paid, unrecorded) and
  * judged again as it stands after the cancellation.
  */
-export async function judgePayment(gateway: PaymentGateway, record: PaidRecord, paymentId: string): Promise<PaymentVerdict> {
+export async function judgePayment(
+  gateway: PaymentGateway,
+  record: PaidRecord,
+  paymentId: string,
+): Promise<PaymentVerdict> {
   const payment = await gateway.retrievePayment(paymentId);
   const verdict = paymentVerdict(record, payment);
   if (verdict.status !== 'failed' || !payment || payment.state === 'succeeded') return verdict;

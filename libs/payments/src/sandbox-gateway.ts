@@ -1,6 +1,12 @@
 import { AppError } from '@org-mgmt/contracts';
 import { createHash, randomBytes } from 'node:crypto';
-import { CreatedPayment, PaymentGateway, PaymentRequest, PaymentWebhookEvent, VerifiedPayment } from './payment-gateway';
+import {
+  CreatedPayment,
+  PaymentGateway,
+  PaymentRequest,
+  PaymentWebhookEvent,
+  VerifiedPayment,
+} from './payment-gateway';
 
 /** Stripe's test cards the sandbox honours: what confirming with each one does. */
 export const SANDBOX_CARDS = {
@@ -11,7 +17,15 @@ export const SANDBOX_CARDS = {
 type SandboxCard = keyof typeof SANDBOX_CARDS;
 
 /** What a sandbox payment id carries: the card, the request, and a nonce telling apart equal requests. */
-type EncodedPayment = [card: SandboxCard, amount: number, currency: string, orgId: string, purpose: string, metadata: Record<string, string>, nonce: string];
+type EncodedPayment = [
+  card: SandboxCard,
+  amount: number,
+  currency: string,
+  orgId: string,
+  purpose: string,
+  metadata: Record<string, string>,
+  nonce: string,
+];
 
 const ID_PREFIX = 'pi_sandbox_';
 
@@ -25,21 +39,40 @@ export class SandboxPaymentGateway implements PaymentGateway {
   readonly name = 'sandbox' as const;
 
   constructor(nodeEnv: string) {
-    if (nodeEnv === 'production') throw new AppError('INTERNAL', 'The sandbox payment gateway is refused in production');
+    if (nodeEnv === 'production')
+      throw new AppError('INTERNAL', 'The sandbox payment gateway is refused in production');
   }
 
   async createPayment(request: PaymentRequest): Promise<CreatedPayment> {
     const card = request.paymentMethodId as SandboxCard | undefined;
     if (!card || !Object.hasOwn(SANDBOX_CARDS, card)) {
-      throw new AppError('UNPROCESSABLE', `The sandbox accepts the test cards ${Object.keys(SANDBOX_CARDS).join(', ')}`, {
-        fields: [{ path: 'body.paymentMethodId', message: 'not a sandbox test card' }],
-      });
+      throw new AppError(
+        'UNPROCESSABLE',
+        `The sandbox accepts the test cards ${Object.keys(SANDBOX_CARDS).join(', ')}`,
+        {
+          fields: [{ path: 'body.paymentMethodId', message: 'not a sandbox test card' }],
+        },
+      );
     }
     // Like Stripe, a retried create with the same idempotency key is the same payment.
-    const nonce = request.idempotencyKey ? createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 8) : randomBytes(4).toString('hex');
-    const encoded: EncodedPayment = [card, request.amount, request.currency.toUpperCase(), request.orgId, request.purpose, request.metadata, nonce];
+    const nonce = request.idempotencyKey
+      ? createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 8)
+      : randomBytes(4).toString('hex');
+    const encoded: EncodedPayment = [
+      card,
+      request.amount,
+      request.currency.toUpperCase(),
+      request.orgId,
+      request.purpose,
+      request.metadata,
+      nonce,
+    ];
     const paymentId = ID_PREFIX + toBase36(Buffer.from(JSON.stringify(encoded)));
-    return { paymentId, clientSecret: `${paymentId}_secret_${randomBytes(8).toString('hex')}`, state: SANDBOX_CARDS[card].state };
+    return {
+      paymentId,
+      clientSecret: `${paymentId}_secret_${randomBytes(8).toString('hex')}`,
+      state: SANDBOX_CARDS[card].state,
+    };
   }
 
   async retrievePayment(paymentId: string): Promise<VerifiedPayment | null> {

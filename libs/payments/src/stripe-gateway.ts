@@ -1,6 +1,13 @@
 import { AppError } from '@org-mgmt/contracts';
 import Stripe from 'stripe';
-import { CreatedPayment, PaymentGateway, PaymentRequest, PaymentState, PaymentWebhookEvent, VerifiedPayment } from './payment-gateway';
+import {
+  CreatedPayment,
+  PaymentGateway,
+  PaymentRequest,
+  PaymentState,
+  PaymentWebhookEvent,
+  VerifiedPayment,
+} from './payment-gateway';
 
 export interface StripeGatewayOptions {
   secretKey: string;
@@ -41,7 +48,8 @@ export class StripePaymentGateway implements PaymentGateway {
         request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : undefined,
       ),
     );
-    if (!intent.client_secret) throw new AppError('SERVICE_UNAVAILABLE', 'Stripe returned a payment intent without a client secret');
+    if (!intent.client_secret)
+      throw new AppError('SERVICE_UNAVAILABLE', 'Stripe returned a payment intent without a client secret');
     return { paymentId: intent.id, clientSecret: intent.client_secret, state: stateOf(intent) };
   }
 
@@ -49,7 +57,11 @@ export class StripePaymentGateway implements PaymentGateway {
     try {
       return toVerified(await this.call(() => this.stripe.paymentIntents.retrieve(paymentId)));
     } catch (err) {
-      if (err instanceof AppError && err.code === 'UNPROCESSABLE' && (err.details as { stripeCode?: string })?.stripeCode === 'resource_missing') {
+      if (
+        err instanceof AppError &&
+        err.code === 'UNPROCESSABLE' &&
+        (err.details as { stripeCode?: string })?.stripeCode === 'resource_missing'
+      ) {
         return null;
       }
       throw err;
@@ -69,7 +81,8 @@ export class StripePaymentGateway implements PaymentGateway {
   }
 
   parseWebhook(rawBody: string, signatureHeader: string | undefined): PaymentWebhookEvent {
-    if (!this.options.webhookSecret) throw new AppError('SERVICE_UNAVAILABLE', 'STRIPE_WEBHOOK_SECRET is not configured');
+    if (!this.options.webhookSecret)
+      throw new AppError('SERVICE_UNAVAILABLE', 'STRIPE_WEBHOOK_SECRET is not configured');
     let event: Stripe.Event;
     try {
       event = this.stripe.webhooks.constructEvent(rawBody, signatureHeader ?? '', this.options.webhookSecret);
@@ -80,7 +93,12 @@ export class StripePaymentGateway implements PaymentGateway {
     }
     const object = event.data.object as { object?: string; id?: string; metadata?: Record<string, string> };
     const isIntent = object.object === 'payment_intent';
-    return { id: event.id, type: event.type, paymentId: isIntent ? (object.id ?? null) : null, metadata: isIntent ? (object.metadata ?? {}) : {} };
+    return {
+      id: event.id,
+      type: event.type,
+      paymentId: isIntent ? (object.id ?? null) : null,
+      metadata: isIntent ? (object.metadata ?? {}) : {},
+    };
   }
 
   /** SDK failures become AppErrors: Stripe refusing the request is 422, Stripe not answering is 503. */
@@ -89,7 +107,9 @@ export class StripePaymentGateway implements PaymentGateway {
       return await request();
     } catch (err) {
       if (err instanceof Stripe.errors.StripeInvalidRequestError || err instanceof Stripe.errors.StripeCardError) {
-        throw new AppError('UNPROCESSABLE', `Stripe refused the request: ${err.message}`, { stripeCode: err.code ?? null });
+        throw new AppError('UNPROCESSABLE', `Stripe refused the request: ${err.message}`, {
+          stripeCode: err.code ?? null,
+        });
       }
       if (err instanceof Stripe.errors.StripeError) {
         throw new AppError('SERVICE_UNAVAILABLE', `Stripe did not complete the request: ${err.message}`);
@@ -122,6 +142,11 @@ function toVerified(intent: Stripe.PaymentIntent): VerifiedPayment {
     amountReceived: intent.amount_received,
     currency: intent.currency.toUpperCase(),
     metadata: { ...intent.metadata },
-    failureReason: state !== 'failed' ? null : intent.status === 'canceled' ? `canceled${intent.cancellation_reason ? `: ${intent.cancellation_reason}` : ''}` : (intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? 'declined'),
+    failureReason:
+      state !== 'failed'
+        ? null
+        : intent.status === 'canceled'
+          ? `canceled${intent.cancellation_reason ? `: ${intent.cancellation_reason}` : ''}`
+          : (intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? 'declined'),
   };
 }

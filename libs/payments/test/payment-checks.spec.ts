@@ -24,7 +24,11 @@ describe('paymentVerdict', () => {
     ['no payment', null, 'unknown_payment'],
     ['another record', { ...paid, metadata: { ...paid.metadata, purchaseId: 'pur_2' } }, 'purchase_mismatch'],
     ['another org', { ...paid, metadata: { ...paid.metadata, orgId: 'org_other' } }, 'org_mismatch'],
-    ['a decline', { ...paid, state: 'failed' as const, amountReceived: 0, failureReason: 'generic_decline' }, 'generic_decline'],
+    [
+      'a decline',
+      { ...paid, state: 'failed' as const, amountReceived: 0, failureReason: 'generic_decline' },
+      'generic_decline',
+    ],
     ['another currency', { ...paid, currency: 'EUR' }, 'currency_mismatch'],
     ['less than the amount', { ...paid, amountReceived: 100 }, 'amount_mismatch'],
     ['more than the amount', { ...paid, amountReceived: 10_000 }, 'amount_mismatch'],

@@ -39,7 +39,12 @@ export const ConfigSchema = z
     NATS_USER: optionalText,
     NATS_PASSWORD: optionalText,
     /** Subject prefix of this process's reply inboxes; defaults to `_INBOX.<NATS_SUBJECT_PREFIX><NATS_USER>` (see natsInboxPrefix). */
-    NATS_INBOX_PREFIX: optionalText.pipe(z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated NATS tokens, no wildcards').optional()),
+    NATS_INBOX_PREFIX: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, 'dot-separated NATS tokens, no wildcards')
+        .optional(),
+    ),
     NATS_TLS_CA_FILE: optionalText,
     NATS_TLS_CERT_FILE: optionalText,
     NATS_TLS_KEY_FILE: optionalText,
@@ -54,7 +59,10 @@ export const ConfigSchema = z
     BUS_SIGNING_KEYS: optionalText,
     /** Ed25519 public keys of the signers this process believes: `signer=<base64 SPKI DER>,…`. */
     BUS_TRUSTED_KEYS: optionalText,
-    ROOT_ORG_ID: z.string().regex(/^org_[a-z0-9_]{1,64}$/).default('org_root'),
+    ROOT_ORG_ID: z
+      .string()
+      .regex(/^org_[a-z0-9_]{1,64}$/)
+      .default('org_root'),
     ROOT_ORG_NAME: z.string().min(2).default('Platform Operator'),
     ROOT_ORG_EMAIL: optionalText.pipe(z.email().optional()),
     /** Connections each service's pool may open (a replica's share of PostgreSQL's max_connections). */
@@ -74,10 +82,15 @@ export const ConfigSchema = z
     /** How long the gateway trusts a cached org state when no invalidating event arrives. */
     ORG_STATE_CACHE_TTL_MS: intSetting(30_000, 100),
     /** Invitation-only platform: org-register by System needs a pre-approved signup code or owner email. */
-    SIGNUPS_INVITATION_ONLY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+    SIGNUPS_INVITATION_ONLY: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
     /** How often the subscriptions worker renews and applies period-end changes; 0 turns it off. */
     SUBSCRIPTION_WORKER_INTERVAL_MS: intSetting(60_000, 0),
-    HEALTH_PORT: optionalText.transform((v) => (v === undefined ? undefined : Number(v))).pipe(z.number().int().min(0).max(65535).optional()),
+    HEALTH_PORT: optionalText
+      .transform((v) => (v === undefined ? undefined : Number(v)))
+      .pipe(z.number().int().min(0).max(65535).optional()),
     OTEL_EXPORTER_OTLP_ENDPOINT: optionalText.pipe(z.url().optional()),
     OTEL_SERVICE_NAME: optionalText,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -97,7 +110,11 @@ export const ConfigSchema = z
       });
     }
     if (c.NODE_ENV === 'production' && c.PAYMENT_GATEWAY === 'sandbox') {
-      ctx.addIssue({ code: 'custom', path: ['PAYMENT_GATEWAY'], message: 'the sandbox payment gateway is refused in production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PAYMENT_GATEWAY'],
+        message: 'the sandbox payment gateway is refused in production',
+      });
     }
     for (const issue of natsCredentialIssues(c)) ctx.addIssue({ code: 'custom', ...issue });
     if (c.PAYMENT_GATEWAY === 'stripe' && !c.STRIPE_SECRET_KEY) {
@@ -109,19 +126,39 @@ export type AppConfig = z.infer<typeof ConfigSchema>;
 
 type NatsCredentialSettings = Pick<
   AppConfig,
-  'NATS_CREDS_FILE' | 'NATS_NKEY_SEED_FILE' | 'NATS_USER' | 'NATS_PASSWORD' | 'NATS_TLS_CA_FILE' | 'NATS_TLS_CERT_FILE' | 'NATS_TLS_KEY_FILE'
+  | 'NATS_CREDS_FILE'
+  | 'NATS_NKEY_SEED_FILE'
+  | 'NATS_USER'
+  | 'NATS_PASSWORD'
+  | 'NATS_TLS_CA_FILE'
+  | 'NATS_TLS_CERT_FILE'
+  | 'NATS_TLS_KEY_FILE'
 >;
 
 /** A bad combination of NATS credential settings, each naming its variable. */
 function natsCredentialIssues(c: NatsCredentialSettings): { path: string[]; message: string }[] {
   const issues: { path: string[]; message: string }[] = [];
   const methods = (['NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_USER'] as const).filter((k) => c[k] !== undefined);
-  if (methods.length > 1) issues.push({ path: [methods[1]], message: `one NATS authentication at a time: ${methods.join(' and ')} are both set` });
-  if (c.NATS_USER && !c.NATS_PASSWORD) issues.push({ path: ['NATS_PASSWORD'], message: 'required when NATS_USER is set' });
-  if (c.NATS_PASSWORD && !c.NATS_USER) issues.push({ path: ['NATS_USER'], message: 'required when NATS_PASSWORD is set' });
-  if (c.NATS_TLS_CERT_FILE && !c.NATS_TLS_KEY_FILE) issues.push({ path: ['NATS_TLS_KEY_FILE'], message: 'required when NATS_TLS_CERT_FILE is set' });
-  if (c.NATS_TLS_KEY_FILE && !c.NATS_TLS_CERT_FILE) issues.push({ path: ['NATS_TLS_CERT_FILE'], message: 'required when NATS_TLS_KEY_FILE is set' });
-  for (const key of ['NATS_CREDS_FILE', 'NATS_NKEY_SEED_FILE', 'NATS_TLS_CA_FILE', 'NATS_TLS_CERT_FILE', 'NATS_TLS_KEY_FILE'] as const) {
+  if (methods.length > 1)
+    issues.push({
+      path: [methods[1]],
+      message: `one NATS authentication at a time: ${methods.join(' and ')} are both set`,
+    });
+  if (c.NATS_USER && !c.NATS_PASSWORD)
+    issues.push({ path: ['NATS_PASSWORD'], message: 'required when NATS_USER is set' });
+  if (c.NATS_PASSWORD && !c.NATS_USER)
+    issues.push({ path: ['NATS_USER'], message: 'required when NATS_PASSWORD is set' });
+  if (c.NATS_TLS_CERT_FILE && !c.NATS_TLS_KEY_FILE)
+    issues.push({ path: ['NATS_TLS_KEY_FILE'], message: 'required when NATS_TLS_CERT_FILE is set' });
+  if (c.NATS_TLS_KEY_FILE && !c.NATS_TLS_CERT_FILE)
+    issues.push({ path: ['NATS_TLS_CERT_FILE'], message: 'required when NATS_TLS_KEY_FILE is set' });
+  for (const key of [
+    'NATS_CREDS_FILE',
+    'NATS_NKEY_SEED_FILE',
+    'NATS_TLS_CA_FILE',
+    'NATS_TLS_CERT_FILE',
+    'NATS_TLS_KEY_FILE',
+  ] as const) {
     const file = c[key];
     if (file !== undefined && !existsSync(file)) issues.push({ path: [key], message: `no such file: ${file}` });
   }

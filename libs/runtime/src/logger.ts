@@ -22,9 +22,20 @@ export function serviceLogger(processLogger: Logger, service: string): Logger {
  * per process (the last app created sets it), so pass the process's logger, not a service's child.
  */
 export function nestLogger(logger: Logger): LoggerService {
-  const write = (level: 'error' | 'warn' | 'debug') => (message: unknown, ...rest: unknown[]) => {
-    const context = rest.at(-1);
-    logger[level]({ context: typeof context === 'string' ? context : undefined }, message instanceof Error ? message.message : String(message));
+  const write =
+    (level: 'error' | 'warn' | 'debug') =>
+    (message: unknown, ...rest: unknown[]) => {
+      const context = rest.at(-1);
+      logger[level](
+        { context: typeof context === 'string' ? context : undefined },
+        message instanceof Error ? message.message : String(message),
+      );
+    };
+  return {
+    error: write('error'),
+    warn: write('warn'),
+    log: write('debug'),
+    debug: write('debug'),
+    verbose: write('debug'),
   };
-  return { error: write('error'), warn: write('warn'), log: write('debug'), debug: write('debug'), verbose: write('debug') };
 }

@@ -16,7 +16,9 @@ let current: RuntimeSettings = {
   assertions: new AssertionVerifier(new Map(), 'org_root'),
 };
 
-export function configureRuntime(settings: Omit<RuntimeSettings, 'assertions'> & Partial<Pick<RuntimeSettings, 'assertions'>>): void {
+export function configureRuntime(
+  settings: Omit<RuntimeSettings, 'assertions'> & Partial<Pick<RuntimeSettings, 'assertions'>>,
+): void {
   current = { assertions: new AssertionVerifier(new Map(), settings.rootOrgId), ...settings };
 }
 

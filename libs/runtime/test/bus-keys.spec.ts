@@ -17,7 +17,12 @@ import {
 describe('bus keys', () => {
   it('round-trips a key list through BUS_SIGNING_KEYS / BUS_TRUSTED_KEYS text', () => {
     const keys = generateBusKeys();
-    const loaded = loadBusKeys({ NODE_ENV: 'production', BUS_SIGNING_KEYS: formatKeyList(keys.signing), BUS_TRUSTED_KEYS: formatKeyList(keys.trusted), DATA_DIR: '/nonexistent' });
+    const loaded = loadBusKeys({
+      NODE_ENV: 'production',
+      BUS_SIGNING_KEYS: formatKeyList(keys.signing),
+      BUS_TRUSTED_KEYS: formatKeyList(keys.trusted),
+      DATA_DIR: '/nonexistent',
+    });
     expect([...loaded.signing.keys()]).toEqual(['gateway', 'orgs', 'billing', 'subscriptions', 'transfers']);
     expect(formatKeyList(loaded.trusted)).toBe(formatKeyList(keys.trusted));
   });
@@ -26,7 +31,11 @@ describe('bus keys', () => {
     ['an unknown signer', 'intruder=MC4CAQAwBQYDK2VwBCIEIHeThmjnbIDleBVufixm0b/O349Y5DsgN3OWTARGGDvI', /not one of/],
     ['no key after the name', 'gateway', /followed by/],
     ['bytes that are no key', 'gateway=bm90IGEga2V5', /not a base64 PKCS#8/],
-    ['a key of another type', `gateway=${generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`, /must be an Ed25519 key/],
+    [
+      'a key of another type',
+      `gateway=${generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64')}`,
+      /must be an Ed25519 key/,
+    ],
   ])('refuses %s, naming the variable', (_case, text, message) => {
     expect(() => parseKeyList(text, 'private', 'BUS_SIGNING_KEYS')).toThrow(BusKeyError);
     expect(() => parseKeyList(text, 'private', 'BUS_SIGNING_KEYS')).toThrow(message);
@@ -49,13 +58,19 @@ describe('bus keys', () => {
     const onlyOrgs = { signing: new Map([['orgs' as const, signing.get('orgs')!]]), trusted };
     expect(() => requireKeys(onlyOrgs, ['orgs'], ['gateway'])).not.toThrow();
     expect(() => requireKeys(onlyOrgs, ['orgs', 'gateway'], [])).toThrow(/no key for gateway/);
-    expect(() => requireKeys({ signing, trusted: new Map() }, ['orgs'], ['gateway'])).toThrow(/BUS_TRUSTED_KEYS has no key for gateway/);
+    expect(() => requireKeys({ signing, trusted: new Map() }, ['orgs'], ['gateway'])).toThrow(
+      /BUS_TRUSTED_KEYS has no key for gateway/,
+    );
   });
 
   it('requires both key settings in production, and makes no development keys there', () => {
     const { trusted } = generateBusKeys();
-    expect(() => loadBusKeys({ NODE_ENV: 'production', DATA_DIR: '/nonexistent' })).toThrow(/BUS_SIGNING_KEYS and BUS_TRUSTED_KEYS required in production/);
-    expect(() => loadBusKeys({ NODE_ENV: 'production', BUS_TRUSTED_KEYS: formatKeyList(trusted), DATA_DIR: '/nonexistent' })).toThrow(/BUS_SIGNING_KEYS required/);
+    expect(() => loadBusKeys({ NODE_ENV: 'production', DATA_DIR: '/nonexistent' })).toThrow(
+      /BUS_SIGNING_KEYS and BUS_TRUSTED_KEYS required in production/,
+    );
+    expect(() =>
+      loadBusKeys({ NODE_ENV: 'production', BUS_TRUSTED_KEYS: formatKeyList(trusted), DATA_DIR: '/nonexistent' }),
+    ).toThrow(/BUS_SIGNING_KEYS required/);
   });
 });
 

@@ -1,11 +1,14 @@
 import { loadConfig } from '@org-mgmt/runtime';
 
 describe('loadConfig: numeric settings', () => {
-  it.each(['PORT', 'SUBSCRIPTION_WORKER_INTERVAL_MS', 'RPC_TIMEOUT_MS', 'STRIPE_API_PORT', 'EVENT_RETENTION_DAYS'])('refuses an empty %s, naming it, instead of reading it as 0', (name) => {
-    for (const value of ['', '  ']) {
-      expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: is empty`));
-    }
-  });
+  it.each(['PORT', 'SUBSCRIPTION_WORKER_INTERVAL_MS', 'RPC_TIMEOUT_MS', 'STRIPE_API_PORT', 'EVENT_RETENTION_DAYS'])(
+    'refuses an empty %s, naming it, instead of reading it as 0',
+    (name) => {
+      for (const value of ['', '  ']) {
+        expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`${name}: is empty`));
+      }
+    },
+  );
 
   it('takes the default for an unset PORT and the number for a set one, 0 included (any free port)', () => {
     expect(loadConfig({}).PORT).toBe(3000);
@@ -24,7 +27,8 @@ describe('loadConfig: EVENT_RETENTION_DAYS', () => {
     expect(loadConfig({ EVENT_RETENTION_DAYS: '30' }).EVENT_RETENTION_DAYS).toBe(30);
   });
 
-  it('refuses a retention shorter than JetStream\'s duplicate window (under a day) or not whole', () => {
-    for (const value of ['0', '-1', '0.5', 'week']) expect(() => loadConfig({ EVENT_RETENTION_DAYS: value })).toThrow(/EVENT_RETENTION_DAYS/);
+  it("refuses a retention shorter than JetStream's duplicate window (under a day) or not whole", () => {
+    for (const value of ['0', '-1', '0.5', 'week'])
+      expect(() => loadConfig({ EVENT_RETENTION_DAYS: value })).toThrow(/EVENT_RETENTION_DAYS/);
   });
 });

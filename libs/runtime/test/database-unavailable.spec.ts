@@ -1,6 +1,14 @@
 import { createTestDatabase, TestDatabase, testServers } from '@org-mgmt/testing';
 import { Client } from 'pg';
-import { answer, configureRuntime, createDatabase, createLogger, isConcurrencyConflict, isDatabaseUnavailable, Knex } from '../src';
+import {
+  answer,
+  configureRuntime,
+  createDatabase,
+  createLogger,
+  isConcurrencyConflict,
+  isDatabaseUnavailable,
+  Knex,
+} from '../src';
 
 describe('a database that cannot serve requests', () => {
   let database: TestDatabase;

@@ -55,7 +55,12 @@ describe('pruning of the event tables and the outbox backlog gauges', () => {
     return db.transaction(async (trx) => {
       const ids: string[] = [];
       for (let i = 0; i < count; i++) {
-        const event = await outbox.add(trx, OrgUpdatedEvent, 'org_retention', { orgId: 'org_retention', changed: [`f${i}`], updatedAt: i, changedBy: 'test' });
+        const event = await outbox.add(trx, OrgUpdatedEvent, 'org_retention', {
+          orgId: 'org_retention',
+          changed: [`f${i}`],
+          updatedAt: i,
+          changedBy: 'test',
+        });
         ids.push(event.id);
       }
       return ids;
@@ -67,8 +72,16 @@ describe('pruning of the event tables and the outbox backlog gauges', () => {
   }
 
   const outboxIds = async (db: Knex) => (await db('outbox').select('id')).map((r) => r.id).sort();
-  const processedIds = async (db: Knex) => (await db('processed_events').select('event_id')).map((r) => r.event_id).sort();
-  const envelope = (id: string): EventEnvelope => ({ id, type: 'org.updated', version: 1, occurredAt: 0, orgId: null, data: {} });
+  const processedIds = async (db: Knex) =>
+    (await db('processed_events').select('event_id')).map((r) => r.event_id).sort();
+  const envelope = (id: string): EventEnvelope => ({
+    id,
+    type: 'org.updated',
+    version: 1,
+    occurredAt: 0,
+    orgId: null,
+    data: {},
+  });
 
   it('deletes outbox rows published longer ago than the retention, keeping recent ones and every unpublished one', async () => {
     const db = await eventSchema('retention_outbox');
@@ -116,7 +129,9 @@ describe('pruning of the event tables and the outbox backlog gauges', () => {
     clock.advance(8 * DAY_MS);
     const fresh = await writeEvents(first, 50);
 
-    const pruners = [first, second].map((db) => new EventRetention({ db, logger, retentionMs: RETENTION_MS, clock, batchSize: 25 }));
+    const pruners = [first, second].map(
+      (db) => new EventRetention({ db, logger, retentionMs: RETENTION_MS, clock, batchSize: 25 }),
+    );
     const [a, b, published] = await Promise.all([pruners[0].prune(), pruners[1].prune(), relay.publishBatch()]);
 
     expect(a.outbox + b.outbox).toBe(600);

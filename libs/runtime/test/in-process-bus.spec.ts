@@ -17,7 +17,14 @@ describe('the in-process event bus on close', () => {
         throw new Error('not now');
       },
     });
-    await bus.publish({ id: newId('event'), type: 'org.updated', version: 1, occurredAt: Date.now(), orgId: null, data: {} });
+    await bus.publish({
+      id: newId('event'),
+      type: 'org.updated',
+      version: 1,
+      occurredAt: Date.now(),
+      orgId: null,
+      data: {},
+    });
     await jest.advanceTimersByTimeAsync(0);
     expect(attempts).toBe(1);
     expect(jest.getTimerCount()).toBe(1);

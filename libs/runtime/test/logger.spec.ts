@@ -21,7 +21,9 @@ function topLevelKeys(json: string): string[] {
 
 function capturedLines(): { lines: string[]; stream: Writable } {
   const lines: string[] = [];
-  const stream = new Writable({ write: (chunk, _enc, done) => (lines.push(...String(chunk).trim().split('\n')), done()) });
+  const stream = new Writable({
+    write: (chunk, _enc, done) => (lines.push(...String(chunk).trim().split('\n')), done()),
+  });
   return { lines, stream };
 }
 
@@ -35,7 +37,12 @@ describe('log lines', () => {
     const [child, root] = lines.map(topLevelKeys);
     expect(new Set(child).size).toBe(child.length);
     expect(new Set(root).size).toBe(root.length);
-    expect(JSON.parse(lines[0])).toMatchObject({ name: 'org-management', service: 'billing', orgId: 'org_1', msg: 'credited' });
+    expect(JSON.parse(lines[0])).toMatchObject({
+      name: 'org-management',
+      service: 'billing',
+      orgId: 'org_1',
+      msg: 'credited',
+    });
   });
 
   it('do not bind service again when the logger already belongs to that service', () => {

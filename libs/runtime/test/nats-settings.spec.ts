@@ -30,7 +30,12 @@ describe('NATS connection settings', () => {
 
   it('builds user and password, TLS files and an inbox of the user’s own into the connection options', () => {
     const ca = file('ca.pem');
-    const config = loadConfig({ NATS_SUBJECT_PREFIX: 'staging.', NATS_USER: 'billing', NATS_PASSWORD: 'pw', NATS_TLS_CA_FILE: ca });
+    const config = loadConfig({
+      NATS_SUBJECT_PREFIX: 'staging.',
+      NATS_USER: 'billing',
+      NATS_PASSWORD: 'pw',
+      NATS_TLS_CA_FILE: ca,
+    });
     expect(natsConnectionOptions('nats://n:4222', config, 'x')).toMatchObject({
       servers: 'nats://n:4222',
       user: 'billing',
@@ -38,7 +43,9 @@ describe('NATS connection settings', () => {
       tls: { caFile: ca },
       inboxPrefix: '_INBOX.staging.billing',
     });
-    expect(natsConnectionOptions('nats://n:4222', loadConfig({ NATS_NKEY_SEED_FILE: file('seed') }), 'x').authenticator).toEqual(expect.any(Function));
+    expect(
+      natsConnectionOptions('nats://n:4222', loadConfig({ NATS_NKEY_SEED_FILE: file('seed') }), 'x').authenticator,
+    ).toEqual(expect.any(Function));
   });
 });
 
@@ -49,8 +56,16 @@ describe('the event stream', () => {
     const nc = await connect({ servers: NATS_URL });
     const jsm = await nc.jetstreamManager();
     try {
-      await jsm.streams.add({ name: stream, subjects: [`${prefix}org.*`], storage: StorageType.File, max_age: nanos(60_000), num_replicas: 1 });
-      const bus = await JetStreamEventBus.connect(NATS_URL, prefix, createLogger('silent', 'test'), { NATS_STREAM_REPLICAS: 1 });
+      await jsm.streams.add({
+        name: stream,
+        subjects: [`${prefix}org.*`],
+        storage: StorageType.File,
+        max_age: nanos(60_000),
+        num_replicas: 1,
+      });
+      const bus = await JetStreamEventBus.connect(NATS_URL, prefix, createLogger('silent', 'test'), {
+        NATS_STREAM_REPLICAS: 1,
+      });
       await bus.close();
       const { config } = await jsm.streams.info(stream);
       expect(config.max_age).toBe(nanos(7 * 24 * 3600_000));

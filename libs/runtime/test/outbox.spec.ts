@@ -70,7 +70,10 @@ describe('transactional outbox, relay and durable consumer over JetStream', () =
     for (let i = 0; i < count; i++) {
       await db.transaction(async (trx) => {
         const event = await outbox.add(trx, OrgUpdatedEvent, 'org_outbox', {
-          orgId: 'org_outbox', changed: [`field${i}`], updatedAt: i, changedBy: 'test',
+          orgId: 'org_outbox',
+          changed: [`field${i}`],
+          updatedAt: i,
+          changedBy: 'test',
         });
         ids.push(event.id);
       });
@@ -81,7 +84,12 @@ describe('transactional outbox, relay and durable consumer over JetStream', () =
   it('writes nothing to the outbox when the transaction rolls back', async () => {
     await expect(
       db.transaction(async (trx) => {
-        await outbox.add(trx, OrgUpdatedEvent, 'org_outbox', { orgId: 'org_outbox', changed: [], updatedAt: 0, changedBy: 't' });
+        await outbox.add(trx, OrgUpdatedEvent, 'org_outbox', {
+          orgId: 'org_outbox',
+          changed: [],
+          updatedAt: 0,
+          changedBy: 't',
+        });
         throw new Error('business rule failed');
       }),
     ).rejects.toThrow('business rule failed');
@@ -108,7 +116,13 @@ describe('transactional outbox, relay and durable consumer over JetStream', () =
     });
 
     // The first relay publishes 10 events of its batch to JetStream, then dies before marking any as sent.
-    const crashed = new OutboxRelay({ db, bus: crashingAfter(10, bus), logger, service: 'outbox_test', pollIntervalMs: 1_000 });
+    const crashed = new OutboxRelay({
+      db,
+      bus: crashingAfter(10, bus),
+      logger,
+      service: 'outbox_test',
+      pollIntervalMs: 1_000,
+    });
     await expect(crashed.publishBatch()).rejects.toThrow('relay crashed');
     expect(await db('outbox').whereNotNull('published_at').count({ n: '*' }).first()).toEqual({ n: 0 });
 
@@ -144,7 +158,13 @@ describe('transactional outbox, relay and durable consumer over JetStream', () =
     });
     await new OutboxRelay({ db, bus, logger, service: 'outbox_test', pollIntervalMs: 1_000 }).publishBatch();
 
-    const effectsOf = async () => Number((await db('effects').where({ event_id: `retry:${id}` }).count({ n: '*' }).first())!.n);
+    const effectsOf = async () =>
+      Number(
+        (await db('effects')
+          .where({ event_id: `retry:${id}` })
+          .count({ n: '*' })
+          .first())!.n,
+      );
     await waitFor(async () => (await effectsOf()) === 1);
     expect(attempts).toBe(2); // the failed attempt's write rolled back with it
     expect(await effectsOf()).toBe(1);

@@ -86,7 +86,9 @@ function checkBusKeys({ bus, services, gateway, config }: SystemOptions): void {
   requireKeys(bus.keys, signers, services.length ? BUS_SIGNERS : []);
   const foreign = [...bus.keys.signing.keys()].filter((s) => !signers.includes(s));
   if (config.NODE_ENV === 'production' && foreign.length) {
-    throw new BusKeyError(`BUS_SIGNING_KEYS holds keys of ${foreign.join(', ')}: in production a process holds only its own`);
+    throw new BusKeyError(
+      `BUS_SIGNING_KEYS holds keys of ${foreign.join(', ')}: in production a process holds only its own`,
+    );
   }
 }
 
@@ -94,7 +96,11 @@ function checkBusKeys({ bus, services, gateway, config }: SystemOptions): void {
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
   const { config, databaseUrl, bus, logger, clock } = options;
   checkBusKeys(options);
-  configureRuntime({ rootOrgId: config.ROOT_ORG_ID, logger, assertions: new AssertionVerifier(bus.keys.trusted, config.ROOT_ORG_ID) });
+  configureRuntime({
+    rootOrgId: config.ROOT_ORG_ID,
+    logger,
+    assertions: new AssertionVerifier(bus.keys.trusted, config.ROOT_ORG_ID),
+  });
   initTracing({ serviceName: processName(options), otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const system: RunningSystem = {
     services: [],
@@ -111,10 +117,17 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       system.services.push(await startService(SERVICES[name], { config, databaseUrl, bus, logger, clock }));
     }
     if (options.gateway) {
-      system.gateway = await startGateway({ config, rpc: bus.rpc, events: bus.events, logger, devSecret: options.devSecret, clock }, options.gatewayHost);
+      system.gateway = await startGateway(
+        { config, rpc: bus.rpc, events: bus.events, logger, devSecret: options.devSecret, clock },
+        options.gatewayHost,
+      );
     }
     if (config.HEALTH_PORT !== undefined) {
-      system.health = await startHealthServer(config.HEALTH_PORT, readinessChecks(bus, system.services), options.gatewayHost);
+      system.health = await startHealthServer(
+        config.HEALTH_PORT,
+        readinessChecks(bus, system.services),
+        options.gatewayHost,
+      );
     }
   } catch (err) {
     await system.close().catch(() => undefined);

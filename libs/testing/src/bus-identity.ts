@@ -1,4 +1,12 @@
-import { AssertionSigner, BusKeys, formatKeyList, generateBusKeys, NatsRpcClient, RpcClient, signingRpcClient } from '@org-mgmt/runtime';
+import {
+  AssertionSigner,
+  BusKeys,
+  formatKeyList,
+  generateBusKeys,
+  NatsRpcClient,
+  RpcClient,
+  signingRpcClient,
+} from '@org-mgmt/runtime';
 
 let keys: BusKeys | undefined;
 

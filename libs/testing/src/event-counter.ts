@@ -16,9 +16,18 @@ export class EventCounter {
   private constructor(private readonly bus: JetStreamEventBus) {}
 
   static async start(sys: TestSystem, subject: string, durable = 'fault_counter'): Promise<EventCounter> {
-    const bus = await JetStreamEventBus.connect(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, createLogger('silent', 'event-counter'));
+    const bus = await JetStreamEventBus.connect(
+      sys.env.NATS_URL,
+      sys.env.NATS_SUBJECT_PREFIX,
+      createLogger('silent', 'event-counter'),
+    );
     const counter = new EventCounter(bus);
-    counter.subscription = await bus.subscribe({ durable, subject, ackWaitMs: 5_000, handler: async (event) => counter.count(event) });
+    counter.subscription = await bus.subscribe({
+      durable,
+      subject,
+      ackWaitMs: 5_000,
+      handler: async (event) => counter.count(event),
+    });
     return counter;
   }
 

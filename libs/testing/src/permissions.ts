@@ -1,7 +1,15 @@
 import { Access, Role } from '@org-mgmt/contracts';
 
 /** Every kind of caller the permission tests try. */
-export const CALLERS = ['none', 'member', 'ConfigAdmin', 'RootPowerUser', 'RootAdmin', 'System', 'RootAdminOfCustomerOrg'] as const;
+export const CALLERS = [
+  'none',
+  'member',
+  'ConfigAdmin',
+  'RootPowerUser',
+  'RootAdmin',
+  'System',
+  'RootAdminOfCustomerOrg',
+] as const;
 /** Users of the root org without a root role; the security suite's matrix tries them as well. */
 export const ROOT_ORG_CALLERS = ['MemberOfRootOrg', 'ConfigAdminOfRootOrg'] as const;
 export type Caller = (typeof CALLERS)[number] | (typeof ROOT_ORG_CALLERS)[number];
@@ -44,14 +52,20 @@ export function expectedOutcome(access: Access, caller: Caller, scope: Scope): E
   if (caller === 'none') return 'unauthenticated';
   const facts = CALLER_FACTS[caller];
   const granted: Role[] | 'any' =
-    access.kind === 'member' ? 'any' : access.kind === 'configAdmin' ? ['ConfigAdmin', 'RootAdmin', 'RootPowerUser'] : [...access.roles];
+    access.kind === 'member'
+      ? 'any'
+      : access.kind === 'configAdmin'
+        ? ['ConfigAdmin', 'RootAdmin', 'RootPowerUser']
+        : [...access.roles];
   const holds = (roles: Role[]) => facts.counted.some((r) => roles.includes(r));
   if (granted !== 'any' && !holds(granted)) return 'forbidden';
   if (access.kind === 'roles' && access.rootOrgOnly && !facts.inRootOrg) return 'forbidden';
   if (scope === 'other') {
     const crossOrg = access.otherOrgRoles
       ? [...access.otherOrgRoles]
-      : granted === 'any' ? ['RootAdmin', 'RootPowerUser'] as Role[] : granted.filter((r) => CROSS_ORG_ROLES.includes(r));
+      : granted === 'any'
+        ? (['RootAdmin', 'RootPowerUser'] as Role[])
+        : granted.filter((r) => CROSS_ORG_ROLES.includes(r));
     if (!holds(crossOrg)) return 'forbidden';
   }
   return 'allowed';

@@ -72,7 +72,10 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   const owner = process.getuid?.() === 0 ? userIds('postgres') : {};
   if (owner.uid !== undefined) chownSync(dataDir, owner.uid, owner.gid!);
   try {
-    execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], { ...owner, stdio: 'ignore' });
+    execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'], {
+      ...owner,
+      stdio: 'ignore',
+    });
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
@@ -82,8 +85,18 @@ export async function startPrivatePostgres(): Promise<PrivateServer> {
   const server: PrivateServer = {
     url,
     async start() {
-      const settings = ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`, '-c', 'fsync=off'];
-      child = spawn(join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), ...settings], { ...owner, stdio: 'ignore' });
+      const settings = [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${dataDir}`,
+        '-c',
+        'fsync=off',
+      ];
+      child = spawn(join(bin, 'postgres'), ['-D', dataDir, '-p', String(port), ...settings], {
+        ...owner,
+        stdio: 'ignore',
+      });
       await waitFor(() => postgresAnswers(url), 'the private PostgreSQL did not start');
     },
     async stop() {
@@ -135,7 +148,10 @@ function userIds(name: string): { uid?: number; gid?: number } {
 
 function natsServerBinary(): string {
   if (process.env.NATS_SERVER_BIN) return process.env.NATS_SERVER_BIN;
-  return ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
+  return (
+    ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p)) ??
+    'nats-server'
+  );
 }
 
 async function waitFor(check: () => Promise<boolean>, failure: string, timeoutMs = 30_000): Promise<void> {

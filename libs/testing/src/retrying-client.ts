@@ -27,7 +27,15 @@ const RETRYABLE = new Set(['SERVICE_UNAVAILABLE', 'SERVICE_TIMEOUT']);
  * status or a deadline. Counts everything it saw.
  */
 export class RetryingClient {
-  readonly counts: ClientCounts = { sent: 0, succeeded: 0, failedCleanly: 0, timedOut: 0, unclean: 0, gaveUp: 0, maxFailMs: 0 };
+  readonly counts: ClientCounts = {
+    sent: 0,
+    succeeded: 0,
+    failedCleanly: 0,
+    timedOut: 0,
+    unclean: 0,
+    gaveUp: 0,
+    maxFailMs: 0,
+  };
   /** The first few unclean answers, for the failure message. */
   readonly uncleanAnswers: string[] = [];
 
@@ -36,12 +44,17 @@ export class RetryingClient {
     private readonly backoff: Backoff = { baseMs: 100, maxMs: 400 },
   ) {}
 
-  async send<T = any>(expectedStatus: number, request: () => Promise<ApiResponse<T>>): Promise<ApiResponse<T> | undefined> {
+  async send<T = any>(
+    expectedStatus: number,
+    request: () => Promise<ApiResponse<T>>,
+  ): Promise<ApiResponse<T> | undefined> {
     const deadline = Date.now() + this.retryDeadlineMs;
     for (let attempt = 0; Date.now() < deadline; attempt++) {
       const started = Date.now();
       this.counts.sent++;
-      const res = await request().catch((err: Error) => ({ status: 0, body: { transport: err.message } }) as ApiResponse);
+      const res = await request().catch(
+        (err: Error) => ({ status: 0, body: { transport: err.message } }) as ApiResponse,
+      );
       if (res.status === expectedStatus) {
         this.counts.succeeded++;
         return res;
@@ -62,5 +75,8 @@ export class RetryingClient {
 }
 
 function isCleanFailure(res: ApiResponse): boolean {
-  return (res.status === 503 || res.status === 504) && RETRYABLE.has((res.body as { error?: { code?: string } })?.error?.code ?? '');
+  return (
+    (res.status === 503 || res.status === 504) &&
+    RETRYABLE.has((res.body as { error?: { code?: string } })?.error?.code ?? '')
+  );
 }

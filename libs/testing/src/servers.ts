@@ -23,7 +23,8 @@ export function testServers(): Promise<TestServers> {
 }
 
 async function findServers(): Promise<TestServers> {
-  const postgresAdminUrl = process.env.DATABASE_URL ?? ((await postgresAnswers(LOCAL_POSTGRES)) ? LOCAL_POSTGRES : undefined);
+  const postgresAdminUrl =
+    process.env.DATABASE_URL ?? ((await postgresAnswers(LOCAL_POSTGRES)) ? LOCAL_POSTGRES : undefined);
   const natsUrl = process.env.NATS_URL ?? ((await jetStreamAnswers(LOCAL_NATS)) ? LOCAL_NATS : undefined);
   if (postgresAdminUrl && natsUrl) {
     await keepAccountStore(natsUrl);
@@ -33,7 +34,9 @@ async function findServers(): Promise<TestServers> {
   throw new Error(
     [
       'The tests need a real PostgreSQL and a real NATS server with JetStream.',
-      postgresAdminUrl ? '' : `  PostgreSQL: set DATABASE_URL or start one on 127.0.0.1:5432 (user postgres, trust auth).`,
+      postgresAdminUrl
+        ? ''
+        : `  PostgreSQL: set DATABASE_URL or start one on 127.0.0.1:5432 (user postgres, trust auth).`,
       natsUrl ? '' : `  NATS: set NATS_URL or start one with JetStream: nats-server -js -a 127.0.0.1 -p 4222`,
       '  (With a Docker engine running, both are started in containers instead.)',
     ]
@@ -81,7 +84,9 @@ async function keepAccountStore(natsUrl: string): Promise<void> {
   const nc = await connect({ servers: natsUrl, timeout: 2000, maxReconnectAttempts: 0 });
   try {
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.info(ANCHOR_STREAM).catch(() => jsm.streams.add({ name: ANCHOR_STREAM, subjects: ['org-management-test-anchor'], max_msgs: 1 }));
+    await jsm.streams
+      .info(ANCHOR_STREAM)
+      .catch(() => jsm.streams.add({ name: ANCHOR_STREAM, subjects: ['org-management-test-anchor'], max_msgs: 1 }));
   } finally {
     await nc.close();
   }

@@ -80,5 +80,7 @@ async function untilReady(child: ChildProcess | undefined, url: string, timeoutM
     if (res?.status === 200) return;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url}/health/ready did not answer 200 after starting a service process${child ? ` (pid ${child.pid})` : ''}`);
+  throw new Error(
+    `${url}/health/ready did not answer 200 after starting a service process${child ? ` (pid ${child.pid})` : ''}`,
+  );
 }

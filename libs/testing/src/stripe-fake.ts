@@ -81,7 +81,11 @@ export class StripeFake {
         break;
       case 'declined':
         intent.status = 'requires_payment_method';
-        intent.last_payment_error = { code: 'card_declined', decline_code: 'generic_decline', message: 'Your card was declined.' };
+        intent.last_payment_error = {
+          code: 'card_declined',
+          decline_code: 'generic_decline',
+          message: 'Your card was declined.',
+        };
         break;
       case 'canceled':
         intent.status = 'canceled';
@@ -95,7 +99,11 @@ export class StripeFake {
   }
 
   /** A webhook event about an intent, signed with the SDK's own test-header helper. */
-  signedEvent(type: string, intentId: string, secret = FAKE_STRIPE_WEBHOOK_SECRET): { payload: string; signature: string } {
+  signedEvent(
+    type: string,
+    intentId: string,
+    secret = FAKE_STRIPE_WEBHOOK_SECRET,
+  ): { payload: string; signature: string } {
     const intent = this.intents.get(intentId);
     if (!intent) throw new Error(`No fake payment intent ${intentId}`);
     const payload = JSON.stringify({
@@ -127,19 +135,41 @@ export class StripeFake {
     const match = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
     if (req.method === 'GET' && match) {
       const intent = this.intents.get(decodeURIComponent(match[1]));
-      if (!intent) return send(res, 404, stripeError('invalid_request_error', 'resource_missing', `No such payment_intent: '${match[1]}'`));
+      if (!intent)
+        return send(
+          res,
+          404,
+          stripeError('invalid_request_error', 'resource_missing', `No such payment_intent: '${match[1]}'`),
+        );
       return send(res, 200, intent);
     }
-    send(res, 404, stripeError('invalid_request_error', 'resource_missing', `Unrecognized request URL (${req.method}: ${path})`));
+    send(
+      res,
+      404,
+      stripeError('invalid_request_error', 'resource_missing', `Unrecognized request URL (${req.method}: ${path})`),
+    );
   }
 
   /** Stripe refuses to cancel an intent that succeeded or was already cancelled. */
   private cancel(id: string, res: ServerResponse): void {
     const intent = this.intents.get(id);
-    if (!intent) return send(res, 404, stripeError('invalid_request_error', 'resource_missing', `No such payment_intent: '${id}'`));
+    if (!intent)
+      return send(
+        res,
+        404,
+        stripeError('invalid_request_error', 'resource_missing', `No such payment_intent: '${id}'`),
+      );
     this.beforeCancel?.(intent);
     if (intent.status === 'succeeded' || intent.status === 'canceled') {
-      return send(res, 400, stripeError('invalid_request_error', 'payment_intent_unexpected_state', `This PaymentIntent's status is ${intent.status}.`));
+      return send(
+        res,
+        400,
+        stripeError(
+          'invalid_request_error',
+          'payment_intent_unexpected_state',
+          `This PaymentIntent's status is ${intent.status}.`,
+        ),
+      );
     }
     intent.status = 'canceled';
     intent.cancellation_reason = 'requested_by_customer';
@@ -151,14 +181,26 @@ export class StripeFake {
     if (typeof key === 'string') {
       const earlier = this.idempotent.get(key);
       if (earlier && earlier.params !== body) {
-        return send(res, 400, stripeError('idempotency_error', 'idempotency_key_in_use', 'Keys for idempotent requests can only be used with the same parameters they were first used with.'));
+        return send(
+          res,
+          400,
+          stripeError(
+            'idempotency_error',
+            'idempotency_key_in_use',
+            'Keys for idempotent requests can only be used with the same parameters they were first used with.',
+          ),
+        );
       }
       if (earlier) return send(res, 200, earlier.response);
     }
     const params = formFields(body);
     const amount = Number(params.amount);
     if (!Number.isInteger(amount) || amount < 1 || !params.currency) {
-      return send(res, 400, stripeError('invalid_request_error', 'parameter_invalid_integer', 'Invalid amount or currency'));
+      return send(
+        res,
+        400,
+        stripeError('invalid_request_error', 'parameter_invalid_integer', 'Invalid amount or currency'),
+      );
     }
     const id = `pi_${randomBytes(12).toString('hex')}`;
     const intent: FakePaymentIntent = {

@@ -1,6 +1,15 @@
 import { INestApplicationContext, Type } from '@nestjs/common';
 import { Organization, ServiceName } from '@org-mgmt/contracts';
-import { AppConfig, Clock, createDatabase, createLogger, Knex, loadConfig, natsBus, streamNameFor } from '@org-mgmt/runtime';
+import {
+  AppConfig,
+  Clock,
+  createDatabase,
+  createLogger,
+  Knex,
+  loadConfig,
+  natsBus,
+  streamNameFor,
+} from '@org-mgmt/runtime';
 import { RunningSystem, SERVICE_NAMES, startSystem } from '@org-mgmt/system';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -77,7 +86,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   };
   const separateProcesses = options.separateProcesses ?? process.env.TEST_SERVICES === 'processes';
   const users = options.natsUsers;
-  if (users && !separateProcesses) throw new Error('natsUsers needs separateProcesses: every process has a NATS user of its own');
+  if (users && !separateProcesses)
+    throw new Error('natsUsers needs separateProcesses: every process has a NATS user of its own');
   const children: ChildProcess[] = [];
   let running: RunningSystem | undefined;
   const pools = new Map<ServiceName, Knex>();
@@ -93,7 +103,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
   try {
     config = loadConfig({ ...env, ...users?.env('gateway') });
     const logger = createLogger(config.LOG_LEVEL, 'test');
-    if (separateProcesses) children.push(...SERVICE_NAMES.map((name) => spawnService(name, { ...env, ...users?.env(name) })));
+    if (separateProcesses)
+      children.push(...SERVICE_NAMES.map((name) => spawnService(name, { ...env, ...users?.env(name) })));
     const bus = await natsBus(config, servers.natsUrl, logger);
     running = await startSystem({
       config,
@@ -177,7 +188,11 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Deletes the event stream of a test's subject prefix (what a test's own JetStreamEventBus created). */
-export async function deleteStream(natsUrl: string, prefix: string, credentials: Partial<ConnectionOptions> = {}): Promise<void> {
+export async function deleteStream(
+  natsUrl: string,
+  prefix: string,
+  credentials: Partial<ConnectionOptions> = {},
+): Promise<void> {
   const nc = await connect({ ...credentials, servers: natsUrl });
   try {
     await (await nc.jetstreamManager()).streams.delete(streamNameFor(prefix)).catch(() => false);

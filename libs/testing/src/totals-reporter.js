@@ -18,7 +18,9 @@ class TotalsReporter {
     const skipped = results.numPendingTests + results.numTodoTests;
     const failedSuites = results.numRuntimeErrorTestSuites;
     const failed = results.numFailedTests + failedSuites;
-    process.stdout.write(`\n${results.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`);
+    process.stdout.write(
+      `\n${results.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
+    );
   }
 
   printTally() {
@@ -35,7 +37,9 @@ class TotalsReporter {
     const width = Math.max(...[...totals.keys()].map((s) => s.length));
     process.stdout.write('\nFigures recorded by the suites:\n');
     for (const [suite, counts] of [...totals].sort(([a], [b]) => a.localeCompare(b))) {
-      const figures = Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ');
+      const figures = Object.entries(counts)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ');
       process.stdout.write(`  ${suite.padEnd(width)}  ${figures}\n`);
     }
   }

@@ -2,7 +2,8 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { eventually, startTestSystem } from '../src';
 
-const openSockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
+const openSockets = () =>
+  process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TCPServerWrap').length;
 
 /**
  * A system that fails at the last step of starting (its health port is taken, after the services
@@ -21,7 +22,9 @@ describe('a test system that cannot start', () => {
   it('rejects with the cause and leaves nothing running', async () => {
     const port = (taken.address() as AddressInfo).port;
     const before = openSockets();
-    await expect(startTestSystem({ separateProcesses: false, env: { HEALTH_PORT: String(port) } })).rejects.toThrow('EADDRINUSE');
+    await expect(startTestSystem({ separateProcesses: false, env: { HEALTH_PORT: String(port) } })).rejects.toThrow(
+      'EADDRINUSE',
+    );
     // The services, the gateway, their pools and NATS connections were all up when the health port failed.
     await eventually(async () => expect(openSockets()).toBeLessThanOrEqual(before));
   });

@@ -10,7 +10,10 @@ type Verb = 'describe' | 'batch' | 'rollback';
  * A Nest controller answering the participant patterns of `datatypes` (System callers only, input
  * parsed by the contract) with the TransferParticipant provided under `participantToken`.
  */
-export function transferParticipantHandler(datatypes: readonly TransferDatatype[], participantToken: string | symbol | Type<TransferParticipant>): Type<unknown> {
+export function transferParticipantHandler(
+  datatypes: readonly TransferDatatype[],
+  participantToken: string | symbol | Type<TransferParticipant>,
+): Type<unknown> {
   @Controller()
   class TransferParticipantHandler {
     constructor(@Inject(participantToken) readonly participant: TransferParticipant) {}
@@ -26,9 +29,16 @@ export function transferParticipantHandler(datatypes: readonly TransferDatatype[
       const def: EndpointDef = endpoints[verb];
       const key = `${verb}_${datatype}`;
       const handle = function (this: TransferParticipantHandler, raw: unknown) {
-        return answer(async () => run[verb](this.participant, (await contextFrom(def, raw)).body as never), def.pattern);
+        return answer(
+          async () => run[verb](this.participant, (await contextFrom(def, raw)).body as never),
+          def.pattern,
+        );
       };
-      Object.defineProperty(TransferParticipantHandler.prototype, key, { value: handle, writable: true, configurable: true });
+      Object.defineProperty(TransferParticipantHandler.prototype, key, {
+        value: handle,
+        writable: true,
+        configurable: true,
+      });
       const descriptor = Object.getOwnPropertyDescriptor(TransferParticipantHandler.prototype, key)!;
       MessagePattern(def.pattern)(TransferParticipantHandler.prototype, key, descriptor);
     }

@@ -78,7 +78,8 @@ export class TransferParticipant {
           .ignore()
           .returning('batch_id');
         if (!claimed.length) return this.replay(trx, request);
-        const outcome = request.mode === 'copy' ? await this.copy(trx, table, request) : await this.move(trx, table, request);
+        const outcome =
+          request.mode === 'copy' ? await this.copy(trx, table, request) : await this.move(trx, table, request);
         const reply: ParticipantBatchReply = {
           batchId: request.batchId,
           transferred: outcome.transferred,
@@ -94,7 +95,9 @@ export class TransferParticipant {
     } catch (err) {
       if (isUniqueViolation(err)) {
         const constraint = (err as { constraint?: string }).constraint;
-        throw new AppError('CONFLICT', `A ${request.datatype} record conflicts with one the target org already holds`, { constraint });
+        throw new AppError('CONFLICT', `A ${request.datatype} record conflicts with one the target org already holds`, {
+          constraint,
+        });
       }
       throw err;
     }
@@ -103,13 +106,19 @@ export class TransferParticipant {
   async rollbackBatch(request: ParticipantRollbackRequest): Promise<ParticipantRollbackReply> {
     const table = this.table(request.datatype);
     return this.db.transaction(async (trx) => {
-      const entry: LedgerRow | undefined = await trx(LEDGER_TABLE).where({ batch_id: request.batchId }).forUpdate().first();
+      const entry: LedgerRow | undefined = await trx(LEDGER_TABLE)
+        .where({ batch_id: request.batchId })
+        .forUpdate()
+        .first();
       if (!entry) throw new AppError('NOT_FOUND', `Batch ${request.batchId} was never committed here`);
       this.checkSameBatch(entry, request);
       if (entry.rolled_back_at !== null) return { ...entry.rollback_reply!, replayed: true };
-      const restored = entry.mode === 'copy' ? await this.deleteCopies(trx, table, entry) : await this.moveBack(trx, table, entry);
+      const restored =
+        entry.mode === 'copy' ? await this.deleteCopies(trx, table, entry) : await this.moveBack(trx, table, entry);
       const reply: ParticipantRollbackReply = { batchId: request.batchId, restored, replayed: false };
-      await trx(LEDGER_TABLE).where({ batch_id: request.batchId }).update({ rolled_back_at: this.clock.now(), rollback_reply: reply });
+      await trx(LEDGER_TABLE)
+        .where({ batch_id: request.batchId })
+        .update({ rolled_back_at: this.clock.now(), rollback_reply: reply });
       return reply;
     });
   }
@@ -133,8 +142,15 @@ export class TransferParticipant {
   }
 
   /** Copies the next rows after the cursor: new ids, references to carried datatypes remapped. */
-  private async copy(trx: Knex.Transaction, table: ResolvedTable, request: ParticipantBatchRequest): Promise<BatchOutcome> {
-    const query = trx(table.table).where(table.orgColumn, request.sourceOrgId).orderBy(table.orderColumn).limit(request.limit);
+  private async copy(
+    trx: Knex.Transaction,
+    table: ResolvedTable,
+    request: ParticipantBatchRequest,
+  ): Promise<BatchOutcome> {
+    const query = trx(table.table)
+      .where(table.orgColumn, request.sourceOrgId)
+      .orderBy(table.orderColumn)
+      .limit(request.limit);
     if (request.cursor !== null) query.where(table.orderColumn, '>', request.cursor);
     const rows: Row[] = await query;
     const carried = new Set<string>(request.datatypes);
@@ -152,7 +168,9 @@ export class TransferParticipant {
       }
       return jsonColumnsAsText({ ...copy, ...targetValues });
     });
-    const inserted: Row[] = copies.length ? await trx(table.table).insert(copies).onConflict(table.idColumn).ignore().returning(table.idColumn) : [];
+    const inserted: Row[] = copies.length
+      ? await trx(table.table).insert(copies).onConflict(table.idColumn).ignore().returning(table.idColumn)
+      : [];
     const last = rows[rows.length - 1];
     return {
       transferred: inserted.length,
@@ -167,11 +185,16 @@ export class TransferParticipant {
    * Moves the source's oldest remaining rows (locked, so concurrent moves of one org never take a
    * row twice). Ids stay; references to datatypes the transfer does not carry may be cleared.
    */
-  private async move(trx: Knex.Transaction, table: ResolvedTable, request: ParticipantBatchRequest): Promise<BatchOutcome> {
+  private async move(
+    trx: Knex.Transaction,
+    table: ResolvedTable,
+    request: ParticipantBatchRequest,
+  ): Promise<BatchOutcome> {
     const carried = new Set<string>(request.datatypes);
     const targetValues = (await table.targetValues?.({ trx, ...request })) ?? {};
     const changes: Row = { ...targetValues };
-    for (const ref of table.references) if (!carried.has(ref.datatype) && ref.outside === 'clear') changes[ref.column] = null;
+    for (const ref of table.references)
+      if (!carried.has(ref.datatype) && ref.outside === 'clear') changes[ref.column] = null;
     const overwritten = Object.keys(changes);
     const rows: Row[] = await trx(table.table)
       .select(table.idColumn, table.orderColumn, ...overwritten)
@@ -199,7 +222,10 @@ export class TransferParticipant {
 
   private async deleteCopies(trx: Knex.Transaction, table: ResolvedTable, entry: LedgerRow): Promise<number> {
     if (!entry.record_ids.length) return 0;
-    return trx(table.table).whereRaw('?? = ANY(?)', [table.idColumn, entry.record_ids]).andWhere(table.orgColumn, entry.target_org_id).del();
+    return trx(table.table)
+      .whereRaw('?? = ANY(?)', [table.idColumn, entry.record_ids])
+      .andWhere(table.orgColumn, entry.target_org_id)
+      .del();
   }
 
   /** Records the target still holds go back to the source, with the values the move overwrote. */
@@ -230,7 +256,10 @@ function pick(row: Row, columns: readonly string[]): Row {
 function jsonColumnsAsText(row: Row): Row {
   const out: Row = {};
   for (const [column, value] of Object.entries(row)) {
-    out[column] = value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value) ? JSON.stringify(value) : value;
+    out[column] =
+      value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)
+        ? JSON.stringify(value)
+        : value;
   }
   return out;
 }

@@ -34,13 +34,20 @@ describe('add-on catalogue through the gateway', () => {
         requiresAgreement: true,
         termsVersion: '2025-11',
       });
-      expect(res.body.items[3]).toMatchObject({ billingMode: 'one-off', price: { amount: 2500, interval: null }, requiresAgreement: true });
+      expect(res.body.items[3]).toMatchObject({
+        billingMode: 'one-off',
+        price: { amount: 2500, interval: null },
+        requiresAgreement: true,
+      });
       expect(res.body.items[0]).toMatchObject({ requiresAgreement: false, termsVersion: null });
     });
 
     it('filters by category', async () => {
       const res = await sys.api('GET', '/services/available?category=support', { token: member });
-      expect(res.body.items.map((a: { serviceName: string }) => a.serviceName)).toEqual(['priority-support', 'dedicated-success-manager']);
+      expect(res.body.items.map((a: { serviceName: string }) => a.serviceName)).toEqual([
+        'priority-support',
+        'dedicated-success-manager',
+      ]);
     });
 
     it.each([
@@ -62,13 +69,23 @@ describe('add-on catalogue through the gateway', () => {
         serviceName: 'premium-ai-models',
         price: { amount: 9900, currency: 'USD', interval: 'month' },
         termsVersion: '2025-11',
-        terms: { version: '2025-11', url: 'https://legal.example.com/addons/premium-ai-models/2025-11', summary: expect.any(String), publishedAt: expect.any(Number) },
+        terms: {
+          version: '2025-11',
+          url: 'https://legal.example.com/addons/premium-ai-models/2025-11',
+          summary: expect.any(String),
+          publishedAt: expect.any(Number),
+        },
       });
     });
 
     it('shows an add-on without terms of its own with none', async () => {
       const res = await sys.api('GET', '/services/pricing/extra-storage-100gb', { token: member });
-      expect(res.body).toMatchObject({ category: 'storage', price: { amount: 1500 }, requiresAgreement: false, terms: null });
+      expect(res.body).toMatchObject({
+        category: 'storage',
+        price: { amount: 1500 },
+        requiresAgreement: false,
+        terms: null,
+      });
     });
 
     it('answers 404 for an unknown add-on and 400 for a malformed name', async () => {

@@ -23,12 +23,19 @@ function helpers(sys: () => TestSystem) {
     },
     accept: (token: string, serviceName = AI, termsVersion = '2025-11') =>
       sys().api('POST', `/services/agreement/accept/${serviceName}`, { token, body: { termsVersion } }),
-    revoke: (token: string, serviceName = AI) => sys().api('POST', `/services/agreement/revoke/${serviceName}`, { token }),
-    purchase: (token: string, body: Record<string, unknown>) => sys().api('POST', '/services/purchase', { token, body }),
-    complete: (token: string, purchaseId: string) => sys().api('POST', '/services/complete-payment', { token, body: { purchaseId } }),
+    revoke: (token: string, serviceName = AI) =>
+      sys().api('POST', `/services/agreement/revoke/${serviceName}`, { token }),
+    purchase: (token: string, body: Record<string, unknown>) =>
+      sys().api('POST', '/services/purchase', { token, body }),
+    complete: (token: string, purchaseId: string) =>
+      sys().api('POST', '/services/complete-payment', { token, body: { purchaseId } }),
     purchased: (token: string, query = '') => sys().api('GET', `/services/purchased${query}`, { token }),
     async outboxOf(orgId: string, subject: string) {
-      return sys().db('billing')('outbox').where({ subject }).whereRaw("envelope->>'orgId' = ?", [orgId]).orderBy('seq');
+      return sys()
+        .db('billing')('outbox')
+        .where({ subject })
+        .whereRaw("envelope->>'orgId' = ?", [orgId])
+        .orderBy('seq');
     },
   };
 }
@@ -37,7 +44,11 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
   let sys: TestSystem;
   const clock = new ManualClock(Date.UTC(2026, 0, 31, 12));
   const h = helpers(() => sys);
-  const card = (serviceName: string, paymentMethodId = 'pm_card_visa') => ({ serviceName, paymentSource: 'gateway', paymentMethodId });
+  const card = (serviceName: string, paymentMethodId = 'pm_card_visa') => ({
+    serviceName,
+    paymentSource: 'gateway',
+    paymentMethodId,
+  });
 
   beforeAll(async () => {
     sys = await startTestSystem({ clock });
@@ -83,7 +94,13 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
     expect(listed.body.items).toEqual([completed.body]);
     const events = await h.outboxOf(org.id, 'services.purchased');
     expect(events.map((e: { envelope: { data: unknown } }) => e.envelope.data)).toEqual([
-      expect.objectContaining({ purchaseId: completed.body.id, serviceName: 'priority-support', amount: 4900, paymentSource: 'gateway', periodEnd: Date.UTC(2026, 1, 28, 12) }),
+      expect.objectContaining({
+        purchaseId: completed.body.id,
+        serviceName: 'priority-support',
+        amount: 4900,
+        paymentSource: 'gateway',
+        periodEnd: Date.UTC(2026, 1, 28, 12),
+      }),
     ]);
   });
 
@@ -102,9 +119,12 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
     const { org, admin, member } = await h.buyer();
     const { body } = await h.purchase(admin, card('priority-support', 'pm_card_chargeDeclined'));
     const results = await Promise.all([h.complete(admin, body.purchase.id), h.complete(admin, body.purchase.id)]);
-    for (const res of results) expect(res.body.error).toMatchObject({ code: 'PAYMENT_FAILED', details: { purchaseId: body.purchase.id } });
+    for (const res of results)
+      expect(res.body.error).toMatchObject({ code: 'PAYMENT_FAILED', details: { purchaseId: body.purchase.id } });
     expect(results[0].status).toBe(402);
-    expect((await h.purchased(member)).body.items).toEqual([expect.objectContaining({ status: 'failed', periodStart: null, failureReason: 'generic_decline' })]);
+    expect((await h.purchased(member)).body.items).toEqual([
+      expect.objectContaining({ status: 'failed', periodStart: null, failureReason: 'generic_decline' }),
+    ]);
     expect(await h.outboxOf(org.id, 'services.purchase_failed')).toHaveLength(1);
     expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(0);
   });
@@ -127,13 +147,26 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       const res = await h.purchase(admin, credits('extra-storage-100gb'));
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
-        purchase: expect.objectContaining({ status: 'active', paymentSource: 'credits', gateway: null, paymentIntentId: null, amount: 1500, completedAt: clock.now() }),
+        purchase: expect.objectContaining({
+          status: 'active',
+          paymentSource: 'credits',
+          gateway: null,
+          paymentIntentId: null,
+          amount: 1500,
+          completedAt: clock.now(),
+        }),
         paymentIntentClientSecret: null,
       });
       expect(await balanceOf(member)).toBe(8_500);
       const transactions = (await sys.api('GET', '/billing/transactions?type=debit', { token: member })).body.items;
       expect(transactions).toEqual([
-        expect.objectContaining({ type: 'debit', amount: 1500, reference: res.body.purchase.id, reason: 'Add-on: Extra storage (100 GB)', balanceAfter: 8_500 }),
+        expect.objectContaining({
+          type: 'debit',
+          amount: 1500,
+          reference: res.body.purchase.id,
+          reason: 'Add-on: Extra storage (100 GB)',
+          balanceAfter: 8_500,
+        }),
       ]);
       expect((await h.complete(admin, res.body.purchase.id)).body).toMatchObject({ status: 'active' });
       expect(await balanceOf(member)).toBe(8_500);
@@ -172,11 +205,17 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       const statuses: number[] = [];
       for (let round = 0; round < 12; round++) {
         const pending = (await h.purchase(admin, card('extra-storage-100gb'))).body.purchase.id;
-        const results = await Promise.all([h.complete(admin, pending), h.purchase(admin, credits('extra-storage-100gb')), h.purchase(admin, credits('extra-storage-100gb'))]);
+        const results = await Promise.all([
+          h.complete(admin, pending),
+          h.purchase(admin, credits('extra-storage-100gb')),
+          h.purchase(admin, credits('extra-storage-100gb')),
+        ]);
         statuses.push(...results.map((r) => r.status));
       }
       expect(statuses).toEqual(Array(12).fill([200, 201, 201]).flat());
-      const periods = (await h.purchased(member, '?limit=100')).body.items.map((p: { periodStart: number; periodEnd: number }) => [p.periodStart, p.periodEnd]).sort((x: number[], y: number[]) => x[0] - y[0]);
+      const periods = (await h.purchased(member, '?limit=100')).body.items
+        .map((p: { periodStart: number; periodEnd: number }) => [p.periodStart, p.periodEnd])
+        .sort((x: number[], y: number[]) => x[0] - y[0]);
       expect(periods).toHaveLength(36);
       for (let i = 1; i < periods.length; i++) expect(periods[i][0]).toBe(periods[i - 1][1]);
     });
@@ -189,7 +228,12 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       expect(res.body.error.code).toBe('INSUFFICIENT_BALANCE');
       expect(await balanceOf(member)).toBe(1_000);
       expect((await h.purchased(member)).body.items).toEqual([]);
-      expect(await sys.db('billing')('outbox').where({ subject: 'billing.debit_declined' }).whereRaw("envelope->>'orgId' = ?", [org.id])).toEqual([]);
+      expect(
+        await sys
+          .db('billing')('outbox')
+          .where({ subject: 'billing.debit_declined' })
+          .whereRaw("envelope->>'orgId' = ?", [org.id]),
+      ).toEqual([]);
     });
 
     it('sells exactly what the balance covers when purchases race, never going below zero', async () => {
@@ -206,7 +250,11 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       const { org, admin, member } = await h.buyer();
       await gift(org.id, 10_000);
       const send = (serviceName: string) =>
-        sys.api('POST', '/services/purchase', { token: admin, body: credits(serviceName), headers: { 'idempotency-key': 'buy-storage-1' } });
+        sys.api('POST', '/services/purchase', {
+          token: admin,
+          body: credits(serviceName),
+          headers: { 'idempotency-key': 'buy-storage-1' },
+        });
       const first = await send('extra-storage-100gb');
       const replay = await send('extra-storage-100gb');
       expect(replay.status).toBe(201);
@@ -240,18 +288,28 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       const { admin } = await h.buyer();
       await h.accept(admin, 'premium-domain');
       await sys.db('billing')('addon_terms').insert({
-        service_name: 'premium-domain', version: '2026-01', url: 'https://legal.example.com/addons/premium-domain/2026-01',
-        summary: 'Revised registrar terms', published_at: clock.now(),
+        service_name: 'premium-domain',
+        version: '2026-01',
+        url: 'https://legal.example.com/addons/premium-domain/2026-01',
+        summary: 'Revised registrar terms',
+        published_at: clock.now(),
       });
       const refused = await h.purchase(admin, card('premium-domain'));
       expect(refused.status).toBe(409);
-      expect(refused.body.error.details).toEqual({ serviceName: 'premium-domain', currentTermsVersion: '2026-01', acceptedTermsVersion: '2025-11' });
+      expect(refused.body.error.details).toEqual({
+        serviceName: 'premium-domain',
+        currentTermsVersion: '2026-01',
+        acceptedTermsVersion: '2025-11',
+      });
 
       await h.accept(admin, 'premium-domain', '2026-01');
       const started = await h.purchase(admin, card('premium-domain'));
       expect(started.status).toBe(201);
       expect(started.body.purchase).toMatchObject({ termsVersion: '2026-01', billingMode: 'one-off' });
-      expect((await h.complete(admin, started.body.purchase.id)).body).toMatchObject({ status: 'active', periodEnd: null });
+      expect((await h.complete(admin, started.body.purchase.id)).body).toMatchObject({
+        status: 'active',
+        periodEnd: null,
+      });
     });
 
     it('suspends an active purchase when the terms are revoked, refuses new ones, and restores it on re-acceptance', async () => {
@@ -261,12 +319,16 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       await h.complete(admin, body.purchase.id);
 
       await h.revoke(admin);
-      expect((await h.purchased(member)).body.items).toEqual([expect.objectContaining({ id: body.purchase.id, status: 'suspended' })]);
+      expect((await h.purchased(member)).body.items).toEqual([
+        expect.objectContaining({ id: body.purchase.id, status: 'suspended' }),
+      ]);
       expect((await h.purchase(admin, card(AI))).body.error.code).toBe('AGREEMENT_REQUIRED');
       expect((await h.purchased(member, '?status=suspended')).body.items).toHaveLength(1);
 
       await h.accept(admin);
-      expect((await h.purchased(member)).body.items).toEqual([expect.objectContaining({ id: body.purchase.id, status: 'active' })]);
+      expect((await h.purchased(member)).body.items).toEqual([
+        expect.objectContaining({ id: body.purchase.id, status: 'active' }),
+      ]);
     });
   });
 
@@ -284,14 +346,20 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
       [secondDone.id, 'active'],
       [firstDone.id, 'expired'],
     ]);
-    expect((await h.purchased(member, '?status=expired&serviceName=dedicated-success-manager')).body.items).toHaveLength(1);
+    expect(
+      (await h.purchased(member, '?status=expired&serviceName=dedicated-success-manager')).body.items,
+    ).toHaveLength(1);
   });
 
   describe('validation', () => {
     it.each([
       ['no body', undefined, 'body'],
       ['an unknown payment source', { serviceName: AI, paymentSource: 'cash' }, 'body.paymentSource'],
-      ['no payment method for the gateway', { serviceName: 'priority-support', paymentSource: 'gateway' }, 'body.paymentMethodId'],
+      [
+        'no payment method for the gateway',
+        { serviceName: 'priority-support', paymentSource: 'gateway' },
+        'body.paymentMethodId',
+      ],
       ['a malformed payment method', { ...card('priority-support'), paymentMethodId: 'card' }, 'body.paymentMethodId'],
       ['an unknown gateway', { ...card('priority-support'), gateway: 'paypal' }, 'body.gateway'],
       ['a malformed service name', card('Priority Support'), 'body.serviceName'],
@@ -332,7 +400,11 @@ describe('add-on purchases through the gateway (sandbox payments)', () => {
     });
 
     it('answers 404 to a root operator buying for an org that does not exist, creating nothing', async () => {
-      const res = await sys.api('POST', '/services/purchase', { token: await sys.rootToken(), orgid: 'org_doesnotexist', body: card('priority-support') });
+      const res = await sys.api('POST', '/services/purchase', {
+        token: await sys.rootToken(),
+        orgid: 'org_doesnotexist',
+        body: card('priority-support'),
+      });
       expect(res.status).toBe(404);
       expect(await sys.db('billing')('addon_purchases').where({ org_id: 'org_doesnotexist' })).toEqual([]);
     });
@@ -398,7 +470,10 @@ describe('add-on purchases through the gateway (stripe, against the Stripe HTTP 
 
   async function webhook(type: string, paymentIntentId: string) {
     const { payload, signature } = stripe.signedEvent(type, paymentIntentId);
-    return sys.api('POST', '/billing/webhooks/stripe', { rawBody: payload, headers: { 'stripe-signature': signature } });
+    return sys.api('POST', '/billing/webhooks/stripe', {
+      rawBody: payload,
+      headers: { 'stripe-signature': signature },
+    });
   }
 
   it('activates once when the payment webhook races complete-payment', async () => {
@@ -414,7 +489,10 @@ describe('add-on purchases through the gateway (stripe, against the Stripe HTTP 
     expect(hook.body).toEqual({ received: true, handled: true });
     expect(completions.map((r) => r.body.status)).toEqual(['active', 'active']);
     expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(1);
-    expect((await webhook('payment_intent.succeeded', body.purchase.paymentIntentId)).body).toEqual({ received: true, handled: true });
+    expect((await webhook('payment_intent.succeeded', body.purchase.paymentIntentId)).body).toEqual({
+      received: true,
+      handled: true,
+    });
     expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(1);
   });
 
@@ -423,7 +501,10 @@ describe('add-on purchases through the gateway (stripe, against the Stripe HTTP 
     await h.accept(admin);
     const { body } = await h.purchase(admin, card);
     stripe.settle(body.purchase.paymentIntentId, { status: 'declined' });
-    expect((await webhook('payment_intent.payment_failed', body.purchase.paymentIntentId)).body).toEqual({ received: true, handled: true });
+    expect((await webhook('payment_intent.payment_failed', body.purchase.paymentIntentId)).body).toEqual({
+      received: true,
+      handled: true,
+    });
     expect((await h.purchased(admin)).body.items[0]).toMatchObject({ id: body.purchase.id, status: 'failed' });
   });
 
@@ -434,8 +515,14 @@ describe('add-on purchases through the gateway (stripe, against the Stripe HTTP 
     stripe.settle(body.purchase.paymentIntentId, { status: 'succeeded', amountReceived: 100 });
     const res = await h.complete(admin, body.purchase.id);
     expect(res.status).toBe(402);
-    expect((await webhook('payment_intent.succeeded', body.purchase.paymentIntentId)).body).toEqual({ received: true, handled: true });
-    expect((await h.purchased(admin)).body.items[0]).toMatchObject({ status: 'failed', failureReason: 'amount_mismatch' });
+    expect((await webhook('payment_intent.succeeded', body.purchase.paymentIntentId)).body).toEqual({
+      received: true,
+      handled: true,
+    });
+    expect((await h.purchased(admin)).body.items[0]).toMatchObject({
+      status: 'failed',
+      failureReason: 'amount_mismatch',
+    });
     expect(await h.outboxOf(org.id, 'services.purchased')).toHaveLength(0);
   });
 

@@ -1,6 +1,15 @@
 import { BillingEndpoints, EndpointDef, Organization, OrgsEndpoints } from '@org-mgmt/contracts';
 import { RpcClient } from '@org-mgmt/runtime';
-import { CALLER_FACTS, callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, TestSystem, signedRpcClient } from '@org-mgmt/testing';
+import {
+  CALLER_FACTS,
+  callerToken,
+  CALLERS,
+  expectedOutcome,
+  Scope,
+  startTestSystem,
+  TestSystem,
+  signedRpcClient,
+} from '@org-mgmt/testing';
 
 interface Sample {
   def: EndpointDef;
@@ -14,7 +23,12 @@ const AI = 'premium-ai-models';
 
 const CARD = { serviceName: 'priority-support', paymentSource: 'gateway', paymentMethodId: 'pm_card_visa' };
 
-async function asOperator(sys: TestSystem, orgId: string, path: string, body: unknown): Promise<{ purchase?: { id: string } }> {
+async function asOperator(
+  sys: TestSystem,
+  orgId: string,
+  path: string,
+  body: unknown,
+): Promise<{ purchase?: { id: string } }> {
   const res = await sys.api('POST', path, { token: await sys.rootToken(), orgid: orgId, body });
   if (res.status >= 300) throw new Error(`${path} failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
@@ -34,7 +48,10 @@ const SAMPLES: Sample[] = [
   { def: BillingEndpoints.servicesPricing, request: () => ({ path: `/services/pricing/${AI}` }) },
   { def: OrgsEndpoints.agreementsList, request: () => ({ path: '/services/agreements' }) },
   { def: OrgsEndpoints.agreementGet, request: () => ({ path: `/services/agreement/${AI}` }) },
-  { def: OrgsEndpoints.agreementAccept, request: () => ({ path: `/services/agreement/accept/${AI}`, body: { termsVersion: '2025-11' } }) },
+  {
+    def: OrgsEndpoints.agreementAccept,
+    request: () => ({ path: `/services/agreement/accept/${AI}`, body: { termsVersion: '2025-11' } }),
+  },
   { def: BillingEndpoints.servicesPurchase, request: () => ({ path: '/services/purchase', body: CARD }) },
   {
     def: BillingEndpoints.servicesCompletePayment,
@@ -42,7 +59,11 @@ const SAMPLES: Sample[] = [
     prepare: purchaseAsOperator,
   },
   { def: BillingEndpoints.servicesPurchased, request: () => ({ path: '/services/purchased?status=active' }) },
-  { def: OrgsEndpoints.agreementRevoke, request: () => ({ path: `/services/agreement/revoke/${AI}` }), prepare: acceptAsOperator },
+  {
+    def: OrgsEndpoints.agreementRevoke,
+    request: () => ({ path: `/services/agreement/revoke/${AI}` }),
+    prepare: acceptAsOperator,
+  },
 ];
 
 /**
@@ -61,7 +82,12 @@ describe('add-on and agreement endpoints enforce the permission matrix', () => {
 
   const cases = SAMPLES.flatMap((sample) =>
     CALLERS.flatMap((caller) =>
-      (['own', 'other'] as Scope[]).map((scope) => ({ name: `${sample.def.method} ${sample.def.path} by ${caller} on ${scope} org`, sample, caller, scope })),
+      (['own', 'other'] as Scope[]).map((scope) => ({
+        name: `${sample.def.method} ${sample.def.path} by ${caller} on ${scope} org`,
+        sample,
+        caller,
+        scope,
+      })),
     ),
   );
 
@@ -74,7 +100,8 @@ describe('add-on and agreement endpoints enforce the permission matrix', () => {
     const res = await sys.api(sample.def.method, path, { token, body, orgid: scope === 'own' ? undefined : target });
     const expectedStatus = { allowed: sample.def.successStatus ?? 200, unauthenticated: 401, forbidden: 403 }[expected];
     expect({ status: res.status, body: res.body }).toEqual({ status: expectedStatus, body: expect.anything() });
-    if (expected !== 'allowed') expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
+    if (expected !== 'allowed')
+      expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
   });
 });
 
@@ -100,7 +127,10 @@ describe('internal add-on and agreement endpoints', () => {
   ];
 
   it.each(INTERNAL)('$def.pattern has no HTTP route', async ({ def }) => {
-    const res = await sys.api(def.method, def.path, { token: await sys.rootToken(), body: def.method === 'GET' ? undefined : {} });
+    const res = await sys.api(def.method, def.path, {
+      token: await sys.rootToken(),
+      body: def.method === 'GET' ? undefined : {},
+    });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('ROUTE_NOT_FOUND');
   });
@@ -109,9 +139,19 @@ describe('internal add-on and agreement endpoints', () => {
     '$def.pattern over NATS by $caller',
     async ({ def, body, caller }) => {
       const facts = CALLER_FACTS[caller];
-      const principal = { sub: `user-${caller}`, orgId: facts.inRootOrg ? sys.config.ROOT_ORG_ID : customerOrg.id, roles: facts.roles };
-      const result = await rpc.request(def.pattern, { principal, orgId: customerOrg.id, requestId: `perm-${caller}`, body });
-      if (caller === 'System') expect(result).toEqual({ ok: true, data: { items: [expect.objectContaining({ serviceName: AI })] } });
+      const principal = {
+        sub: `user-${caller}`,
+        orgId: facts.inRootOrg ? sys.config.ROOT_ORG_ID : customerOrg.id,
+        roles: facts.roles,
+      };
+      const result = await rpc.request(def.pattern, {
+        principal,
+        orgId: customerOrg.id,
+        requestId: `perm-${caller}`,
+        body,
+      });
+      if (caller === 'System')
+        expect(result).toEqual({ ok: true, data: { items: [expect.objectContaining({ serviceName: AI })] } });
       else expect(result).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     },
   );

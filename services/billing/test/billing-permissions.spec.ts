@@ -1,5 +1,13 @@
 import { BillingEndpoints, EndpointDef, Organization } from '@org-mgmt/contracts';
-import { callerToken, CALLERS, expectedOutcome, Scope, startTestSystem, statusMatches, TestSystem } from '@org-mgmt/testing';
+import {
+  callerToken,
+  CALLERS,
+  expectedOutcome,
+  Scope,
+  startTestSystem,
+  statusMatches,
+  TestSystem,
+} from '@org-mgmt/testing';
 
 interface Sample {
   def: EndpointDef;
@@ -41,18 +49,40 @@ describe('billing endpoints enforce the permission matrix', () => {
     { def: BillingEndpoints.transactions, request: async () => ({ path: '/billing/transactions' }), exactStatus: true },
     {
       def: BillingEndpoints.buyCredits,
-      request: async () => ({ path: '/billing/buy-credits', body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_card_visa' } }),
+      request: async () => ({
+        path: '/billing/buy-credits',
+        body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_card_visa' },
+      }),
       exactStatus: true,
     },
-    { def: BillingEndpoints.completePayment, request: async (orgId) => ({ path: '/billing/complete-payment', body: await purchaseOf(orgId) }) },
-    { def: BillingEndpoints.giftCredits, request: async (orgId) => ({ path: '/billing/gift-credits', body: { orgId, ...grant }, byBody: true }), exactStatus: true },
-    { def: BillingEndpoints.addCredit, request: async (orgId) => ({ path: '/billing/add-credit', body: { orgId, ...grant }, byBody: true }), exactStatus: true },
-    { def: BillingEndpoints.stripeWebhook, request: async () => ({ path: '/billing/webhooks/stripe', rawBody: '{"id":"evt_1","type":"ping"}' }) },
+    {
+      def: BillingEndpoints.completePayment,
+      request: async (orgId) => ({ path: '/billing/complete-payment', body: await purchaseOf(orgId) }),
+    },
+    {
+      def: BillingEndpoints.giftCredits,
+      request: async (orgId) => ({ path: '/billing/gift-credits', body: { orgId, ...grant }, byBody: true }),
+      exactStatus: true,
+    },
+    {
+      def: BillingEndpoints.addCredit,
+      request: async (orgId) => ({ path: '/billing/add-credit', body: { orgId, ...grant }, byBody: true }),
+      exactStatus: true,
+    },
+    {
+      def: BillingEndpoints.stripeWebhook,
+      request: async () => ({ path: '/billing/webhooks/stripe', rawBody: '{"id":"evt_1","type":"ping"}' }),
+    },
   ];
 
   const cases = SAMPLES.flatMap((sample) =>
     CALLERS.flatMap((caller) =>
-      (['own', 'other'] as Scope[]).map((scope) => ({ name: `${sample.def.method} ${sample.def.path} by ${caller} on ${scope} org`, sample, caller, scope })),
+      (['own', 'other'] as Scope[]).map((scope) => ({
+        name: `${sample.def.method} ${sample.def.path} by ${caller} on ${scope} org`,
+        sample,
+        caller,
+        scope,
+      })),
     ),
   );
 
@@ -60,15 +90,26 @@ describe('billing endpoints enforce the permission matrix', () => {
     const { token, ownOrg } = await callerToken(sys, caller, customerOrg.id);
     const target = scope === 'own' ? ownOrg : otherOrg.id;
     const { path, body, byBody, rawBody } = await sample.request(target);
-    const res = await sys.api(sample.def.method, path, { token, body, rawBody, orgid: byBody || scope === 'own' ? undefined : target });
+    const res = await sys.api(sample.def.method, path, {
+      token,
+      body,
+      rawBody,
+      orgid: byBody || scope === 'own' ? undefined : target,
+    });
     const expected = expectedOutcome(sample.def.access, caller, scope);
     if (sample.exactStatus) {
-      const expectedStatus = { allowed: sample.def.successStatus ?? 200, unauthenticated: 401, forbidden: 403 }[expected];
+      const expectedStatus = { allowed: sample.def.successStatus ?? 200, unauthenticated: 401, forbidden: 403 }[
+        expected
+      ];
       expect({ status: res.status, body: res.body }).toEqual({ status: expectedStatus, body: expect.anything() });
     } else {
-      expect({ matches: statusMatches(expected, res.status), status: res.status }).toEqual({ matches: true, status: res.status });
+      expect({ matches: statusMatches(expected, res.status), status: res.status }).toEqual({
+        matches: true,
+        status: res.status,
+      });
     }
-    if (expected !== 'allowed') expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
+    if (expected !== 'allowed')
+      expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
   });
 
   it('lets anyone holding a purchase complete it without a token (it is verified with the gateway)', async () => {

@@ -34,16 +34,31 @@ describe('credit ledger', () => {
   }
 
   async function gift(orgId: string, amount: number, headers: Record<string, string> = {}) {
-    return sys.api('POST', '/billing/gift-credits', { token: root, headers, body: { orgId, amount, currency: 'USD', reason: 'Welcome offer' } });
+    return sys.api('POST', '/billing/gift-credits', {
+      token: root,
+      headers,
+      body: { orgId, amount, currency: 'USD', reason: 'Welcome offer' },
+    });
   }
 
-  function debit(body: Record<string, unknown>, roles: RpcRequest['principal'] = { sub: 'subscriptions', orgId: sys.config.ROOT_ORG_ID, roles: ['System'] }) {
-    return rpc.request('billing.credits.debit', { principal: roles, orgId: null, requestId: `test-${Math.random()}`, body });
+  function debit(
+    body: Record<string, unknown>,
+    roles: RpcRequest['principal'] = { sub: 'subscriptions', orgId: sys.config.ROOT_ORG_ID, roles: ['System'] },
+  ) {
+    return rpc.request('billing.credits.debit', {
+      principal: roles,
+      orgId: null,
+      requestId: `test-${Math.random()}`,
+      body,
+    });
   }
 
   /** The ledger explains the balance: the sum of an org's entries is its balance. */
   async function expectLedgerExplainsBalance(orgId: string) {
-    const [{ sum }] = await sys.db('billing')('ledger_entries').where({ org_id: orgId }).sum<{ sum: string | null }[]>('delta as sum');
+    const [{ sum }] = await sys
+      .db('billing')('ledger_entries')
+      .where({ org_id: orgId })
+      .sum<{ sum: string | null }[]>('delta as sum');
     expect(Number(sum ?? 0)).toBe(await balanceOf(orgId));
   }
 
@@ -68,9 +83,17 @@ describe('credit ledger', () => {
     it('buys credits with pm_card_visa: complete-payment credits once, a second call changes nothing', async () => {
       const orgId = await newOrg();
       const token = await sys.token({ orgId, roles: ['ConfigAdmin'] });
-      const bought = await sys.api('POST', '/billing/buy-credits', { token, body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_card_visa' } });
+      const bought = await sys.api('POST', '/billing/buy-credits', {
+        token,
+        body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_card_visa' },
+      });
       expect(bought.status).toBe(201);
-      expect(bought.body).toMatchObject({ paymentIntentId: expect.stringMatching(/^pi_sandbox_/), status: 'pending', amount: 100, currency: 'USD' });
+      expect(bought.body).toMatchObject({
+        paymentIntentId: expect.stringMatching(/^pi_sandbox_/),
+        status: 'pending',
+        amount: 100,
+        currency: 'USD',
+      });
       const body = { paymentIntentId: bought.body.paymentIntentId, transactionId: bought.body.transactionId };
       const first = await sys.api('POST', '/billing/complete-payment', { orgid: orgId, body });
       expect(first.status).toBe(200);
@@ -82,8 +105,13 @@ describe('credit ledger', () => {
     it('declines pm_card_chargeDeclined: the purchase fails and nothing is credited', async () => {
       const orgId = await newOrg();
       const token = await sys.token({ orgId, roles: ['ConfigAdmin'] });
-      const bought = await sys.api('POST', '/billing/buy-credits', { token, body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_card_chargeDeclined' } });
-      const res = await sys.api('POST', '/billing/complete-payment', { body: { paymentIntentId: bought.body.paymentIntentId, transactionId: bought.body.transactionId } });
+      const bought = await sys.api('POST', '/billing/buy-credits', {
+        token,
+        body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_card_chargeDeclined' },
+      });
+      const res = await sys.api('POST', '/billing/complete-payment', {
+        body: { paymentIntentId: bought.body.paymentIntentId, transactionId: bought.body.transactionId },
+      });
       expect(res.status).toBe(402);
       expect(res.body.error.details.transaction).toMatchObject({ status: 'failed', failureReason: 'generic_decline' });
       expect(await balanceOf(orgId)).toBe(0);
@@ -91,13 +119,19 @@ describe('credit ledger', () => {
 
     it('refuses a payment method that is not a sandbox test card with 422, creating nothing', async () => {
       const count = await sys.db('billing')('transactions').count();
-      const res = await sys.api('POST', '/billing/buy-credits', { token: admin, body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_abc' } });
+      const res = await sys.api('POST', '/billing/buy-credits', {
+        token: admin,
+        body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_abc' },
+      });
       expect(res.status).toBe(422);
       expect(await sys.db('billing')('transactions').count()).toEqual(count);
     });
 
     it('refuses webhooks: the sandbox sends none', async () => {
-      const res = await sys.api('POST', '/billing/webhooks/stripe', { rawBody: '{"id":"evt_1"}', headers: { 'stripe-signature': 't=1,v1=00' } });
+      const res = await sys.api('POST', '/billing/webhooks/stripe', {
+        rawBody: '{"id":"evt_1"}',
+        headers: { 'stripe-signature': 't=1,v1=00' },
+      });
       expect(res.status).toBe(400);
     });
   });
@@ -108,11 +142,23 @@ describe('credit ledger', () => {
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
         balance: 1500,
-        transaction: expect.objectContaining({ orgId: org.id, type: 'gift', status: 'succeeded', amount: 1500, currency: 'USD', reason: 'Welcome offer', createdBy: 'root-operator', balanceAfter: 1500 }),
+        transaction: expect.objectContaining({
+          orgId: org.id,
+          type: 'gift',
+          status: 'succeeded',
+          amount: 1500,
+          currency: 'USD',
+          reason: 'Welcome offer',
+          createdBy: 'root-operator',
+          balanceAfter: 1500,
+        }),
       });
       const mine = await sys.api('GET', '/billing/balance', { token: member });
       // With TEST_SERVICES=processes the services keep their own clocks.
-      expect(mine.body).toMatchObject({ balance: 1500, updatedAt: sys.separateProcesses ? expect.any(Number) : clock.now() });
+      expect(mine.body).toMatchObject({
+        balance: 1500,
+        updatedAt: sys.separateProcesses ? expect.any(Number) : clock.now(),
+      });
       const list = await sys.api('GET', '/billing/transactions?limit=1', { token: member });
       expect(list.body.items[0]).toEqual(res.body.transaction);
     });
@@ -122,16 +168,31 @@ describe('credit ledger', () => {
       const gifted = (await gift(orgId, 500)).body.transaction;
       const res = await sys.api('POST', '/billing/add-credit', {
         token: root,
-        body: { orgId, amount: 250, currency: 'USD', reason: 'Refund of a failed deployment', type: 'refund', relatedTransactionId: gifted.id },
+        body: {
+          orgId,
+          amount: 250,
+          currency: 'USD',
+          reason: 'Refund of a failed deployment',
+          type: 'refund',
+          relatedTransactionId: gifted.id,
+        },
       });
       expect(res.status).toBe(201);
-      expect(res.body.transaction).toMatchObject({ type: 'refund', relatedTransactionId: gifted.id, reason: 'Refund of a failed deployment', amount: 250 });
+      expect(res.body.transaction).toMatchObject({
+        type: 'refund',
+        relatedTransactionId: gifted.id,
+        reason: 'Refund of a failed deployment',
+        amount: 250,
+      });
       expect(res.body.balance).toBe(750);
     });
 
     it('records an adjustment when no type is given', async () => {
       const orgId = await newOrg();
-      const res = await sys.api('POST', '/billing/add-credit', { token: root, body: { orgId, amount: 99, currency: 'USD', reason: 'Goodwill' } });
+      const res = await sys.api('POST', '/billing/add-credit', {
+        token: root,
+        body: { orgId, amount: 99, currency: 'USD', reason: 'Goodwill' },
+      });
       expect(res.body.transaction).toMatchObject({ type: 'adjustment', relatedTransactionId: null });
     });
 
@@ -140,7 +201,14 @@ describe('credit ledger', () => {
       const foreign = (await gift(org.id, 1)).body.transaction;
       const res = await sys.api('POST', '/billing/add-credit', {
         token: root,
-        body: { orgId, amount: 10, currency: 'USD', reason: 'Refund', type: 'refund', relatedTransactionId: foreign.id },
+        body: {
+          orgId,
+          amount: 10,
+          currency: 'USD',
+          reason: 'Refund',
+          type: 'refund',
+          relatedTransactionId: foreign.id,
+        },
       });
       expect(res.status).toBe(400);
       expect(res.body.error.details.fields[0].path).toBe('body.relatedTransactionId');
@@ -159,26 +227,42 @@ describe('credit ledger', () => {
       ['a malformed org id', { orgId: 'acme' }, 'body.orgId'],
       ['an unknown field', { bonus: true }, 'body'],
     ];
-    it.each(invalid)('refuses a gift with %s with 400 naming the field, changing nothing', async (_case, change, path) => {
-      const orgId = await newOrg();
-      const res = await sys.api('POST', '/billing/gift-credits', { token: root, body: { ...valid, orgId, ...change } });
-      expect(res.status).toBe(400);
-      expect(res.body.error.details.fields.map((f: { path: string }) => f.path)).toContain(path);
-      expect(await balanceOf(orgId)).toBe(0);
-    });
+    it.each(invalid)(
+      'refuses a gift with %s with 400 naming the field, changing nothing',
+      async (_case, change, path) => {
+        const orgId = await newOrg();
+        const res = await sys.api('POST', '/billing/gift-credits', {
+          token: root,
+          body: { ...valid, orgId, ...change },
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.error.details.fields.map((f: { path: string }) => f.path)).toContain(path);
+        expect(await balanceOf(orgId)).toBe(0);
+      },
+    );
 
     it('answers 404 for an org that does not exist, crediting nothing', async () => {
       const res = await gift('org_doesnotexist', 100);
       expect(res.status).toBe(404);
-      const added = await sys.api('POST', '/billing/add-credit', { token: root, body: { ...valid, orgId: 'org_doesnotexist' } });
+      const added = await sys.api('POST', '/billing/add-credit', {
+        token: root,
+        body: { ...valid, orgId: 'org_doesnotexist' },
+      });
       expect(added.status).toBe(404);
-      const bought = await sys.api('POST', '/billing/buy-credits', { token: root, orgid: 'org_doesnotexist', body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_card_visa' } });
+      const bought = await sys.api('POST', '/billing/buy-credits', {
+        token: root,
+        orgid: 'org_doesnotexist',
+        body: { amount: 100, currency: 'USD', paymentMethodId: 'pm_card_visa' },
+      });
       expect(bought.status).toBe(404);
       expect(await sys.db('billing')('transactions').where({ org_id: 'org_doesnotexist' })).toHaveLength(0);
     });
 
     it('refuses an unknown add-credit type with 400', async () => {
-      const res = await sys.api('POST', '/billing/add-credit', { token: root, body: { ...valid, orgId: org.id, type: 'bonus' } });
+      const res = await sys.api('POST', '/billing/add-credit', {
+        token: root,
+        body: { ...valid, orgId: org.id, type: 'bonus' },
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.details.fields[0].path).toBe('body.type');
     });
@@ -206,7 +290,13 @@ describe('credit ledger', () => {
         expect(replay.text).toBe(first.text);
       }
       const bought = { amount: 500, currency: 'USD', paymentMethodId: 'pm_card_visa' };
-      const buy = () => sys.api('POST', '/billing/buy-credits', { token: root, orgid: orgId, headers: { 'idempotency-key': 'buy-bytes' }, body: bought });
+      const buy = () =>
+        sys.api('POST', '/billing/buy-credits', {
+          token: root,
+          orgid: orgId,
+          headers: { 'idempotency-key': 'buy-bytes' },
+          body: bought,
+        });
       const firstBuy = await buy();
       const replayedBuy = await buy();
       expect(replayedBuy.headers.get('idempotent-replayed')).toBe('true');
@@ -226,7 +316,9 @@ describe('credit ledger', () => {
       const orgId = await newOrg();
       const body = { orgId, amount: 40, currency: 'USD', reason: 'Outage credit' };
       const results = await Promise.all(
-        Array.from({ length: 25 }, () => sys.api('POST', '/billing/add-credit', { token: root, headers: { 'idempotency-key': 'outage-7' }, body })),
+        Array.from({ length: 25 }, () =>
+          sys.api('POST', '/billing/add-credit', { token: root, headers: { 'idempotency-key': 'outage-7' }, body }),
+        ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(25).fill(201));
       expect(new Set(results.map((r) => r.body.transaction.id)).size).toBe(1);
@@ -236,7 +328,11 @@ describe('credit ledger', () => {
     it('keeps keys apart per operation: the same key on gift and add-credit are two requests', async () => {
       const orgId = await newOrg();
       await gift(orgId, 10, { 'idempotency-key': 'shared' });
-      await sys.api('POST', '/billing/add-credit', { token: root, headers: { 'idempotency-key': 'shared' }, body: { orgId, amount: 10, currency: 'USD', reason: 'x' } });
+      await sys.api('POST', '/billing/add-credit', {
+        token: root,
+        headers: { 'idempotency-key': 'shared' },
+        body: { orgId, amount: 10, currency: 'USD', reason: 'x' },
+      });
       expect(await balanceOf(orgId)).toBe(20);
     });
 
@@ -260,14 +356,21 @@ describe('credit ledger', () => {
         await gift(orgId, amount);
         clock.advance(60_000);
       }
-      await sys.api('POST', '/billing/add-credit', { token: root, body: { orgId, amount: 6, currency: 'USD', reason: 'Refund', type: 'refund' } });
+      await sys.api('POST', '/billing/add-credit', {
+        token: root,
+        body: { orgId, amount: 6, currency: 'USD', reason: 'Refund', type: 'refund' },
+      });
     });
 
     it('pages newest first with a cursor until the end', async () => {
       const amounts: number[] = [];
       let cursor: string | null = null;
       do {
-        const res: ApiResponse = await sys.api('GET', `/billing/transactions?limit=2${cursor ? `&cursor=${cursor}` : ''}`, { token });
+        const res: ApiResponse = await sys.api(
+          'GET',
+          `/billing/transactions?limit=2${cursor ? `&cursor=${cursor}` : ''}`,
+          { token },
+        );
         expect(res.status).toBe(200);
         amounts.push(...res.body.items.map((t: { amount: number }) => t.amount));
         cursor = res.body.nextCursor;
@@ -288,7 +391,9 @@ describe('credit ledger', () => {
     });
 
     it('filters by time range: from inclusive, to exclusive', async () => {
-      const gifts: { amount: number; createdAt: number }[] = (await sys.api('GET', '/billing/transactions?type=gift', { token })).body.items;
+      const gifts: { amount: number; createdAt: number }[] = (
+        await sys.api('GET', '/billing/transactions?type=gift', { token })
+      ).body.items;
       const [from, to] = [gifts.find((t) => t.amount === 2)!.createdAt, gifts.find((t) => t.amount === 4)!.createdAt];
       const res = await sys.api('GET', `/billing/transactions?type=gift&from=${from}&to=${to}`, { token });
       const inRange = gifts.filter((t) => t.createdAt >= from && t.createdAt < to).map((t) => t.amount);
@@ -316,11 +421,28 @@ describe('credit ledger', () => {
       await gift(orgId, 1000);
       const body = { orgId, reference: 'sub_1:2026-11', amount: 400, currency: 'USD', reason: 'Pro plan, November' };
       const first = await debit(body);
-      expect(first).toEqual({ ok: true, data: { transactionId: expect.stringMatching(/^txn_/), reference: 'sub_1:2026-11', amount: 400, currency: 'USD', balance: 600 } });
+      expect(first).toEqual({
+        ok: true,
+        data: {
+          transactionId: expect.stringMatching(/^txn_/),
+          reference: 'sub_1:2026-11',
+          amount: 400,
+          currency: 'USD',
+          balance: 600,
+        },
+      });
       expect(await debit(body)).toEqual(first);
       expect(await balanceOf(orgId)).toBe(600);
       const list = await sys.api('GET', '/billing/transactions?type=debit', { token: root, orgid: orgId });
-      expect(list.body.items).toEqual([expect.objectContaining({ type: 'debit', reference: 'sub_1:2026-11', reason: 'Pro plan, November', createdBy: 'subscriptions', balanceAfter: 600 })]);
+      expect(list.body.items).toEqual([
+        expect.objectContaining({
+          type: 'debit',
+          reference: 'sub_1:2026-11',
+          reason: 'Pro plan, November',
+          createdBy: 'subscriptions',
+          balanceAfter: 600,
+        }),
+      ]);
     });
 
     it('refuses the same reference for a different amount with IDEMPOTENCY_KEY_REUSED', async () => {
@@ -339,23 +461,47 @@ describe('credit ledger', () => {
       expect(res).toMatchObject({ ok: false, error: { code: 'INSUFFICIENT_BALANCE' } });
       expect(await balanceOf(orgId)).toBe(100);
       expect(await sys.db('billing')('transactions').where({ org_id: orgId, type: 'debit' })).toHaveLength(0);
-      const [declined] = await sys.db('billing')('outbox').where({ subject: 'billing.debit_declined' }).whereRaw("envelope->>'orgId' = ?", [orgId]);
-      expect(declined.envelope.data).toEqual({ orgId, reference: 'too-much', amount: 101, currency: 'USD', balance: 100, declinedAt: expect.any(Number) });
+      const [declined] = await sys
+        .db('billing')('outbox')
+        .where({ subject: 'billing.debit_declined' })
+        .whereRaw("envelope->>'orgId' = ?", [orgId]);
+      expect(declined.envelope.data).toEqual({
+        orgId,
+        reference: 'too-much',
+        amount: 101,
+        currency: 'USD',
+        balance: 100,
+        declinedAt: expect.any(Number),
+      });
       // Nothing was recorded under the reference: once the balance covers it, the same reference debits.
       await gift(orgId, 1);
-      expect(await debit({ orgId, reference: 'too-much', amount: 101, currency: 'USD', reason: 'Renewal' })).toMatchObject({ ok: true, data: { balance: 0 } });
+      expect(
+        await debit({ orgId, reference: 'too-much', amount: 101, currency: 'USD', reason: 'Renewal' }),
+      ).toMatchObject({ ok: true, data: { balance: 0 } });
     });
 
     it('refuses another currency and a caller without the System role', async () => {
       const orgId = await newOrg();
-      expect(await debit({ orgId, reference: 'eur', amount: 1, currency: 'EUR', reason: 'x' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      expect(await debit({ orgId, reference: 'eur', amount: 1, currency: 'EUR', reason: 'x' })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
       const admin = { sub: 'someone', orgId, roles: ['ConfigAdmin' as const] };
-      expect(await debit({ orgId, reference: 'a', amount: 1, currency: 'USD', reason: 'x' }, admin)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-      expect(await debit({ orgId, reference: 'a', amount: -5, currency: 'USD', reason: 'x' })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+      expect(await debit({ orgId, reference: 'a', amount: 1, currency: 'USD', reason: 'x' }, admin)).toMatchObject({
+        ok: false,
+        error: { code: 'FORBIDDEN' },
+      });
+      expect(await debit({ orgId, reference: 'a', amount: -5, currency: 'USD', reason: 'x' })).toMatchObject({
+        ok: false,
+        error: { code: 'VALIDATION_FAILED' },
+      });
     });
 
     it('is not reachable over HTTP', async () => {
-      const res = await sys.api('POST', '/billing/internal/debit', { token: await sys.token({ orgId: sys.config.ROOT_ORG_ID, roles: ['System'] }), body: {} });
+      const res = await sys.api('POST', '/billing/internal/debit', {
+        token: await sys.token({ orgId: sys.config.ROOT_ORG_ID, roles: ['System'] }),
+        body: {},
+      });
       expect(res.status).toBe(404);
     });
 
@@ -363,10 +509,14 @@ describe('credit ledger', () => {
       const orgId = await newOrg();
       await gift(orgId, 10_000);
       const results = await Promise.all(
-        Array.from({ length: 200 }, (_, i) => debit({ orgId, reference: `usage-${i}`, amount: 73, currency: 'USD', reason: 'Usage' })),
+        Array.from({ length: 200 }, (_, i) =>
+          debit({ orgId, reference: `usage-${i}`, amount: 73, currency: 'USD', reason: 'Usage' }),
+        ),
       );
       const succeeded = results.filter((r) => r.ok).length;
-      expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual(Array(200 - succeeded).fill('INSUFFICIENT_BALANCE'));
+      expect(results.filter((r) => !r.ok).map((r) => !r.ok && r.error.code)).toEqual(
+        Array(200 - succeeded).fill('INSUFFICIENT_BALANCE'),
+      );
       expect(succeeded).toBe(Math.floor(10_000 / 73));
       expect(await balanceOf(orgId)).toBe(10_000 - succeeded * 73);
       await expectLedgerExplainsBalance(orgId);
@@ -375,7 +525,9 @@ describe('credit ledger', () => {
     it('debits once when 30 debits with one reference run concurrently', async () => {
       const orgId = await newOrg();
       await gift(orgId, 1000);
-      const results = await Promise.all(Array.from({ length: 30 }, () => debit({ orgId, reference: 'once', amount: 10, currency: 'USD', reason: 'x' })));
+      const results = await Promise.all(
+        Array.from({ length: 30 }, () => debit({ orgId, reference: 'once', amount: 10, currency: 'USD', reason: 'x' })),
+      );
       expect(results.every((r) => r.ok)).toBe(true);
       expect(new Set(results.map((r) => r.ok && (r.data as { transactionId: string }).transactionId)).size).toBe(1);
       expect(await balanceOf(orgId)).toBe(990);
@@ -387,8 +539,14 @@ describe('credit ledger', () => {
       const orgId = await newOrg();
       await gift(orgId, 500);
       await debit({ orgId, reference: 'evt', amount: 200, currency: 'USD', reason: 'x' });
-      const events = await sys.db('billing')('outbox').where({ subject: 'billing.balance_changed' }).whereRaw("envelope->>'orgId' = ?", [orgId]).orderBy('seq');
-      expect(events.map((e) => [e.envelope.data.transactionType, e.envelope.data.delta, e.envelope.data.balance])).toEqual([
+      const events = await sys
+        .db('billing')('outbox')
+        .where({ subject: 'billing.balance_changed' })
+        .whereRaw("envelope->>'orgId' = ?", [orgId])
+        .orderBy('seq');
+      expect(
+        events.map((e) => [e.envelope.data.transactionType, e.envelope.data.delta, e.envelope.data.balance]),
+      ).toEqual([
         ['gift', 500, 500],
         ['debit', -200, 300],
       ]);
@@ -400,7 +558,9 @@ describe('credit ledger', () => {
       const db = sys.db('billing');
       await expect(db('ledger_entries').where({ org_id: orgId }).update({ delta: 500 })).rejects.toThrow(/immutable/);
       await expect(db('ledger_entries').where({ org_id: orgId }).delete()).rejects.toThrow(/immutable/);
-      await expect(db('balances').where({ org_id: orgId }).update({ balance: -1 })).rejects.toThrow(/balances_never_negative/);
+      await expect(db('balances').where({ org_id: orgId }).update({ balance: -1 })).rejects.toThrow(
+        /balances_never_negative/,
+      );
       await expectLedgerExplainsBalance(orgId);
     });
 

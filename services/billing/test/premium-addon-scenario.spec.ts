@@ -21,9 +21,19 @@ describe('premium add-on: pricing, acceptance, purchase, revocation', () => {
   beforeAll(async () => {
     stripe = await StripeFake.start();
     sys = await startTestSystem({ env: stripe.env() });
-    bus = await JetStreamEventBus.connect(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, createLogger('warn', 'scenario-subscriber'));
+    bus = await JetStreamEventBus.connect(
+      sys.env.NATS_URL,
+      sys.env.NATS_SUBJECT_PREFIX,
+      createLogger('warn', 'scenario-subscriber'),
+    );
     for (const subject of SUBJECTS) {
-      subscriptions.push(await bus.subscribe({ durable: 'addon-subscriber', subject, handler: async (event) => void received.push(event) }));
+      subscriptions.push(
+        await bus.subscribe({
+          durable: 'addon-subscriber',
+          subject,
+          handler: async (event) => void received.push(event),
+        }),
+      );
     }
     org = await sys.registerOrg('Premium Models Inc');
     admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'], sub: 'user_ada', email: 'ada@premium.example' });
@@ -39,7 +49,10 @@ describe('premium add-on: pricing, acceptance, purchase, revocation', () => {
 
   it('carries the whole story, and subscribers hear of each step once', async () => {
     const pricing = await sys.api('GET', `/services/pricing/${AI}`, { token: admin });
-    expect(pricing.body).toMatchObject({ requiresAgreement: true, price: { amount: 9900, currency: 'USD', interval: 'month' } });
+    expect(pricing.body).toMatchObject({
+      requiresAgreement: true,
+      price: { amount: 9900, currency: 'USD', interval: 'month' },
+    });
     const { version } = pricing.body.terms;
 
     const accepted = await sys.api('POST', `/services/agreement/accept/${AI}`, {
@@ -64,10 +77,16 @@ describe('premium add-on: pricing, acceptance, purchase, revocation', () => {
     });
     expect(started.status).toBe(201);
     stripe.settle(started.body.purchase.paymentIntentId, { status: 'succeeded' });
-    const completed = await sys.api('POST', '/services/complete-payment', { token: admin, body: { purchaseId: started.body.purchase.id } });
+    const completed = await sys.api('POST', '/services/complete-payment', {
+      token: admin,
+      body: { purchaseId: started.body.purchase.id },
+    });
     expect(completed.body).toMatchObject({ status: 'active', termsVersion: version, periodEnd: expect.any(Number) });
 
-    const revoked = await sys.api('POST', `/services/agreement/revoke/${AI}`, { token: admin, body: { reason: 'Switching providers' } });
+    const revoked = await sys.api('POST', `/services/agreement/revoke/${AI}`, {
+      token: admin,
+      body: { reason: 'Switching providers' },
+    });
     expect(revoked.body.status).toBe('revoked');
     expect((await sys.api('GET', '/services/purchased', { token: admin })).body.items).toEqual([
       expect.objectContaining({ id: started.body.purchase.id, status: 'suspended' }),
@@ -79,9 +98,15 @@ describe('premium add-on: pricing, acceptance, purchase, revocation', () => {
     expect(again.body.error.code).toBe('AGREEMENT_REQUIRED');
 
     await eventually(async () => {
-      expect(eventsOf('services.agreement_accepted').map((e) => e.data)).toEqual([expect.objectContaining({ serviceName: AI, termsVersion: version, actor: 'user_ada' })]);
-      expect(eventsOf('services.purchased').map((e) => e.data)).toEqual([expect.objectContaining({ purchaseId: started.body.purchase.id, amount: 9900 })]);
-      expect(eventsOf('services.agreement_revoked').map((e) => e.data)).toEqual([expect.objectContaining({ serviceName: AI, reason: 'Switching providers' })]);
+      expect(eventsOf('services.agreement_accepted').map((e) => e.data)).toEqual([
+        expect.objectContaining({ serviceName: AI, termsVersion: version, actor: 'user_ada' }),
+      ]);
+      expect(eventsOf('services.purchased').map((e) => e.data)).toEqual([
+        expect.objectContaining({ purchaseId: started.body.purchase.id, amount: 9900 }),
+      ]);
+      expect(eventsOf('services.agreement_revoked').map((e) => e.data)).toEqual([
+        expect.objectContaining({ serviceName: AI, reason: 'Switching providers' }),
+      ]);
     });
   });
 });

@@ -24,7 +24,12 @@ describe('credit purchases through Stripe', () => {
   }
 
   async function buy(amount = 2500, headers: Record<string, string> = {}, orgId = org.id, token = admin) {
-    const res = await sys.api('POST', '/billing/buy-credits', { token, orgid: orgId, headers, body: { amount, currency: 'USD', gateway: 'stripe', paymentMethodId: 'pm_card_visa' } });
+    const res = await sys.api('POST', '/billing/buy-credits', {
+      token,
+      orgid: orgId,
+      headers,
+      body: { amount, currency: 'USD', gateway: 'stripe', paymentMethodId: 'pm_card_visa' },
+    });
     expect(res.status).toBe(201);
     return res.body as { transactionId: string; paymentIntentId: string; paymentIntentClientSecret: string };
   }
@@ -38,7 +43,10 @@ describe('credit purchases through Stripe', () => {
 
   async function webhook(type: string, paymentIntentId: string) {
     const { payload, signature } = fake.signedEvent(type, paymentIntentId);
-    return sys.api('POST', '/billing/webhooks/stripe', { rawBody: payload, headers: { 'stripe-signature': signature } });
+    return sys.api('POST', '/billing/webhooks/stripe', {
+      rawBody: payload,
+      headers: { 'stripe-signature': signature },
+    });
   }
 
   async function transaction(id: string) {
@@ -48,7 +56,11 @@ describe('credit purchases through Stripe', () => {
   it('follows the spec three steps: buy-credits, confirm with Stripe, complete-payment credits the balance once', async () => {
     const before = await balanceOf();
     const purchase = await buy(2500);
-    expect(purchase).toMatchObject({ transactionId: expect.stringMatching(/^txn_/), paymentIntentId: expect.stringMatching(/^pi_/), paymentIntentClientSecret: expect.stringContaining('_secret_') });
+    expect(purchase).toMatchObject({
+      transactionId: expect.stringMatching(/^txn_/),
+      paymentIntentId: expect.stringMatching(/^pi_/),
+      paymentIntentClientSecret: expect.stringContaining('_secret_'),
+    });
     expect(fake.intents.get(purchase.paymentIntentId)).toMatchObject({
       amount: 2500,
       currency: 'usd',
@@ -59,7 +71,14 @@ describe('credit purchases through Stripe', () => {
 
     const res = await complete(purchase);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ id: purchase.transactionId, type: 'purchase', status: 'succeeded', amount: 2500, currency: 'USD', balanceAfter: before + 2500 });
+    expect(res.body).toMatchObject({
+      id: purchase.transactionId,
+      type: 'purchase',
+      status: 'succeeded',
+      amount: 2500,
+      currency: 'USD',
+      balanceAfter: before + 2500,
+    });
     expect(await balanceOf()).toBe(before + 2500);
 
     const again = await complete(purchase);
@@ -77,7 +96,11 @@ describe('credit purchases through Stripe', () => {
     fake.settle(purchase.paymentIntentId, { status: 'succeeded' });
     await complete(purchase);
     list = await sys.api('GET', '/billing/transactions?limit=1', { token: member });
-    expect(list.body.items[0]).toMatchObject({ id: purchase.transactionId, status: 'succeeded', completedAt: expect.any(Number) });
+    expect(list.body.items[0]).toMatchObject({
+      id: purchase.transactionId,
+      status: 'succeeded',
+      completedAt: expect.any(Number),
+    });
   });
 
   it('answers 409 and changes nothing while the payment is not confirmed yet', async () => {
@@ -92,8 +115,16 @@ describe('credit purchases through Stripe', () => {
   const failures: [string, (p: { paymentIntentId: string }) => void, string][] = [
     ['a declined card', (p) => fake.settle(p.paymentIntentId, { status: 'declined' }), 'generic_decline'],
     ['a cancelled intent', (p) => fake.settle(p.paymentIntentId, { status: 'canceled' }), 'canceled: abandoned'],
-    ['less money received than bought', (p) => fake.settle(p.paymentIntentId, { status: 'succeeded', amountReceived: 2499 }), 'amount_mismatch'],
-    ['another currency received', (p) => fake.settle(p.paymentIntentId, { status: 'succeeded', currency: 'EUR' }), 'currency_mismatch'],
+    [
+      'less money received than bought',
+      (p) => fake.settle(p.paymentIntentId, { status: 'succeeded', amountReceived: 2499 }),
+      'amount_mismatch',
+    ],
+    [
+      'another currency received',
+      (p) => fake.settle(p.paymentIntentId, { status: 'succeeded', currency: 'EUR' }),
+      'currency_mismatch',
+    ],
     [
       'an intent made out for another org',
       (p) => {
@@ -109,8 +140,15 @@ describe('credit purchases through Stripe', () => {
     settle(purchase);
     const res = await complete(purchase);
     expect(res.status).toBe(402);
-    expect(res.body.error).toMatchObject({ code: 'PAYMENT_FAILED', details: { transaction: { status: 'failed', failureReason: reason } } });
-    expect(await transaction(purchase.transactionId)).toMatchObject({ status: 'failed', failure_reason: reason, balance_after: null });
+    expect(res.body.error).toMatchObject({
+      code: 'PAYMENT_FAILED',
+      details: { transaction: { status: 'failed', failureReason: reason } },
+    });
+    expect(await transaction(purchase.transactionId)).toMatchObject({
+      status: 'failed',
+      failure_reason: reason,
+      balance_after: null,
+    });
     expect(await balanceOf()).toBe(before);
     // The failed purchase's intent cannot be paid later: one that had not succeeded was cancelled at Stripe.
     const intent = fake.intents.get(purchase.paymentIntentId);
@@ -180,7 +218,10 @@ describe('credit purchases through Stripe', () => {
       const before = await balanceOf();
       const purchase = await buy();
       fake.settle(purchase.paymentIntentId, { status: 'declined' });
-      expect((await webhook('payment_intent.payment_failed', purchase.paymentIntentId)).body).toEqual({ received: true, handled: true });
+      expect((await webhook('payment_intent.payment_failed', purchase.paymentIntentId)).body).toEqual({
+        received: true,
+        handled: true,
+      });
       expect((await transaction(purchase.transactionId)).status).toBe('failed');
       expect(await balanceOf()).toBe(before);
     });
@@ -191,7 +232,10 @@ describe('credit purchases through Stripe', () => {
       fake.settle(purchase.paymentIntentId, { status: 'succeeded' });
       const { payload, signature } = fake.signedEvent('payment_intent.succeeded', purchase.paymentIntentId);
       fake.settle(purchase.paymentIntentId, { status: 'processing' });
-      await sys.api('POST', '/billing/webhooks/stripe', { rawBody: payload, headers: { 'stripe-signature': signature } });
+      await sys.api('POST', '/billing/webhooks/stripe', {
+        rawBody: payload,
+        headers: { 'stripe-signature': signature },
+      });
       expect((await transaction(purchase.transactionId)).status).toBe('pending');
       expect(await balanceOf()).toBe(before);
     });
@@ -200,7 +244,10 @@ describe('credit purchases through Stripe', () => {
       const purchase = await buy();
       fake.intents.get(purchase.paymentIntentId)!.metadata.purpose = 'addon';
       fake.settle(purchase.paymentIntentId, { status: 'succeeded' });
-      expect((await webhook('payment_intent.succeeded', purchase.paymentIntentId)).body).toEqual({ received: true, handled: false });
+      expect((await webhook('payment_intent.succeeded', purchase.paymentIntentId)).body).toEqual({
+        received: true,
+        handled: false,
+      });
       expect((await transaction(purchase.transactionId)).status).toBe('pending');
     });
 
@@ -213,7 +260,10 @@ describe('credit purchases through Stripe', () => {
       fake.settle(purchase.paymentIntentId, { status: 'succeeded' });
       const { payload } = fake.signedEvent('payment_intent.succeeded', purchase.paymentIntentId);
       const sig = signature();
-      const res = await sys.api('POST', '/billing/webhooks/stripe', { rawBody: payload, headers: sig ? { 'stripe-signature': sig } : {} });
+      const res = await sys.api('POST', '/billing/webhooks/stripe', {
+        rawBody: payload,
+        headers: sig ? { 'stripe-signature': sig } : {},
+      });
       expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('VALIDATION_FAILED');
       expect(await balanceOf()).toBe(before);
@@ -222,7 +272,10 @@ describe('credit purchases through Stripe', () => {
     it('refuses a body altered after signing (the signature covers the raw bytes)', async () => {
       const purchase = await buy();
       const { payload, signature } = fake.signedEvent('payment_intent.succeeded', purchase.paymentIntentId);
-      const res = await sys.api('POST', '/billing/webhooks/stripe', { rawBody: payload.replace('{', '{ '), headers: { 'stripe-signature': signature } });
+      const res = await sys.api('POST', '/billing/webhooks/stripe', {
+        rawBody: payload.replace('{', '{ '),
+        headers: { 'stripe-signature': signature },
+      });
       expect(res.status).toBe(400);
     });
 
@@ -258,7 +311,11 @@ describe('credit purchases through Stripe', () => {
     it('refuses the same key with a different body with 409', async () => {
       const key = { 'idempotency-key': `buy-diff-${Date.now()}` };
       await buy(900, key);
-      const res = await sys.api('POST', '/billing/buy-credits', { token: admin, headers: key, body: { amount: 901, currency: 'USD', paymentMethodId: 'pm_card_visa' } });
+      const res = await sys.api('POST', '/billing/buy-credits', {
+        token: admin,
+        headers: key,
+        body: { amount: 901, currency: 'USD', paymentMethodId: 'pm_card_visa' },
+      });
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('IDEMPOTENCY_KEY_REUSED');
     });
@@ -267,7 +324,11 @@ describe('credit purchases through Stripe', () => {
       const key = `buy-par-${Date.now()}`;
       const results = await Promise.all(
         Array.from({ length: 20 }, () =>
-          sys.api('POST', '/billing/buy-credits', { token: admin, headers: { 'idempotency-key': key }, body: { amount: 1000, currency: 'USD', paymentMethodId: 'pm_card_visa' } }),
+          sys.api('POST', '/billing/buy-credits', {
+            token: admin,
+            headers: { 'idempotency-key': key },
+            body: { amount: 1000, currency: 'USD', paymentMethodId: 'pm_card_visa' },
+          }),
         ),
       );
       expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
@@ -305,7 +366,11 @@ describe('credit purchases through Stripe', () => {
 
     it.each([
       ['a malformed transaction id', { paymentIntentId: 'pi_1', transactionId: 'nope' }, 'body.transactionId'],
-      ['a malformed payment intent id', { paymentIntentId: 'x', transactionId: 'txn_aaaaaaaaaaaaaaaaaaaa' }, 'body.paymentIntentId'],
+      [
+        'a malformed payment intent id',
+        { paymentIntentId: 'x', transactionId: 'txn_aaaaaaaaaaaaaaaaaaaa' },
+        'body.paymentIntentId',
+      ],
       ['a missing transaction id', { paymentIntentId: 'pi_1' }, 'body.transactionId'],
     ])('refuses complete-payment with %s with 400', async (_case, body, path) => {
       const res = await sys.api('POST', '/billing/complete-payment', { body });
@@ -314,7 +379,9 @@ describe('credit purchases through Stripe', () => {
     });
 
     it('answers 404 for a transaction that does not exist', async () => {
-      const res = await sys.api('POST', '/billing/complete-payment', { body: { paymentIntentId: 'pi_1', transactionId: 'txn_aaaaaaaaaaaaaaaaaaaa' } });
+      const res = await sys.api('POST', '/billing/complete-payment', {
+        body: { paymentIntentId: 'pi_1', transactionId: 'txn_aaaaaaaaaaaaaaaaaaaa' },
+      });
       expect(res.status).toBe(404);
     });
   });

@@ -1,6 +1,16 @@
 import { DynamicModule, INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppConfig, Clock, EventBus, Logger, nestLogger, RPC_CLIENT, RpcClient, serviceLogger, systemClock } from '@org-mgmt/runtime';
+import {
+  AppConfig,
+  Clock,
+  EventBus,
+  Logger,
+  nestLogger,
+  RPC_CLIENT,
+  RpcClient,
+  serviceLogger,
+  systemClock,
+} from '@org-mgmt/runtime';
 import express from 'express';
 import { Server as HttpServer } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -51,7 +61,13 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
   server.set('trust proxy', 'loopback, linklocal, uniquelocal');
   const jwt = new JwtVerifier(deps.config, deps.devSecret);
   const logger = serviceLogger(deps.logger, 'gateway');
-  const orgStates = new OrgStateCache(deps.rpc, deps.clock ?? systemClock, deps.config.ORG_STATE_CACHE_TTL_MS, deps.config.ROOT_ORG_ID, logger);
+  const orgStates = new OrgStateCache(
+    deps.rpc,
+    deps.clock ?? systemClock,
+    deps.config.ORG_STATE_CACHE_TTL_MS,
+    deps.config.ROOT_ORG_ID,
+    logger,
+  );
   if (deps.events) await orgStates.start(deps.events);
   server.get('/metrics', (req, res) => void metricsHandler(req, res));
   server.use(API_PREFIX, httpObserver());
@@ -80,5 +96,8 @@ export async function startGateway(deps: GatewayDeps, host = '0.0.0.0'): Promise
 function limitRequestTime(server: HttpServer, timeoutMs: number): void {
   server.requestTimeout = timeoutMs;
   server.headersTimeout = Math.min(timeoutMs, 60_000);
-  (server as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(50, Math.min(30_000, Math.floor(timeoutMs / 4)));
+  (server as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = Math.max(
+    50,
+    Math.min(30_000, Math.floor(timeoutMs / 4)),
+  );
 }

@@ -21,7 +21,8 @@ describe('API docs page in Chromium', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
+    if (!existsSync(CHROMIUM))
+      throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (.ci/run does)`);
     sys = await startTestSystem();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   });
@@ -31,7 +32,9 @@ describe('API docs page in Chromium', () => {
   });
 
   it('renders every operation of the document, loads nothing from outside, and saves a screenshot', async () => {
-    const doc = (await (await fetch(`${sys.url}/org-management/openapi.json`)).json()) as { paths: Record<string, object> };
+    const doc = (await (await fetch(`${sys.url}/org-management/openapi.json`)).json()) as {
+      paths: Record<string, object>;
+    };
     const operations = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
     const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
     const outside: string[] = [];

@@ -36,7 +36,10 @@ describe('JWT verification with a public key (JWT_PUBLIC_KEY)', () => {
 
   it('accepts an RS256 token signed by the matching private key and reads its claims', async () => {
     await expect(verifier.verify(await sign(rsa.privateKey, 'RS256'))).resolves.toEqual({
-      sub: 'user-1', orgId: 'org_acme', roles: ['ConfigAdmin'], email: 'a@example.com',
+      sub: 'user-1',
+      orgId: 'org_acme',
+      roles: ['ConfigAdmin'],
+      email: 'a@example.com',
     });
   });
 
@@ -47,7 +50,9 @@ describe('JWT verification with a public key (JWT_PUBLIC_KEY)', () => {
 
   it('refuses a token signed by another key pair', async () => {
     const other = await generateKeyPair('RS256');
-    await expect(verifier.verify(await sign(other.privateKey, 'RS256'))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(verifier.verify(await sign(other.privateKey, 'RS256'))).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+    });
   });
 
   it('reads a PEM given on one line with escaped newlines, as env files carry it', async () => {
@@ -75,12 +80,16 @@ describe('JWT verification with a JWKS endpoint (JWT_JWKS_URL)', () => {
   afterAll(() => new Promise((resolve) => server.close(resolve)));
 
   it('accepts a token whose kid is in the key set', async () => {
-    await expect(verifier.verify(await sign(es.privateKey, 'ES256', 'key-1'))).resolves.toMatchObject({ sub: 'user-1' });
+    await expect(verifier.verify(await sign(es.privateKey, 'ES256', 'key-1'))).resolves.toMatchObject({
+      sub: 'user-1',
+    });
   });
 
   it('refuses a token with an unknown kid', async () => {
     const other = await generateKeyPair('ES256');
-    await expect(verifier.verify(await sign(other.privateKey, 'ES256', 'key-2'))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(verifier.verify(await sign(other.privateKey, 'ES256', 'key-2'))).rejects.toMatchObject({
+      code: 'UNAUTHENTICATED',
+    });
   });
 });
 

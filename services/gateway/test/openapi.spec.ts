@@ -17,13 +17,17 @@ function routedOperations(): string[] {
   const router = new ApiRouter(config, new JwtVerifier(config), rpc, orgStates, logger).build();
   return (router.stack as Layer[]).flatMap((layer) =>
     layer.route
-      ? Object.keys(layer.route.methods).flatMap((method) => openApiPaths(layer.route!.path).map((path) => `${method.toUpperCase()} ${path}`))
+      ? Object.keys(layer.route.methods).flatMap((method) =>
+          openApiPaths(layer.route!.path).map((path) => `${method.toUpperCase()} ${path}`),
+        )
       : [],
   );
 }
 
 function documentedOperations(doc: OpenApiDocument): string[] {
-  return Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`));
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.keys(ops).map((method) => `${method.toUpperCase()} ${path}`),
+  );
 }
 
 describe('OpenAPI document', () => {
@@ -52,7 +56,8 @@ describe('OpenAPI document', () => {
         expect(op.security).toEqual(def.access.kind === 'public' ? [] : [{ bearerAuth: [] }]);
         expect(op.description).toContain('**Access:**');
         if (def.body) expect(op.requestBody.content['application/json'].schema).toBeDefined();
-        if (def.response) expect(op.responses[String(def.successStatus ?? 200)].content['application/json'].schema).toBeDefined();
+        if (def.response)
+          expect(op.responses[String(def.successStatus ?? 200)].content['application/json'].schema).toBeDefined();
         for (const [status, response] of Object.entries<any>(op.responses).filter(([s]) => Number(s) >= 400)) {
           const schema = response.content['application/json'].schema;
           expect([status, schema.required]).toEqual([status, ['error']]);
@@ -78,7 +83,9 @@ describe('OpenAPI document', () => {
     expect(register['x-roles']).toEqual(['System', 'RootAdmin', 'RootPowerUser']);
     expect(register.responses['201']).toBeDefined();
     expect(register.requestBody.content['application/json'].schema.required).toContain('companyName');
-    expect(doc.components).toMatchObject({ securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } });
+    expect(doc.components).toMatchObject({
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+    });
   });
 });
 

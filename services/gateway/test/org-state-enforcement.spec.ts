@@ -4,10 +4,13 @@ import { createLogger, JetStreamEventBus, ManualClock } from '@org-mgmt/runtime'
 import { eventually, expectedOutcome, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { connect, NatsConnection } from 'nats';
 
-
 /** A concrete path for an endpoint's route pattern. */
 function pathOf(def: EndpointDef, orgId: string): string {
-  return def.path.replace('{/:orgId}', '').replace(':orgId', orgId).replace(':orgName', 'Acme').replace(':serviceName', 'premium-ai');
+  return def.path
+    .replace('{/:orgId}', '')
+    .replace(':orgId', orgId)
+    .replace(':orgName', 'Acme')
+    .replace(':serviceName', 'premium-ai');
 }
 
 describe('gateway enforcement of the cached org state', () => {
@@ -23,7 +26,11 @@ describe('gateway enforcement of the cached org state', () => {
 
   async function suspendedOrg(): Promise<Organization> {
     const org = await sys.registerOrg();
-    const res = await sys.api('POST', '/service-status/suspend', { token: root, orgid: org.id, body: { suspensionType: 'MANUAL', reason: 'Unpaid invoice' } });
+    const res = await sys.api('POST', '/service-status/suspend', {
+      token: root,
+      orgid: org.id,
+      body: { suspensionType: 'MANUAL', reason: 'Unpaid invoice' },
+    });
     expect(res.status).toBe(200);
     return org;
   }
@@ -34,7 +41,10 @@ describe('gateway enforcement of the cached org state', () => {
     const outcomes: Record<string, string> = {};
     for (const def of HTTP_ENDPOINTS) {
       if (expectedOutcome(def.access, 'ConfigAdmin', 'own') !== 'allowed') continue;
-      const res = await sys.api(def.method, pathOf(def, org.id), { token: admin, body: def.method === 'GET' ? undefined : {} });
+      const res = await sys.api(def.method, pathOf(def, org.id), {
+        token: admin,
+        body: def.method === 'GET' ? undefined : {},
+      });
       outcomes[`${def.method} ${def.path}`] = res.body?.error?.code === 'ORG_SUSPENDED' ? 'blocked' : 'passed';
     }
     const expected = Object.fromEntries(
@@ -53,14 +63,21 @@ describe('gateway enforcement of the cached org state', () => {
     const member = await sys.token({ orgId: org.id });
     const res = await sys.api('GET', '/profile/addresses', { token: member });
     expect(res.status).toBe(403);
-    expect(res.body.error).toMatchObject({ code: 'ORG_SUSPENDED', details: { serviceStatus: 'SUSPENDED', suspensionType: 'MANUAL' } });
+    expect(res.body.error).toMatchObject({
+      code: 'ORG_SUSPENDED',
+      details: { serviceStatus: 'SUSPENDED', suspensionType: 'MANUAL' },
+    });
   });
 
   it('does not block root-org operators acting on a suspended org, so they can lift it', async () => {
     const org = await suspendedOrg();
     const member = await sys.token({ orgId: org.id });
     expect((await sys.api('GET', '/profile/addresses', { token: root, orgid: org.id })).status).toBe(200);
-    const lifted = await sys.api('POST', '/service-status/lift', { token: root, orgid: org.id, body: { reason: 'Paid' } });
+    const lifted = await sys.api('POST', '/service-status/lift', {
+      token: root,
+      orgid: org.id,
+      body: { reason: 'Paid' },
+    });
     expect(lifted.status).toBe(200);
     expect((await sys.api('GET', '/profile/addresses', { token: member })).status).toBe(200);
   });
@@ -75,10 +92,29 @@ describe('gateway enforcement of the cached org state', () => {
     const org = await sys.registerOrg();
     const member = await sys.token({ orgId: org.id });
     expect((await sys.api('GET', '/profile/addresses', { token: member })).status).toBe(200);
-    const publisher = await JetStreamEventBus.connect(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, createLogger('warn', 'test'));
+    const publisher = await JetStreamEventBus.connect(
+      sys.env.NATS_URL,
+      sys.env.NATS_SUBJECT_PREFIX,
+      createLogger('warn', 'test'),
+    );
     try {
-      const data = { orgId: org.id, subscriptionId: 'sub_1', plan: 'pro', amount: 100, currency: 'USD', reason: 'card_declined', attemptedAt: 1 };
-      await publisher.publish({ id: newId('event'), type: SubscriptionPaymentFailedEvent.subject, version: 1, occurredAt: Date.now(), orgId: org.id, data });
+      const data = {
+        orgId: org.id,
+        subscriptionId: 'sub_1',
+        plan: 'pro',
+        amount: 100,
+        currency: 'USD',
+        reason: 'card_declined',
+        attemptedAt: 1,
+      };
+      await publisher.publish({
+        id: newId('event'),
+        type: SubscriptionPaymentFailedEvent.subject,
+        version: 1,
+        occurredAt: Date.now(),
+        orgId: org.id,
+        data,
+      });
     } finally {
       await publisher.close();
     }
@@ -93,7 +129,13 @@ describe('gateway enforcement of the cached org state', () => {
     const member = await sys.token({ orgId: org.id });
     // Let registration's org.created reach the gateway first: its invalidation would otherwise race the test.
     await eventually(async () => {
-      expect(await sys.db('orgs')('outbox').where({ subject: 'org.created' }).whereNull('published_at').whereRaw("envelope->>'orgId' = ?", [org.id])).toHaveLength(0);
+      expect(
+        await sys
+          .db('orgs')('outbox')
+          .where({ subject: 'org.created' })
+          .whereNull('published_at')
+          .whereRaw("envelope->>'orgId' = ?", [org.id]),
+      ).toHaveLength(0);
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await sys.api('GET', '/profile/addresses', { token: member })).status).toBe(200);
@@ -115,12 +157,21 @@ describe('gateway enforcement of the cached org state', () => {
 
     it('carries the cached status and features of the org acted on', async () => {
       const org = await sys.registerOrg();
-      await sys.api('POST', '/profile/update', { token: root, orgid: org.id, body: { features: { automation: true } } });
+      await sys.api('POST', '/profile/update', {
+        token: root,
+        orgid: org.id,
+        body: { features: { automation: true } },
+      });
       const seen = nc.subscribe(`${sys.env.NATS_SUBJECT_PREFIX}orgs.address.list`, { max: 1 });
       const member = await sys.token({ orgId: org.id });
       expect((await sys.api('GET', '/profile/addresses', { token: member })).status).toBe(200);
       for await (const msg of seen) {
-        expect(JSON.parse(msg.string()).data.orgState).toEqual({ orgId: org.id, serviceStatus: 'ACTIVE', suspensionType: null, features: ['automation'] });
+        expect(JSON.parse(msg.string()).data.orgState).toEqual({
+          orgId: org.id,
+          serviceStatus: 'ACTIVE',
+          suspensionType: null,
+          features: ['automation'],
+        });
       }
     });
   });

@@ -18,7 +18,10 @@ describe('PublicRateLimit', () => {
     const clock = new ManualClock(start + 15_000);
     const limit = new PublicRateLimit(3, 60_000, clock);
     for (let i = 0; i < 3; i++) expect(refusal(() => limit.take('plans 192.0.2.1'))).toBeUndefined();
-    expect(refusal(() => limit.take('plans 192.0.2.1'))).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterMs: 45_000 } });
+    expect(refusal(() => limit.take('plans 192.0.2.1'))).toMatchObject({
+      code: 'RATE_LIMITED',
+      details: { retryAfterMs: 45_000 },
+    });
     expect(refusal(() => limit.take('plans 192.0.2.2'))).toBeUndefined();
     expect(refusal(() => limit.take('validate 192.0.2.1'))).toBeUndefined();
     clock.advance(45_000);

@@ -24,7 +24,9 @@ describe('a service that is stopped or silent', () => {
   it('answers 503 SERVICE_UNAVAILABLE in the error envelope when nobody serves the pattern', async () => {
     const res = await sys.api('GET', '/profile', { token: member });
     expect(res.status).toBe(503);
-    expect(res.body).toEqual({ error: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('orgs') }) });
+    expect(res.body).toEqual({
+      error: expect.objectContaining({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('orgs') }),
+    });
   });
 
   it('reports the system as not ready, naming the service that is down, and stays alive', async () => {
@@ -48,5 +50,4 @@ describe('a service that is stopped or silent', () => {
       silent.unsubscribe();
     }
   });
-
 });

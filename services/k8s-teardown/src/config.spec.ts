@@ -12,14 +12,29 @@ describe('k8s-teardown configuration', () => {
       K8S_TEARDOWN_ACK_WAIT_MS: 60_000,
       K8S_TEARDOWN_REQUEST_TIMEOUT_MS: 10_000,
     });
-    expect(loadTeardownConfig({ K8S_TEARDOWN_NAMESPACES: ' tenants, shared ,' }).K8S_TEARDOWN_NAMESPACES).toEqual(['tenants', 'shared']);
+    expect(loadTeardownConfig({ K8S_TEARDOWN_NAMESPACES: ' tenants, shared ,' }).K8S_TEARDOWN_NAMESPACES).toEqual([
+      'tenants',
+      'shared',
+    ]);
   });
 
   it.each([
-    ['a namespace template without {orgId}', { K8S_TEARDOWN_NAMESPACE_TEMPLATE: 'tenants' }, 'K8S_TEARDOWN_NAMESPACE_TEMPLATE'],
+    [
+      'a namespace template without {orgId}',
+      { K8S_TEARDOWN_NAMESPACE_TEMPLATE: 'tenants' },
+      'K8S_TEARDOWN_NAMESPACE_TEMPLATE',
+    ],
     ['a label key that is not one', { K8S_TEARDOWN_LABEL_KEY: 'org id' }, 'K8S_TEARDOWN_LABEL_KEY'],
-    ['a swept namespace that is not a DNS label', { K8S_TEARDOWN_NAMESPACES: 'tenants,Shared_NS' }, 'K8S_TEARDOWN_NAMESPACES'],
-    ['a delete-namespace flag that is not true/false', { K8S_TEARDOWN_DELETE_NAMESPACE: 'yes' }, 'K8S_TEARDOWN_DELETE_NAMESPACE'],
+    [
+      'a swept namespace that is not a DNS label',
+      { K8S_TEARDOWN_NAMESPACES: 'tenants,Shared_NS' },
+      'K8S_TEARDOWN_NAMESPACES',
+    ],
+    [
+      'a delete-namespace flag that is not true/false',
+      { K8S_TEARDOWN_DELETE_NAMESPACE: 'yes' },
+      'K8S_TEARDOWN_DELETE_NAMESPACE',
+    ],
     ['an ack wait under a second', { K8S_TEARDOWN_ACK_WAIT_MS: '10' }, 'K8S_TEARDOWN_ACK_WAIT_MS'],
   ])('refuses %s, naming the variable', (_, env, variable) => {
     expect(() => loadTeardownConfig(env)).toThrow(ConfigError);

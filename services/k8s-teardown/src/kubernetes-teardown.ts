@@ -56,13 +56,19 @@ export class KubernetesTeardown {
 
   /** Throws TransientKubernetesError when it should be retried; permanent refusals (403…) come back as failed. */
   async tearDown(orgId: string): Promise<TeardownOutcome> {
-    if (!isTearableOrgId(orgId)) return { status: 'failed', detail: `${JSON.stringify(orgId.slice(0, 100))} is not an org id usable as a Kubernetes label value; nothing deleted` };
+    if (!isTearableOrgId(orgId))
+      return {
+        status: 'failed',
+        detail: `${JSON.stringify(orgId.slice(0, 100))} is not an org id usable as a Kubernetes label value; nothing deleted`,
+      };
     const failures: string[] = [];
     for (const step of this.stepsFor(orgId)) {
       const failure = await attempt(step, this.config.K8S_TEARDOWN_REQUEST_TIMEOUT_MS);
       if (failure) failures.push(failure);
     }
-    return failures.length ? { status: 'failed', detail: failures.join('; ').slice(0, 2000) } : { status: 'completed', detail: null };
+    return failures.length
+      ? { status: 'failed', detail: failures.join('; ').slice(0, 2000) }
+      : { status: 'completed', detail: null };
   }
 
   private stepsFor(orgId: string): Step[] {
@@ -78,7 +84,11 @@ export class KubernetesTeardown {
     const name = namespaceFor(this.config.K8S_TEARDOWN_NAMESPACE_TEMPLATE, orgId);
     return [
       ...sweeps,
-      { description: `delete namespace ${name}`, run: () => this.clients.core.deleteNamespace({ name, propagationPolicy: 'Background' }), goneCodes: [404, 409] },
+      {
+        description: `delete namespace ${name}`,
+        run: () => this.clients.core.deleteNamespace({ name, propagationPolicy: 'Background' }),
+        goneCodes: [404, 409],
+      },
     ];
   }
 }
@@ -92,9 +102,11 @@ async function attempt(step: Step, timeoutMs: number): Promise<string | null> {
     return null;
   } catch (err) {
     if (err instanceof TransientKubernetesError) throw err;
-    if (!(err instanceof ApiException)) throw new TransientKubernetesError(`${step.description}: ${errorText(err)}`, { cause: err });
+    if (!(err instanceof ApiException))
+      throw new TransientKubernetesError(`${step.description}: ${errorText(err)}`, { cause: err });
     if (step.goneCodes.includes(err.code)) return null;
-    if (err.code === 429 || err.code >= 500) throw new TransientKubernetesError(`${step.description}: HTTP ${err.code} ${statusMessage(err)}`);
+    if (err.code === 429 || err.code >= 500)
+      throw new TransientKubernetesError(`${step.description}: HTTP ${err.code} ${statusMessage(err)}`);
     return `${step.description}: HTTP ${err.code} ${statusMessage(err)}`;
   }
 }

@@ -20,8 +20,16 @@ const teardowns = new Counter({
  * outcome, so a redelivery that tears down again publishes the same id, which JetStream drops as a
  * duplicate (Nats-Msg-Id) and the orgs consumer ignores in any case (processed_events).
  */
-export function acknowledgementFor(deleted: EventEnvelope, orgId: string, outcome: TeardownOutcome, now: number): EventEnvelope {
-  const digest = createHash('sha256').update(`${deleted.id}:kubernetesResources:${outcome.status}`).digest('hex').slice(0, 24);
+export function acknowledgementFor(
+  deleted: EventEnvelope,
+  orgId: string,
+  outcome: TeardownOutcome,
+  now: number,
+): EventEnvelope {
+  const digest = createHash('sha256')
+    .update(`${deleted.id}:kubernetesResources:${outcome.status}`)
+    .digest('hex')
+    .slice(0, 24);
   return {
     id: `event_k8s${digest}`,
     type: OrgTeardownAcknowledgedEvent.subject,
@@ -66,7 +74,10 @@ export class OrgDeletedConsumer {
   async handle(event: EventEnvelope): Promise<void> {
     const parsed = OrgDeletedEvent.schema.safeParse(event.data);
     if (!parsed.success) {
-      this.logger.error({ eventId: event.id, issues: parsed.error.issues }, 'org.deleted refused by its contract; dropped');
+      this.logger.error(
+        { eventId: event.id, issues: parsed.error.issues },
+        'org.deleted refused by its contract; dropped',
+      );
       return;
     }
     const { orgId, teardown } = parsed.data;

@@ -38,14 +38,46 @@ const BACKGROUND = { propagationPolicy: 'Background' } as const;
  * ClusterRole `org-management-k8s-teardown-sweep` to match (test/ops/k8s-manifests.spec.ts checks they agree).
  */
 export const SWEPT_KINDS: readonly SweptKind[] = [
-  { group: 'apps', resource: 'deployments', deleteCollection: (c, r) => c.apps.deleteCollectionNamespacedDeployment({ ...r, ...BACKGROUND }) },
-  { group: 'apps', resource: 'statefulsets', deleteCollection: (c, r) => c.apps.deleteCollectionNamespacedStatefulSet({ ...r, ...BACKGROUND }) },
-  { group: 'batch', resource: 'cronjobs', deleteCollection: (c, r) => c.batch.deleteCollectionNamespacedCronJob({ ...r, ...BACKGROUND }) },
-  { group: 'batch', resource: 'jobs', deleteCollection: (c, r) => c.batch.deleteCollectionNamespacedJob({ ...r, ...BACKGROUND }) },
-  { group: '', resource: 'services', deleteCollection: (c, r) => c.core.deleteCollectionNamespacedService({ ...r, ...BACKGROUND }) },
-  { group: 'networking.k8s.io', resource: 'ingresses', deleteCollection: (c, r) => c.networking.deleteCollectionNamespacedIngress({ ...r, ...BACKGROUND }) },
-  { group: '', resource: 'configmaps', deleteCollection: (c, r) => c.core.deleteCollectionNamespacedConfigMap({ ...r, ...BACKGROUND }) },
-  { group: '', resource: 'secrets', deleteCollection: (c, r) => c.core.deleteCollectionNamespacedSecret({ ...r, ...BACKGROUND }) },
+  {
+    group: 'apps',
+    resource: 'deployments',
+    deleteCollection: (c, r) => c.apps.deleteCollectionNamespacedDeployment({ ...r, ...BACKGROUND }),
+  },
+  {
+    group: 'apps',
+    resource: 'statefulsets',
+    deleteCollection: (c, r) => c.apps.deleteCollectionNamespacedStatefulSet({ ...r, ...BACKGROUND }),
+  },
+  {
+    group: 'batch',
+    resource: 'cronjobs',
+    deleteCollection: (c, r) => c.batch.deleteCollectionNamespacedCronJob({ ...r, ...BACKGROUND }),
+  },
+  {
+    group: 'batch',
+    resource: 'jobs',
+    deleteCollection: (c, r) => c.batch.deleteCollectionNamespacedJob({ ...r, ...BACKGROUND }),
+  },
+  {
+    group: '',
+    resource: 'services',
+    deleteCollection: (c, r) => c.core.deleteCollectionNamespacedService({ ...r, ...BACKGROUND }),
+  },
+  {
+    group: 'networking.k8s.io',
+    resource: 'ingresses',
+    deleteCollection: (c, r) => c.networking.deleteCollectionNamespacedIngress({ ...r, ...BACKGROUND }),
+  },
+  {
+    group: '',
+    resource: 'configmaps',
+    deleteCollection: (c, r) => c.core.deleteCollectionNamespacedConfigMap({ ...r, ...BACKGROUND }),
+  },
+  {
+    group: '',
+    resource: 'secrets',
+    deleteCollection: (c, r) => c.core.deleteCollectionNamespacedSecret({ ...r, ...BACKGROUND }),
+  },
   {
     group: '',
     resource: 'persistentvolumeclaims',

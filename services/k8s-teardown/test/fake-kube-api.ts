@@ -41,7 +41,14 @@ const KIND_OF: Record<string, string> = {
   persistentvolumeclaims: 'PersistentVolumeClaim',
 };
 
-const REASON_OF: Record<number, string> = { 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable' };
+const REASON_OF: Record<number, string> = {
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+};
 
 /**
  * An HTTP-level fake of the Kubernetes API server for the calls the teardown makes: DELETE of a
@@ -170,19 +177,32 @@ export class FakeKubeApi {
     const namespace = /^\/api\/v1\/namespaces\/([^/]+)$/.exec(call.path);
     if (namespace) return this.deleteNamespace(namespace[1], call);
     const collection = /^\/(?:api\/v1|apis\/([^/]+)\/([^/]+))\/namespaces\/([^/]+)\/([^/]+)$/.exec(call.path);
-    if (collection && KIND_OF[collection[4]]) return this.deleteCollection(call, collection[1], collection[2], collection[4]);
+    if (collection && KIND_OF[collection[4]])
+      return this.deleteCollection(call, collection[1], collection[2], collection[4]);
     return [404, status(404, 'the server could not find the requested resource', call)];
   }
 
   private deleteNamespace(name: string, call: RecordedCall): [number, unknown] {
-    if (!this.namespaces.delete(name)) return [404, status(404, `namespaces "${name}" not found`, call, { name, kind: 'namespaces' })];
+    if (!this.namespaces.delete(name))
+      return [404, status(404, `namespaces "${name}" not found`, call, { name, kind: 'namespaces' })];
     return [
       200,
-      { kind: 'Namespace', apiVersion: 'v1', metadata: { name, deletionTimestamp: new Date().toISOString() }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Terminating' } },
+      {
+        kind: 'Namespace',
+        apiVersion: 'v1',
+        metadata: { name, deletionTimestamp: new Date().toISOString() },
+        spec: { finalizers: ['kubernetes'] },
+        status: { phase: 'Terminating' },
+      },
     ];
   }
 
-  private deleteCollection(call: RecordedCall, group: string | undefined, version: string | undefined, resource: string): [number, unknown] {
+  private deleteCollection(
+    call: RecordedCall,
+    group: string | undefined,
+    version: string | undefined,
+    resource: string,
+  ): [number, unknown] {
     const [key, value] = (call.labelSelector ?? '').split('=');
     const matches = (o: StoredObject) => o.collection === call.path && o.labels[key] === value;
     const deleted = this.objects.filter(matches);

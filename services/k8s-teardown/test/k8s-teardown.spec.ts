@@ -1,5 +1,11 @@
 import { EventEnvelope, OrgTeardownAcknowledgedEvent } from '@org-mgmt/contracts';
-import { DURABLE, loadTeardownConfig, namespaceFor, RunningTeardownWorker, startTeardownWorker } from '@org-mgmt/k8s-teardown';
+import {
+  DURABLE,
+  loadTeardownConfig,
+  namespaceFor,
+  RunningTeardownWorker,
+  startTeardownWorker,
+} from '@org-mgmt/k8s-teardown';
 import { createLogger, EventSubscription, JetStreamEventBus, loadConfig, streamNameFor } from '@org-mgmt/runtime';
 import { eventually, spawnService, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { ChildProcess } from 'node:child_process';
@@ -29,7 +35,11 @@ describe('k8s-teardown: org.deleted → Kubernetes API → org.teardown_acknowle
     [sys, kube] = await Promise.all([startTestSystem(), FakeKubeApi.start()]);
     root = await sys.rootToken();
     worker = await startWorker();
-    listener = await JetStreamEventBus.connect(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, createLogger('warn', 'test-listener'));
+    listener = await JetStreamEventBus.connect(
+      sys.env.NATS_URL,
+      sys.env.NATS_SUBJECT_PREFIX,
+      createLogger('warn', 'test-listener'),
+    );
     ackSubscription = await listener.subscribe({
       durable: 'test_acks',
       subject: OrgTeardownAcknowledgedEvent.subject,
@@ -48,7 +58,13 @@ describe('k8s-teardown: org.deleted → Kubernetes API → org.teardown_acknowle
 
   function startWorker(): Promise<RunningTeardownWorker> {
     const config = loadConfig({ ...sys.env, HEALTH_PORT: '0' });
-    return startTeardownWorker({ config, teardown: loadTeardownConfig(TEARDOWN_ENV), logger: createLogger('warn', 'k8s-teardown'), kubeConfig: kube.kubeConfig(), healthHost: '127.0.0.1' });
+    return startTeardownWorker({
+      config,
+      teardown: loadTeardownConfig(TEARDOWN_ENV),
+      logger: createLogger('warn', 'k8s-teardown'),
+      kubeConfig: kube.kubeConfig(),
+      healthHost: '127.0.0.1',
+    });
   }
 
   /** A registered org with a namespace of its own, and labelled objects (and bystanders) in the swept namespaces. */
@@ -65,11 +81,16 @@ describe('k8s-teardown: org.deleted → Kubernetes API → org.teardown_acknowle
   }
 
   const deleteOrg = async (orgId: string, kubernetesResources = true) => {
-    const res = await sys.api('POST', '/delete', { token: root, body: { orgId, reason: 'Contract ended', teardown: { kubernetesResources } } });
+    const res = await sys.api('POST', '/delete', {
+      token: root,
+      body: { orgId, reason: 'Contract ended', teardown: { kubernetesResources } },
+    });
     expect(res.status).toBe(200);
   };
   const kubernetesTaskOf = async (orgId: string) =>
-    (await sys.api('GET', `/delete/${orgId}`, { token: root })).body.resources.find((r: { resource: string }) => r.resource === 'kubernetesResources');
+    (await sys.api('GET', `/delete/${orgId}`, { token: root })).body.resources.find(
+      (r: { resource: string }) => r.resource === 'kubernetesResources',
+    );
   const acksFor = (orgId: string) => acks.filter((a) => a.data.orgId === orgId);
 
   /** Every org.deleted was handled and acked by the worker, and every ack it published reached the listener. */
@@ -87,7 +108,13 @@ describe('k8s-teardown: org.deleted → Kubernetes API → org.teardown_acknowle
   it('deletes the org namespace and its labelled objects in every swept namespace, and orgs shows kubernetes completed', async () => {
     const { orgId, namespace } = await orgWithResources();
     await deleteOrg(orgId);
-    await eventually(async () => expect(await kubernetesTaskOf(orgId)).toMatchObject({ status: 'completed', detail: null, acknowledgedBy: 'k8s-teardown' }));
+    await eventually(async () =>
+      expect(await kubernetesTaskOf(orgId)).toMatchObject({
+        status: 'completed',
+        detail: null,
+        acknowledgedBy: 'k8s-teardown',
+      }),
+    );
     expect(kube.hasNamespace(namespace)).toBe(false);
     for (const ns of SWEPT) {
       expect(kube.objectNames(DEPLOYMENTS(ns))).not.toContain(`${orgId}-web`);
@@ -97,10 +124,19 @@ describe('k8s-teardown: org.deleted → Kubernetes API → org.teardown_acknowle
     const sweeps = kube.callsMatching(`labelSelector=${LABEL}=${orgId}`);
     expect(sweeps).toHaveLength(SWEPT.length * 9);
     expect(sweeps.every((c) => c.method === 'DELETE' && c.propagationPolicy === 'Background')).toBe(true);
-    expect(kube.callsMatching(`DELETE /api/v1/namespaces/${namespace}?`)[0].authorization).toBe('Bearer fake-service-account-token');
+    expect(kube.callsMatching(`DELETE /api/v1/namespaces/${namespace}?`)[0].authorization).toBe(
+      'Bearer fake-service-account-token',
+    );
     await settled();
     expect(acksFor(orgId).map((a) => a.data)).toEqual([
-      { orgId, resource: 'kubernetesResources', status: 'completed', detail: null, acknowledgedBy: 'k8s-teardown', acknowledgedAt: expect.any(Number) },
+      {
+        orgId,
+        resource: 'kubernetesResources',
+        status: 'completed',
+        detail: null,
+        acknowledgedBy: 'k8s-teardown',
+        acknowledgedAt: expect.any(Number),
+      },
     ]);
   });
 
@@ -117,7 +153,9 @@ describe('k8s-teardown: org.deleted → Kubernetes API → org.teardown_acknowle
   it('counts a namespace and objects already gone (404) as completed', async () => {
     const { id: orgId } = await sys.registerOrg();
     await deleteOrg(orgId);
-    await eventually(async () => expect(await kubernetesTaskOf(orgId)).toMatchObject({ status: 'completed', acknowledgedBy: 'k8s-teardown' }));
+    await eventually(async () =>
+      expect(await kubernetesTaskOf(orgId)).toMatchObject({ status: 'completed', acknowledgedBy: 'k8s-teardown' }),
+    );
     expect(kube.callsMatching(`DELETE /api/v1/namespaces/${namespaceFor('{orgId}', orgId)}?`)).toHaveLength(1);
   });
 
@@ -173,7 +211,11 @@ describe('k8s-teardown: org.deleted → Kubernetes API → org.teardown_acknowle
 
     const second = spawnService('k8s-teardown', env);
     try {
-      await eventually(async () => expect(await kubernetesTaskOf(orgId)).toMatchObject({ status: 'completed', acknowledgedBy: 'k8s-teardown' }), 30_000);
+      await eventually(
+        async () =>
+          expect(await kubernetesTaskOf(orgId)).toMatchObject({ status: 'completed', acknowledgedBy: 'k8s-teardown' }),
+        30_000,
+      );
       await settled();
     } finally {
       await kill(second, 'SIGTERM');

@@ -45,7 +45,9 @@ describe('KubernetesTeardown against the API server', () => {
     const outcome = await teardown().tearDown(ORG);
     expect(outcome.status).toBe('failed');
     expect(outcome.detail?.split('; ')).toEqual([
-      expect.stringMatching(/^deletecollection secrets in tenants \(org-management.io\/org-id=org_teardown1\): HTTP 403 .*is forbidden/),
+      expect.stringMatching(
+        /^deletecollection secrets in tenants \(org-management.io\/org-id=org_teardown1\): HTTP 403 .*is forbidden/,
+      ),
       expect.stringMatching(/^delete namespace org-teardown1: HTTP 400 injected failure/),
     ]);
   });

@@ -33,7 +33,16 @@ import { OrgsTransfersModule } from './transfers/transfers.module';
 
 @Module({
   imports: [AgreementsModule, OrgsTransfersModule],
-  controllers: [ProfileHandler, AddressHandler, RegistrationHandler, ServiceStatusHandler, AccountHandler, SignupHandler, DeletionHandler, FeaturesHandler],
+  controllers: [
+    ProfileHandler,
+    AddressHandler,
+    RegistrationHandler,
+    ServiceStatusHandler,
+    AccountHandler,
+    SignupHandler,
+    DeletionHandler,
+    FeaturesHandler,
+  ],
   providers: [
     OrganizationRepository,
     ProfileService,

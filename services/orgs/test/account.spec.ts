@@ -13,7 +13,11 @@ describe('account cancel and reactivate', () => {
 
   async function orgWithAdmin(): Promise<{ org: Organization; admin: string; member: string }> {
     const org = await sys.registerOrg();
-    return { org, admin: await sys.token({ orgId: org.id, roles: ['ConfigAdmin'], sub: 'admin-1' }), member: await sys.token({ orgId: org.id }) };
+    return {
+      org,
+      admin: await sys.token({ orgId: org.id, roles: ['ConfigAdmin'], sub: 'admin-1' }),
+      member: await sys.token({ orgId: org.id }),
+    };
   }
 
   async function companyOf(orgId: string): Promise<Organization> {
@@ -25,8 +29,11 @@ describe('account cancel and reactivate', () => {
     return rows.map((r) => r.envelope.data).filter((d) => d.orgId === orgId);
   }
 
-  const cancel = (token: string, body: unknown = { reason: 'Moving to another vendor', deleteData: true }, orgid?: string) =>
-    sys.api('POST', '/account/cancel', { token, body, orgid });
+  const cancel = (
+    token: string,
+    body: unknown = { reason: 'Moving to another vendor', deleteData: true },
+    orgid?: string,
+  ) => sys.api('POST', '/account/cancel', { token, body, orgid });
   const reactivate = (orgId: string, body: unknown = { reason: 'Customer came back' }) =>
     sys.api('PUT', '/account/reactivate', { token: root, orgid: orgId, body });
 
@@ -41,14 +48,25 @@ describe('account cancel and reactivate', () => {
         suspensionType: null,
         lastServiceStatusChanged: expect.any(Number),
         cancellation: {
-          reason: 'Moving to another vendor', dataDeletionRequested: true, cancelledBy: 'admin-1', cancelledAt: res.body.lastServiceStatusChanged,
-          reactivatedBy: null, reactivatedAt: null, reactivationReason: null,
+          reason: 'Moving to another vendor',
+          dataDeletionRequested: true,
+          cancelledBy: 'admin-1',
+          cancelledAt: res.body.lastServiceStatusChanged,
+          reactivatedBy: null,
+          reactivatedAt: null,
+          reactivationReason: null,
         },
       });
       expect((await companyOf(org.id)).serviceStatusHistory!.at(-1)).toMatchObject({
-        status: 'INACTIVE', previousStatus: 'ACTIVE', reason: 'Moving to another vendor', changedBy: 'admin-1', isCurrent: true,
+        status: 'INACTIVE',
+        previousStatus: 'ACTIVE',
+        reason: 'Moving to another vendor',
+        changedBy: 'admin-1',
+        isCurrent: true,
       });
-      expect(await statusEvents(org.id)).toEqual([expect.objectContaining({ status: 'INACTIVE', cause: 'account_cancelled', changedBy: 'admin-1' })]);
+      expect(await statusEvents(org.id)).toEqual([
+        expect.objectContaining({ status: 'INACTIVE', cause: 'account_cancelled', changedBy: 'admin-1' }),
+      ]);
     });
 
     it('defaults to no data-deletion request', async () => {
@@ -69,10 +87,17 @@ describe('account cancel and reactivate', () => {
 
     it('cancels a suspended org too', async () => {
       const { org } = await orgWithAdmin();
-      await sys.api('POST', '/service-status/suspend', { token: root, orgid: org.id, body: { suspensionType: 'MANUAL', reason: 'x' } });
+      await sys.api('POST', '/service-status/suspend', {
+        token: root,
+        orgid: org.id,
+        body: { suspensionType: 'MANUAL', reason: 'x' },
+      });
       const res = await cancel(root, { reason: 'Operator closes the account' }, org.id);
       expect(res.status).toBe(200);
-      expect((await companyOf(org.id)).serviceStatusHistory!.at(-1)).toMatchObject({ status: 'INACTIVE', previousStatus: 'SUSPENDED' });
+      expect((await companyOf(org.id)).serviceStatusHistory!.at(-1)).toMatchObject({
+        status: 'INACTIVE',
+        previousStatus: 'SUSPENDED',
+      });
     });
 
     it('refuses to cancel an already cancelled org with 409, appending nothing', async () => {
@@ -104,8 +129,14 @@ describe('account cancel and reactivate', () => {
       const res = await reactivate(org.id);
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
-        orgId: org.id, serviceStatus: 'ACTIVE',
-        cancellation: { reason: 'Moving to another vendor', reactivatedBy: 'root-operator', reactivationReason: 'Customer came back', reactivatedAt: expect.any(Number) },
+        orgId: org.id,
+        serviceStatus: 'ACTIVE',
+        cancellation: {
+          reason: 'Moving to another vendor',
+          reactivatedBy: 'root-operator',
+          reactivationReason: 'Customer came back',
+          reactivatedAt: expect.any(Number),
+        },
       });
       expect((await sys.api('GET', '/profile/addresses', { token: member })).status).toBe(200);
       expect((await statusEvents(org.id)).map((e) => e.cause)).toEqual(['account_cancelled', 'account_reactivated']);
@@ -123,11 +154,18 @@ describe('account cancel and reactivate', () => {
 
     it.each([
       ['an ACTIVE org', async () => (await orgWithAdmin()).org.id],
-      ['a suspended (not cancelled) org', async () => {
-        const { org } = await orgWithAdmin();
-        await sys.api('POST', '/service-status/suspend', { token: root, orgid: org.id, body: { suspensionType: 'MANUAL', reason: 'x' } });
-        return org.id;
-      }],
+      [
+        'a suspended (not cancelled) org',
+        async () => {
+          const { org } = await orgWithAdmin();
+          await sys.api('POST', '/service-status/suspend', {
+            token: root,
+            orgid: org.id,
+            body: { suspensionType: 'MANUAL', reason: 'x' },
+          });
+          return org.id;
+        },
+      ],
       ['the root org', async () => sys.config.ROOT_ORG_ID],
     ])('refuses to reactivate %s with 409', async (_case, orgIdOf) => {
       const res = await reactivate(await orgIdOf());

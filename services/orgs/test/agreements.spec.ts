@@ -26,13 +26,15 @@ describe('service agreements through the gateway', () => {
     sys.api('POST', `/services/agreement/accept/${serviceName}`, { token, body: { termsVersion }, headers });
 
   async function publishTerms(serviceName: string, version: string) {
-    await sys.db('billing')('addon_terms').insert({
-      service_name: serviceName,
-      version,
-      url: `https://legal.example.com/addons/${serviceName}/${version}`,
-      summary: 'Revised terms',
-      published_at: Date.now(),
-    });
+    await sys
+      .db('billing')('addon_terms')
+      .insert({
+        service_name: serviceName,
+        version,
+        url: `https://legal.example.com/addons/${serviceName}/${version}`,
+        summary: 'Revised terms',
+        published_at: Date.now(),
+      });
   }
 
   describe('GET /services/agreements', () => {
@@ -40,8 +42,20 @@ describe('service agreements through the gateway', () => {
       const res = await sys.api('GET', '/services/agreements', { token: member });
       expect(res.status).toBe(200);
       expect(res.body.items).toEqual([
-        { serviceName: 'premium-domain', status: 'not_accepted', currentTermsVersion: '2025-11', acceptedTermsVersion: null, latest: null },
-        { serviceName: AI, status: 'not_accepted', currentTermsVersion: '2025-11', acceptedTermsVersion: null, latest: null },
+        {
+          serviceName: 'premium-domain',
+          status: 'not_accepted',
+          currentTermsVersion: '2025-11',
+          acceptedTermsVersion: null,
+          latest: null,
+        },
+        {
+          serviceName: AI,
+          status: 'not_accepted',
+          currentTermsVersion: '2025-11',
+          acceptedTermsVersion: null,
+          latest: null,
+        },
       ]);
     });
   });
@@ -74,7 +88,9 @@ describe('service agreements through the gateway', () => {
         },
       ]);
       const listed = await sys.api('GET', '/services/agreements', { token: a });
-      expect(listed.body.items.find((i: { serviceName: string }) => i.serviceName === AI)).toMatchObject({ status: 'accepted' });
+      expect(listed.body.items.find((i: { serviceName: string }) => i.serviceName === AI)).toMatchObject({
+        status: 'accepted',
+      });
     });
 
     it('records nothing new when the accepted version is accepted again', async () => {
@@ -144,7 +160,11 @@ describe('service agreements through the gateway', () => {
       await publishTerms('premium-domain', '2026-02');
 
       const outdated = await sys.api('GET', '/services/agreement/premium-domain', { token: a });
-      expect(outdated.body).toMatchObject({ status: 'outdated', currentTermsVersion: '2026-02', acceptedTermsVersion: '2025-11' });
+      expect(outdated.body).toMatchObject({
+        status: 'outdated',
+        currentTermsVersion: '2026-02',
+        acceptedTermsVersion: '2025-11',
+      });
       expect((await accept(a, 'premium-domain', '2025-11')).status).toBe(409);
 
       const renewed = await accept(a, 'premium-domain', '2026-02');
@@ -157,11 +177,18 @@ describe('service agreements through the gateway', () => {
     it('records the revocation with its reason, keeping the acceptance on record', async () => {
       const { admin: a } = await freshOrg();
       await accept(a, AI, '2025-11');
-      const res = await sys.api('POST', `/services/agreement/revoke/${AI}`, { token: a, body: { reason: 'No longer needed' } });
+      const res = await sys.api('POST', `/services/agreement/revoke/${AI}`, {
+        token: a,
+        body: { reason: 'No longer needed' },
+      });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ status: 'revoked', acceptedTermsVersion: null });
       expect(res.body.history.map((r: { action: string }) => r.action)).toEqual(['revoked', 'accepted']);
-      expect(res.body.history[0]).toMatchObject({ termsVersion: '2025-11', actor: 'user_grace', reason: 'No longer needed' });
+      expect(res.body.history[0]).toMatchObject({
+        termsVersion: '2025-11',
+        actor: 'user_grace',
+        reason: 'No longer needed',
+      });
     });
 
     it('takes no body at all', async () => {
@@ -222,7 +249,13 @@ describe('service agreements through the gateway', () => {
         .whereIn('subject', ['services.agreement_accepted', 'services.agreement_revoked'])
         .orderBy('seq');
       expect(rows.map((r) => r.subject)).toEqual(['services.agreement_accepted', 'services.agreement_revoked']);
-      expect(rows[1].envelope.data).toMatchObject({ orgId: o.id, serviceName: AI, termsVersion: '2025-11', reason: 'Audit', actor: 'user_grace' });
+      expect(rows[1].envelope.data).toMatchObject({
+        orgId: o.id,
+        serviceName: AI,
+        termsVersion: '2025-11',
+        reason: 'Audit',
+        actor: 'user_grace',
+      });
     });
   });
 });

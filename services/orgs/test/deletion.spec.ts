@@ -1,6 +1,14 @@
 import { EventEnvelope, newId, OrgDeletedEvent, OrgTeardownAcknowledgedEvent, Organization } from '@org-mgmt/contracts';
 import { DeletionService } from '@org-mgmt/orgs';
-import { createDatabase, createLogger, eventTablesMigration, idempotentHandler, JetStreamEventBus, ManualClock, migrate } from '@org-mgmt/runtime';
+import {
+  createDatabase,
+  createLogger,
+  eventTablesMigration,
+  idempotentHandler,
+  JetStreamEventBus,
+  ManualClock,
+  migrate,
+} from '@org-mgmt/runtime';
 import { eventually, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { z } from 'zod';
 
@@ -16,7 +24,11 @@ describe('org deletion with teardown', () => {
   beforeAll(async () => {
     sys = await startTestSystem({ clock });
     root = await sys.rootToken();
-    publisher = await JetStreamEventBus.connect(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, createLogger('warn', 'test-publisher'));
+    publisher = await JetStreamEventBus.connect(
+      sys.env.NATS_URL,
+      sys.env.NATS_SUBJECT_PREFIX,
+      createLogger('warn', 'test-publisher'),
+    );
   });
   afterAll(async () => {
     await publisher?.close();
@@ -25,13 +37,33 @@ describe('org deletion with teardown', () => {
 
   const del = (body: Record<string, unknown>, token = root) => sys.api('POST', '/delete', { token, body });
   const teardownOf = async (orgId: string) => (await sys.api('GET', `/delete/${orgId}`, { token: root })).body;
-  const companyOf = async (orgId: string): Promise<Organization> => (await sys.api('GET', `/profile/${orgId}`, { token: root })).body.company;
+  const companyOf = async (orgId: string): Promise<Organization> =>
+    (await sys.api('GET', `/profile/${orgId}`, { token: root })).body.company;
 
   async function acknowledge(data: z.input<typeof OrgTeardownAcknowledgedEvent.schema>): Promise<void> {
-    await publisher.publish({ id: newId('event'), type: OrgTeardownAcknowledgedEvent.subject, version: 1, occurredAt: Date.now(), orgId: data.orgId, data });
+    await publisher.publish({
+      id: newId('event'),
+      type: OrgTeardownAcknowledgedEvent.subject,
+      version: 1,
+      occurredAt: Date.now(),
+      orgId: data.orgId,
+      data,
+    });
   }
-  const ack = (orgId: string, resource: 'sites' | 'devEnvironments' | 'kubernetesResources', status: 'completed' | 'failed' = 'completed', detail: string | null = null) =>
-    acknowledge({ orgId, resource, status, detail, acknowledgedBy: `${resource}-teardown`, acknowledgedAt: 1_800_000_000_000 });
+  const ack = (
+    orgId: string,
+    resource: 'sites' | 'devEnvironments' | 'kubernetesResources',
+    status: 'completed' | 'failed' = 'completed',
+    detail: string | null = null,
+  ) =>
+    acknowledge({
+      orgId,
+      resource,
+      status,
+      detail,
+      acknowledgedBy: `${resource}-teardown`,
+      acknowledgedAt: 1_800_000_000_000,
+    });
 
   describe('POST /delete', () => {
     it('soft-deletes: INACTIVE for good, org.deleted with the teardown options, one pending task per requested kind', async () => {
@@ -39,29 +71,87 @@ describe('org deletion with teardown', () => {
       const res = await del({ orgId: org.id, reason: 'Merged into Acme', teardown: ALL });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({
-        orgId: org.id, mode: 'soft', reason: 'Merged into Acme', requestedBy: 'root-operator', requestedAt: expect.any(Number),
-        retentionUntil: res.body.requestedAt + 30 * DAY_MS, purgedAt: null, teardown: ALL, status: 'in_progress',
-        resources: ['devEnvironments', 'kubernetesResources', 'sites'].map((resource) => ({ resource, status: 'pending', detail: null, acknowledgedBy: null, acknowledgedAt: null })),
+        orgId: org.id,
+        mode: 'soft',
+        reason: 'Merged into Acme',
+        requestedBy: 'root-operator',
+        requestedAt: expect.any(Number),
+        retentionUntil: res.body.requestedAt + 30 * DAY_MS,
+        purgedAt: null,
+        teardown: ALL,
+        status: 'in_progress',
+        resources: ['devEnvironments', 'kubernetesResources', 'sites'].map((resource) => ({
+          resource,
+          status: 'pending',
+          detail: null,
+          acknowledgedBy: null,
+          acknowledgedAt: null,
+        })),
       });
       const company = await companyOf(org.id);
-      expect(company).toMatchObject({ serviceStatus: 'INACTIVE', deletedAt: res.body.requestedAt, companyName: org.companyName });
-      expect(company.serviceStatusHistory!.at(-1)).toMatchObject({ status: 'INACTIVE', previousStatus: 'ACTIVE', reason: 'Merged into Acme', isCurrent: true });
-      const events = await sys.db('orgs')('outbox').whereIn('subject', ['org.deleted', 'org.status_changed']).orderBy('seq');
+      expect(company).toMatchObject({
+        serviceStatus: 'INACTIVE',
+        deletedAt: res.body.requestedAt,
+        companyName: org.companyName,
+      });
+      expect(company.serviceStatusHistory!.at(-1)).toMatchObject({
+        status: 'INACTIVE',
+        previousStatus: 'ACTIVE',
+        reason: 'Merged into Acme',
+        isCurrent: true,
+      });
+      const events = await sys
+        .db('orgs')('outbox')
+        .whereIn('subject', ['org.deleted', 'org.status_changed'])
+        .orderBy('seq');
       const ours = events.map((e) => e.envelope).filter((e) => e.orgId === org.id);
-      expect(ours.map((e) => [e.type, e.data.cause])).toEqual([['org.status_changed', 'org_deleted'], ['org.deleted', undefined]]);
-      expect(ours[1].data).toEqual({ orgId: org.id, mode: 'soft', teardown: ALL, retentionUntil: res.body.retentionUntil, reason: 'Merged into Acme', deletedBy: 'root-operator', deletedAt: res.body.requestedAt });
+      expect(ours.map((e) => [e.type, e.data.cause])).toEqual([
+        ['org.status_changed', 'org_deleted'],
+        ['org.deleted', undefined],
+      ]);
+      expect(ours[1].data).toEqual({
+        orgId: org.id,
+        mode: 'soft',
+        teardown: ALL,
+        retentionUntil: res.body.retentionUntil,
+        reason: 'Merged into Acme',
+        deletedBy: 'root-operator',
+        deletedAt: res.body.requestedAt,
+      });
       const member = await sys.token({ orgId: org.id });
       expect((await sys.api('GET', '/profile/addresses', { token: member })).body.error.code).toBe('ORG_INACTIVE');
     });
 
     it('hard-deletes: the owner and addresses are purged now and the company name is free again', async () => {
       const org = await sys.registerOrg();
-      await sys.api('POST', '/profile/addresses', { token: root, orgid: org.id, body: { type: 'billing', line1: '1 Way', city: 'Oslo', postalCode: '0150', country: 'NO' } });
+      await sys.api('POST', '/profile/addresses', {
+        token: root,
+        orgid: org.id,
+        body: { type: 'billing', line1: '1 Way', city: 'Oslo', postalCode: '0150', country: 'NO' },
+      });
       const res = await del({ orgId: org.id, reason: 'GDPR erasure request', mode: 'hard' });
-      expect(res.body).toMatchObject({ mode: 'hard', retentionUntil: null, purgedAt: clock.now(), teardown: { sites: false, devEnvironments: false, kubernetesResources: false }, status: 'completed', resources: [] });
+      expect(res.body).toMatchObject({
+        mode: 'hard',
+        retentionUntil: null,
+        purgedAt: clock.now(),
+        teardown: { sites: false, devEnvironments: false, kubernetesResources: false },
+        status: 'completed',
+        resources: [],
+      });
       const profile = (await sys.api('GET', `/profile/${org.id}`, { token: root })).body;
-      expect(profile).toMatchObject({ customer: null, address: null, company: { platformEmail: null, metadata: {}, serviceStatus: 'INACTIVE' } });
-      expect((await sys.api('POST', '/org-register', { token: root, body: { companyName: org.companyName, ownerEmail: 'new@example.com' } })).status).toBe(201);
+      expect(profile).toMatchObject({
+        customer: null,
+        address: null,
+        company: { platformEmail: null, metadata: {}, serviceStatus: 'INACTIVE' },
+      });
+      expect(
+        (
+          await sys.api('POST', '/org-register', {
+            token: root,
+            body: { companyName: org.companyName, ownerEmail: 'new@example.com' },
+          })
+        ).status,
+      ).toBe(201);
     });
 
     it('purges a soft-deleted org once its retention ends, not before', async () => {
@@ -73,22 +163,40 @@ describe('org deletion with teardown', () => {
       expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body.customer).not.toBeNull();
       clock.advance(1);
       expect(await purger.purgeExpired()).toBeGreaterThanOrEqual(1);
-      expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body).toMatchObject({ customer: null, company: { platformEmail: null, serviceStatus: 'INACTIVE' } });
+      expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body).toMatchObject({
+        customer: null,
+        company: { platformEmail: null, serviceStatus: 'INACTIVE' },
+      });
       expect((await teardownOf(org.id)).purgedAt).toBe(clock.now());
       expect(await purger.purgeExpired()).toBe(0);
     });
 
     it('deletes a cancelled org, which then cannot be reactivated', async () => {
       const org = await sys.registerOrg();
-      await sys.api('POST', '/account/cancel', { token: root, orgid: org.id, body: { reason: 'Leaving', deleteData: true } });
+      await sys.api('POST', '/account/cancel', {
+        token: root,
+        orgid: org.id,
+        body: { reason: 'Leaving', deleteData: true },
+      });
       expect((await del({ orgId: org.id, reason: 'Data deletion requested at cancel' })).status).toBe(200);
-      expect((await companyOf(org.id)).serviceStatusHistory!.at(-1)).toMatchObject({ status: 'INACTIVE', previousStatus: 'INACTIVE' });
+      expect((await companyOf(org.id)).serviceStatusHistory!.at(-1)).toMatchObject({
+        status: 'INACTIVE',
+        previousStatus: 'INACTIVE',
+      });
       const res = await sys.api('PUT', '/account/reactivate', { token: root, orgid: org.id, body: { reason: 'oops' } });
       expect(res.status).toBe(409);
     });
 
     it.each([
-      ['an org deleted before', async () => { const org = await sys.registerOrg(); await del({ orgId: org.id, reason: 'x' }); return org.id; }, 409],
+      [
+        'an org deleted before',
+        async () => {
+          const org = await sys.registerOrg();
+          await del({ orgId: org.id, reason: 'x' });
+          return org.id;
+        },
+        409,
+      ],
       ['the root org', async () => sys.config.ROOT_ORG_ID, 409],
       ['an unknown org', async () => 'org_doesnotexist', 404],
     ])('refuses to delete %s', async (_case, orgIdOf, status) => {
@@ -103,7 +211,11 @@ describe('org deletion with teardown', () => {
       ['an unknown mode', { orgId: 'org_x', reason: 'x', mode: 'shred' }, 'body.mode'],
       ['a zero retention', { orgId: 'org_x', reason: 'x', retentionDays: 0 }, 'body.retentionDays'],
       ['an unknown teardown option', { orgId: 'org_x', reason: 'x', teardown: { databases: true } }, 'body.teardown'],
-      ['a non-boolean teardown option', { orgId: 'org_x', reason: 'x', teardown: { sites: 'yes' } }, 'body.teardown.sites'],
+      [
+        'a non-boolean teardown option',
+        { orgId: 'org_x', reason: 'x', teardown: { sites: 'yes' } },
+        'body.teardown.sites',
+      ],
     ])('refuses %s with 400 naming the field', async (_case, body, path) => {
       const res = await del(body);
       expect(res.status).toBe(400);
@@ -117,12 +229,20 @@ describe('org deletion with teardown', () => {
       await del({ orgId: org.id, reason: 'Merged', teardown: ALL });
       await ack(org.id, 'sites');
       await ack(org.id, 'devEnvironments');
-      await eventually(async () => expect((await teardownOf(org.id)).resources.filter((r: { status: string }) => r.status === 'completed')).toHaveLength(2));
+      await eventually(async () =>
+        expect(
+          (await teardownOf(org.id)).resources.filter((r: { status: string }) => r.status === 'completed'),
+        ).toHaveLength(2),
+      );
       expect((await teardownOf(org.id)).status).toBe('in_progress');
       await ack(org.id, 'kubernetesResources', 'completed', 'namespace org-x removed');
       await eventually(async () => expect((await teardownOf(org.id)).status).toBe('completed'));
       expect((await teardownOf(org.id)).resources).toContainEqual({
-        resource: 'kubernetesResources', status: 'completed', detail: 'namespace org-x removed', acknowledgedBy: 'kubernetesResources-teardown', acknowledgedAt: 1_800_000_000_000,
+        resource: 'kubernetesResources',
+        status: 'completed',
+        detail: 'namespace org-x removed',
+        acknowledgedBy: 'kubernetesResources-teardown',
+        acknowledgedAt: 1_800_000_000_000,
       });
     });
 
@@ -136,7 +256,10 @@ describe('org deletion with teardown', () => {
       await ack(org.id, 'kubernetesResources', 'failed', 'late duplicate');
       await ack(org.id, 'sites', 'completed');
       await eventually(async () => expect((await teardownOf(org.id)).status).toBe('completed'));
-      expect((await teardownOf(org.id)).resources.find((r: { resource: string }) => r.resource === 'kubernetesResources').detail).toBeNull();
+      expect(
+        (await teardownOf(org.id)).resources.find((r: { resource: string }) => r.resource === 'kubernetesResources')
+          .detail,
+      ).toBeNull();
     });
 
     it('ignores an acknowledgement for a kind that was not requested', async () => {

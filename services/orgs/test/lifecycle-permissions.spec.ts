@@ -1,6 +1,15 @@
 import { EndpointDef, OrgsEndpoints } from '@org-mgmt/contracts';
 import { randomBytes } from 'node:crypto';
-import { Caller, CALLER_FACTS, CALLERS, expectedOutcome, Scope, startTestSystem, statusMatches, TestSystem } from '@org-mgmt/testing';
+import {
+  Caller,
+  CALLER_FACTS,
+  CALLERS,
+  expectedOutcome,
+  Scope,
+  startTestSystem,
+  statusMatches,
+  TestSystem,
+} from '@org-mgmt/testing';
 
 interface Sample {
   def: EndpointDef;
@@ -9,19 +18,38 @@ interface Sample {
 }
 
 const SAMPLES: Sample[] = [
-  { def: OrgsEndpoints.statusSuspend, request: () => ({ path: '/service-status/suspend', body: { suspensionType: 'MANUAL', reason: 'r' } }) },
+  {
+    def: OrgsEndpoints.statusSuspend,
+    request: () => ({ path: '/service-status/suspend', body: { suspensionType: 'MANUAL', reason: 'r' } }),
+  },
   { def: OrgsEndpoints.statusLift, request: () => ({ path: '/service-status/lift', body: { reason: 'r' } }) },
   { def: OrgsEndpoints.accountCancel, request: () => ({ path: '/account/cancel', body: { reason: 'r' } }) },
   { def: OrgsEndpoints.accountReactivate, request: () => ({ path: '/account/reactivate', body: { reason: 'r' } }) },
   { def: OrgsEndpoints.signupCreate, request: () => ({ path: '/pre-approved-signups', body: { kind: 'code' } }) },
-  { def: OrgsEndpoints.signupRemove, request: () => ({ path: '/pre-approved-signups/remove', body: { id: 'sgn_unknown' } }) },
+  {
+    def: OrgsEndpoints.signupRemove,
+    request: () => ({ path: '/pre-approved-signups/remove', body: { id: 'sgn_unknown' } }),
+  },
   { def: OrgsEndpoints.signupList, request: () => ({ path: '/pre-approved-signups' }) },
-  { def: OrgsEndpoints.signupValidate, request: () => ({ path: '/pre-approved-signups/validate', body: { code: 'AAAA-BBBB-CCCC' } }) },
-  { def: OrgsEndpoints.orgDelete, request: (orgId) => ({ path: '/delete', body: { orgId, reason: 'r' }, names: 'body' }) },
+  {
+    def: OrgsEndpoints.signupValidate,
+    request: () => ({ path: '/pre-approved-signups/validate', body: { code: 'AAAA-BBBB-CCCC' } }),
+  },
+  {
+    def: OrgsEndpoints.orgDelete,
+    request: (orgId) => ({ path: '/delete', body: { orgId, reason: 'r' }, names: 'body' }),
+  },
   { def: OrgsEndpoints.teardownGet, request: (orgId) => ({ path: `/delete/${orgId}`, names: 'path' }) },
   {
     def: OrgsEndpoints.orgRegister,
-    request: () => ({ path: '/org-register', body: { companyName: `Co ${randomBytes(4).toString('hex')}`, ownerEmail: 'o@example.com', plan: { planId: 'free' } } }),
+    request: () => ({
+      path: '/org-register',
+      body: {
+        companyName: `Co ${randomBytes(4).toString('hex')}`,
+        ownerEmail: 'o@example.com',
+        plan: { planId: 'free' },
+      },
+    }),
   },
 ];
 
@@ -61,9 +89,18 @@ describe('lifecycle endpoints enforce the permission matrix', () => {
     const { token, ownOrg } = await callerToken(caller, customerOrg.id);
     const target = scope === 'own' ? ownOrg : otherOrg.id;
     const { path, body, names = 'header' } = sample.request(target);
-    const res = await sys.api(sample.def.method, path, { token, body, orgid: names === 'header' && scope === 'other' ? target : undefined });
+    const res = await sys.api(sample.def.method, path, {
+      token,
+      body,
+      orgid: names === 'header' && scope === 'other' ? target : undefined,
+    });
     const expected = expectedOutcome(sample.def.access, caller, scope);
-    expect({ expected, status: res.status, matches: statusMatches(expected, res.status) }).toEqual({ expected, status: res.status, matches: true });
-    if (expected !== 'allowed') expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
+    expect({ expected, status: res.status, matches: statusMatches(expected, res.status) }).toEqual({
+      expected,
+      status: res.status,
+      matches: true,
+    });
+    if (expected !== 'allowed')
+      expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
   });
 });

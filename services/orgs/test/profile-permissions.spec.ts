@@ -16,7 +16,10 @@ const SAMPLES: Sample[] = [
   { def: OrgsEndpoints.addressesList, request: () => ({ path: '/profile/addresses' }) },
   {
     def: OrgsEndpoints.addressesCreate,
-    request: () => ({ path: '/profile/addresses', body: { type: 'mailing', line1: '1 Way', city: 'Oslo', postalCode: '0150', country: 'NO' } }),
+    request: () => ({
+      path: '/profile/addresses',
+      body: { type: 'mailing', line1: '1 Way', city: 'Oslo', postalCode: '0150', country: 'NO' },
+    }),
   },
 ];
 
@@ -51,11 +54,16 @@ describe('profile endpoints enforce the permission matrix', () => {
     const { token, ownOrg } = await callerToken(sys, caller, customerOrg.id);
     const target = scope === 'own' ? ownOrg : otherOrg.id;
     const { path, body, byPath } = sample.request(target);
-    const res = await sys.api(sample.def.method, path, { token, body, orgid: byPath || scope === 'own' ? undefined : target });
+    const res = await sys.api(sample.def.method, path, {
+      token,
+      body,
+      orgid: byPath || scope === 'own' ? undefined : target,
+    });
     const expected = expectedOutcome(sample.def.access, caller, scope);
     const expectedStatus = { allowed: sample.def.successStatus ?? 200, unauthenticated: 401, forbidden: 403 }[expected];
     expect({ status: res.status, body: res.body }).toEqual({ status: expectedStatus, body: expect.anything() });
-    if (expected !== 'allowed') expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
+    if (expected !== 'allowed')
+      expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
   });
 
   // The spec: "View other org's profile: RootAdmin (root org only)".
@@ -63,9 +71,17 @@ describe('profile endpoints enforce the permission matrix', () => {
     const { token } = await callerToken(sys, 'RootPowerUser', otherOrg.id);
     const byPath = await sys.api('GET', `/profile/${otherOrg.id}`, { token });
     const byHeader = await sys.api('GET', '/profile', { token, orgid: otherOrg.id });
-    expect([byPath.status, byPath.body.error?.code, byHeader.status, byHeader.body.error?.code]).toEqual([403, 'FORBIDDEN', 403, 'FORBIDDEN']);
+    expect([byPath.status, byPath.body.error?.code, byHeader.status, byHeader.body.error?.code]).toEqual([
+      403,
+      'FORBIDDEN',
+      403,
+      'FORBIDDEN',
+    ]);
     expect((await sys.api('GET', '/profile', { token })).status).toBe(200);
-    expect((await sys.api('POST', '/profile/update', { token, orgid: otherOrg.id, body: { displayName: 'Operated' } })).status).toBe(200);
+    expect(
+      (await sys.api('POST', '/profile/update', { token, orgid: otherOrg.id, body: { displayName: 'Operated' } }))
+        .status,
+    ).toBe(200);
   });
 
   it("lets RootAdmin of the root org read another org's profile", async () => {

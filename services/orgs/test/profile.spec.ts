@@ -36,9 +36,19 @@ describe('organisation profile through the gateway', () => {
       expect(res.body.company.updatedAt).toBeGreaterThanOrEqual(res.body.company.createdAt);
       expect(res.body.company.lastServiceStatusChanged).toBe(res.body.company.createdAt);
       expect(res.body.company.serviceStatusHistory).toEqual([
-        expect.objectContaining({ status: 'ACTIVE', previousStatus: null, suspensionType: null, isCurrent: true, changedBy: 'root-operator' }),
+        expect.objectContaining({
+          status: 'ACTIVE',
+          previousStatus: null,
+          suspensionType: null,
+          isCurrent: true,
+          changedBy: 'root-operator',
+        }),
       ]);
-      expect(res.body.customer).toMatchObject({ orgId: org.id, role: 'admin', email: expect.stringContaining('owner-') });
+      expect(res.body.customer).toMatchObject({
+        orgId: org.id,
+        role: 'admin',
+        email: expect.stringContaining('owner-'),
+      });
       expect(res.body.address).toBeNull();
     });
 
@@ -64,7 +74,9 @@ describe('organisation profile through the gateway', () => {
 
   describe('GET /check-org-name/:orgName', () => {
     it('says a taken name is unavailable, ignoring case and spacing', async () => {
-      const res = await sys.api('GET', `/check-org-name/${encodeURIComponent('  acme   CORPORATION ')}`, { token: member });
+      const res = await sys.api('GET', `/check-org-name/${encodeURIComponent('  acme   CORPORATION ')}`, {
+        token: member,
+      });
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ orgName: 'acme   CORPORATION', available: false });
     });
@@ -77,7 +89,10 @@ describe('organisation profile through the gateway', () => {
     it('refuses a one-character name with 400', async () => {
       const res = await sys.api('GET', '/check-org-name/x', { token: member });
       expect(res.status).toBe(400);
-      expect(res.body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { fields: [{ path: 'params.orgName' }] } });
+      expect(res.body.error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { fields: [{ path: 'params.orgName' }] },
+      });
     });
   });
 
@@ -109,22 +124,37 @@ describe('organisation profile through the gateway', () => {
     it('writes org.updated to the outbox with the changed fields', async () => {
       await sys.api('POST', '/profile/update', { token: admin, body: { displayName: 'Acme Two' } });
       const rows = await sys.db('orgs')('outbox').where({ subject: 'org.updated' }).orderBy('seq', 'desc').limit(1);
-      expect(rows[0].envelope).toMatchObject({ type: 'org.updated', orgId: org.id, data: { orgId: org.id, changed: ['displayName'] } });
+      expect(rows[0].envelope).toMatchObject({
+        type: 'org.updated',
+        orgId: org.id,
+        data: { orgId: org.id, changed: ['displayName'] },
+      });
     });
 
     it('lets a root operator grant and remove feature flags', async () => {
       const root = await sys.rootToken();
-      let res = await sys.api('POST', '/profile/update', { token: root, orgid: org.id, body: { features: { automation: true, beta: true } } });
+      let res = await sys.api('POST', '/profile/update', {
+        token: root,
+        orgid: org.id,
+        body: { features: { automation: true, beta: true } },
+      });
       expect(res.status).toBe(200);
       expect(res.body.company.features).toEqual(['automation', 'beta']);
-      res = await sys.api('POST', '/profile/update', { token: root, orgid: org.id, body: { features: { beta: null, automation: false } } });
+      res = await sys.api('POST', '/profile/update', {
+        token: root,
+        orgid: org.id,
+        body: { features: { beta: null, automation: false } },
+      });
       expect(res.body.company.featureOverrides).toEqual({ automation: false });
       expect(res.body.company.features).toEqual([]);
     });
 
     it('refuses feature flags from a ConfigAdmin with 403 and changes nothing', async () => {
       const before = await profileOf(org.id);
-      const res = await sys.api('POST', '/profile/update', { token: admin, body: { features: { automation: true }, displayName: 'X' } });
+      const res = await sys.api('POST', '/profile/update', {
+        token: admin,
+        body: { features: { automation: true }, displayName: 'X' },
+      });
       expect(res.status).toBe(403);
       expect(await profileOf(org.id)).toEqual(before);
     });
@@ -161,7 +191,10 @@ describe('organisation profile through the gateway', () => {
     });
 
     it('refuses a body over the size limit with 413', async () => {
-      const res = await sys.api('POST', '/profile/update', { token: admin, body: { displayName: 'x'.repeat(200_000) } });
+      const res = await sys.api('POST', '/profile/update', {
+        token: admin,
+        body: { displayName: 'x'.repeat(200_000) },
+      });
       expect(res.status).toBe(413);
       expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE');
     });
@@ -174,7 +207,13 @@ describe('organisation profile through the gateway', () => {
         body: { firstName: 'Ada', lastName: 'Lovelace', phone: '+44 20 7946 0000', jobTitle: 'CTO' },
       });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ firstName: 'Ada', lastName: 'Lovelace', phone: '+44 20 7946 0000', jobTitle: 'CTO', role: 'admin' });
+      expect(res.body).toMatchObject({
+        firstName: 'Ada',
+        lastName: 'Lovelace',
+        phone: '+44 20 7946 0000',
+        jobTitle: 'CTO',
+        role: 'admin',
+      });
       expect((await profileOf(org.id)).customer.firstName).toBe('Ada');
     });
 
@@ -192,18 +231,33 @@ describe('organisation profile through the gateway', () => {
   });
 
   describe('addresses', () => {
-    const billing = { type: 'billing', line1: '1 Main St', city: 'Springfield', postalCode: '12345', country: 'US', isDefault: true };
+    const billing = {
+      type: 'billing',
+      line1: '1 Main St',
+      city: 'Springfield',
+      postalCode: '12345',
+      country: 'US',
+      isDefault: true,
+    };
 
     it('adds addresses and lists them newest first with a cursor', async () => {
       for (const line1 of ['1 Main St', '2 Main St', '3 Main St']) {
         const res = await sys.api('POST', '/profile/addresses', { token: admin, body: { ...billing, line1 } });
         expect(res.status).toBe(201);
-        expect(res.body).toMatchObject({ line1, orgId: org.id, line2: null, region: null, id: expect.stringMatching(/^adr_/) });
+        expect(res.body).toMatchObject({
+          line1,
+          orgId: org.id,
+          line2: null,
+          region: null,
+          id: expect.stringMatching(/^adr_/),
+        });
       }
       const first = await sys.api('GET', '/profile/addresses?limit=2', { token: member });
       expect(first.status).toBe(200);
       expect(first.body.items.map((a: { line1: string }) => a.line1)).toEqual(['3 Main St', '2 Main St']);
-      const second = await sys.api('GET', `/profile/addresses?limit=2&cursor=${first.body.nextCursor}`, { token: member });
+      const second = await sys.api('GET', `/profile/addresses?limit=2&cursor=${first.body.nextCursor}`, {
+        token: member,
+      });
       expect(second.body.items.map((a: { line1: string }) => a.line1)).toEqual(['1 Main St']);
       expect(second.body.nextCursor).toBeNull();
     });

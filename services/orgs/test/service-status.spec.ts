@@ -10,7 +10,6 @@ import { Bus, createLogger, JetStreamEventBus, natsBus } from '@org-mgmt/runtime
 import { eventually, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { z } from 'zod';
 
-
 describe('service status: operator suspension and event-driven transitions', () => {
   let sys: TestSystem;
   let root: string;
@@ -19,16 +18,31 @@ describe('service status: operator suspension and event-driven transitions', () 
   beforeAll(async () => {
     sys = await startTestSystem();
     root = await sys.rootToken();
-    publisher = await JetStreamEventBus.connect(sys.env.NATS_URL, sys.env.NATS_SUBJECT_PREFIX, createLogger('warn', 'test-publisher'));
+    publisher = await JetStreamEventBus.connect(
+      sys.env.NATS_URL,
+      sys.env.NATS_SUBJECT_PREFIX,
+      createLogger('warn', 'test-publisher'),
+    );
   });
   afterAll(async () => {
     await publisher?.close();
     await sys?.close();
   });
 
-  async function publish<T extends z.ZodType>(contract: EventContract<T>, orgId: string, data: z.input<T>): Promise<string> {
+  async function publish<T extends z.ZodType>(
+    contract: EventContract<T>,
+    orgId: string,
+    data: z.input<T>,
+  ): Promise<string> {
     const id = newId('event');
-    await publisher.publish({ id, type: contract.subject, version: contract.version, occurredAt: Date.now(), orgId, data: contract.schema.parse(data) });
+    await publisher.publish({
+      id,
+      type: contract.subject,
+      version: contract.version,
+      occurredAt: Date.now(),
+      orgId,
+      data: contract.schema.parse(data),
+    });
     return id;
   }
 
@@ -54,19 +68,35 @@ describe('service status: operator suspension and event-driven transitions', () 
       const org = await sys.registerOrg();
       const res = await suspend(org.id, { suspensionType: 'POLICY_VIOLATION', reason: 'Spam campaign' });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ orgId: org.id, serviceStatus: 'SUSPENDED', suspensionType: 'POLICY_VIOLATION', lastServiceStatusChanged: expect.any(Number) });
+      expect(res.body).toEqual({
+        orgId: org.id,
+        serviceStatus: 'SUSPENDED',
+        suspensionType: 'POLICY_VIOLATION',
+        lastServiceStatusChanged: expect.any(Number),
+      });
       const company = await companyOf(org.id);
       expect(company.serviceStatus).toBe('SUSPENDED');
       expect(company.lastServiceStatusChanged).toBe(res.body.lastServiceStatusChanged);
       expect(company.serviceStatusHistory).toEqual([
         expect.objectContaining({ status: 'ACTIVE', previousStatus: null, isCurrent: false }),
         expect.objectContaining({
-          status: 'SUSPENDED', previousStatus: 'ACTIVE', suspensionType: 'POLICY_VIOLATION', reason: 'Spam campaign',
-          changedBy: 'root-operator', isCurrent: true, timestamp: res.body.lastServiceStatusChanged,
+          status: 'SUSPENDED',
+          previousStatus: 'ACTIVE',
+          suspensionType: 'POLICY_VIOLATION',
+          reason: 'Spam campaign',
+          changedBy: 'root-operator',
+          isCurrent: true,
+          timestamp: res.body.lastServiceStatusChanged,
         }),
       ]);
       expect(await statusEvents(org.id)).toEqual([
-        expect.objectContaining({ status: 'SUSPENDED', previousStatus: 'ACTIVE', suspensionType: 'POLICY_VIOLATION', cause: 'suspended', changedBy: 'root-operator' }),
+        expect.objectContaining({
+          status: 'SUSPENDED',
+          previousStatus: 'ACTIVE',
+          suspensionType: 'POLICY_VIOLATION',
+          cause: 'suspended',
+          changedBy: 'root-operator',
+        }),
       ]);
     });
 
@@ -95,7 +125,13 @@ describe('service status: operator suspension and event-driven transitions', () 
     });
 
     it.each([
-      ['suspending a SUSPENDED org', async (orgId: string) => { await suspend(orgId); return suspend(orgId); }],
+      [
+        'suspending a SUSPENDED org',
+        async (orgId: string) => {
+          await suspend(orgId);
+          return suspend(orgId);
+        },
+      ],
       ['lifting an ACTIVE org', async (orgId: string) => lift(orgId)],
     ])('refuses %s with 409 and appends nothing', async (_case, act) => {
       const org = await sys.registerOrg();
@@ -130,10 +166,23 @@ describe('service status: operator suspension and event-driven transitions', () 
 
   describe('event-driven suspension', () => {
     const failed = (orgId: string) => ({
-      orgId, subscriptionId: 'sub_1', plan: 'pro', amount: 4900, currency: 'USD', reason: 'card_declined', attemptedAt: Date.now(),
+      orgId,
+      subscriptionId: 'sub_1',
+      plan: 'pro',
+      amount: 4900,
+      currency: 'USD',
+      reason: 'card_declined',
+      attemptedAt: Date.now(),
     });
     const changed = (orgId: string, status: string, change: 'renewed' | 'cancelled' = 'renewed') => ({
-      orgId, subscriptionId: 'sub_1', change, plan: 'pro', status, features: ['automation'], currentPeriodEnd: null, changedBy: 'system',
+      orgId,
+      subscriptionId: 'sub_1',
+      change,
+      plan: 'pro',
+      status,
+      features: ['automation'],
+      currentPeriodEnd: null,
+      changedBy: 'system',
     });
 
     it('suspends with PAYMENT_FAILED on subscription.payment_failed and lifts it when the subscription is active again', async () => {
@@ -141,7 +190,11 @@ describe('service status: operator suspension and event-driven transitions', () 
       await publish(SubscriptionPaymentFailedEvent, org.id, failed(org.id));
       await eventually(async () => expect((await companyOf(org.id)).serviceStatus).toBe('SUSPENDED'));
       const suspended = (await companyOf(org.id)).serviceStatusHistory!.at(-1)!;
-      expect(suspended).toMatchObject({ suspensionType: 'PAYMENT_FAILED', changedBy: 'system:subscriptions', reason: expect.stringContaining('card_declined') });
+      expect(suspended).toMatchObject({
+        suspensionType: 'PAYMENT_FAILED',
+        changedBy: 'system:subscriptions',
+        reason: expect.stringContaining('card_declined'),
+      });
 
       await publish(SubscriptionChangedEvent, org.id, changed(org.id, 'active'));
       await eventually(async () => expect((await companyOf(org.id)).serviceStatus).toBe('ACTIVE'));
@@ -158,7 +211,11 @@ describe('service status: operator suspension and event-driven transitions', () 
       await publish(SubscriptionChangedEvent, org.id, changed(org.id, 'active'));
       await publish(SubscriptionChangedEvent, marker.id, changed(marker.id, 'active'));
       await eventually(async () => expect((await companyOf(marker.id)).serviceStatus).toBe('ACTIVE'));
-      expect((await companyOf(org.id)).serviceStatusHistory!.at(-1)).toMatchObject({ status: 'SUSPENDED', suspensionType: 'MANUAL', isCurrent: true });
+      expect((await companyOf(org.id)).serviceStatusHistory!.at(-1)).toMatchObject({
+        status: 'SUSPENDED',
+        suspensionType: 'MANUAL',
+        isCurrent: true,
+      });
     });
 
     it('records each failed-payment event once and appends nothing for a second failure while suspended', async () => {
@@ -166,7 +223,10 @@ describe('service status: operator suspension and event-driven transitions', () 
       const first = await publish(SubscriptionPaymentFailedEvent, org.id, failed(org.id));
       await publish(SubscriptionPaymentFailedEvent, org.id, failed(org.id));
       await eventually(async () => {
-        const processed = await sys.db('orgs')('processed_events').where({ consumer: 'orgs_status_payment_failed' }).pluck('event_id');
+        const processed = await sys
+          .db('orgs')('processed_events')
+          .where({ consumer: 'orgs_status_payment_failed' })
+          .pluck('event_id');
         expect(processed).toContain(first);
         expect(processed).toHaveLength(new Set(processed).size);
         expect((await statusEvents(org.id)).length).toBe(1);
@@ -178,21 +238,38 @@ describe('service status: operator suspension and event-driven transitions', () 
     it('suspends with QUOTA_EXCEEDED on a declined debit only when the org policy says so', async () => {
       const lenient = await sys.registerOrg();
       const strict = await sys.registerOrg();
-      const policy = await sys.api('POST', '/profile/update', { token: root, orgid: strict.id, body: { policy: { suspendOnQuotaExceeded: true } } });
+      const policy = await sys.api('POST', '/profile/update', {
+        token: root,
+        orgid: strict.id,
+        body: { policy: { suspendOnQuotaExceeded: true } },
+      });
       expect(policy.status).toBe(200);
       expect(policy.body.company.policy).toEqual({ suspendOnQuotaExceeded: true });
-      const declined = (orgId: string) => ({ orgId, reference: 'job_7', amount: 500, currency: 'USD', balance: 20, declinedAt: Date.now() });
+      const declined = (orgId: string) => ({
+        orgId,
+        reference: 'job_7',
+        amount: 500,
+        currency: 'USD',
+        balance: 20,
+        declinedAt: Date.now(),
+      });
       await publish(BillingDebitDeclinedEvent, lenient.id, declined(lenient.id));
       await publish(BillingDebitDeclinedEvent, strict.id, declined(strict.id));
       await eventually(async () => expect((await companyOf(strict.id)).serviceStatus).toBe('SUSPENDED'));
-      expect((await companyOf(strict.id)).serviceStatusHistory!.at(-1)).toMatchObject({ suspensionType: 'QUOTA_EXCEEDED', changedBy: 'system:billing' });
+      expect((await companyOf(strict.id)).serviceStatusHistory!.at(-1)).toMatchObject({
+        suspensionType: 'QUOTA_EXCEEDED',
+        changedBy: 'system:billing',
+      });
       expect((await companyOf(lenient.id)).serviceStatus).toBe('ACTIVE');
     });
 
     it('refuses the policy field from a ConfigAdmin with 403', async () => {
       const org = await sys.registerOrg();
       const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
-      const res = await sys.api('POST', '/profile/update', { token: admin, body: { policy: { suspendOnQuotaExceeded: true } } });
+      const res = await sys.api('POST', '/profile/update', {
+        token: admin,
+        body: { policy: { suspendOnQuotaExceeded: true } },
+      });
       expect(res.status).toBe(403);
       expect((await companyOf(org.id)).policy).toEqual({ suspendOnQuotaExceeded: false });
     });
@@ -204,14 +281,26 @@ describe('service status: operator suspension and event-driven transitions', () 
     });
     afterAll(() => bus?.close());
 
-    const stateOf = (orgId: string, roles: ('System' | 'RootAdmin')[] = ['System'], principalOrg = sys.config.ROOT_ORG_ID) =>
-      bus.rpc.request('orgs.state.get', { principal: { sub: 'caller', orgId: principalOrg, roles }, orgId, requestId: 'test-state', params: { orgId } });
+    const stateOf = (
+      orgId: string,
+      roles: ('System' | 'RootAdmin')[] = ['System'],
+      principalOrg = sys.config.ROOT_ORG_ID,
+    ) =>
+      bus.rpc.request('orgs.state.get', {
+        principal: { sub: 'caller', orgId: principalOrg, roles },
+        orgId,
+        requestId: 'test-state',
+        params: { orgId },
+      });
 
     it('answers status, suspension type and effective features to a System caller', async () => {
       const org = await sys.registerOrg();
       await sys.api('POST', '/profile/update', { token: root, orgid: org.id, body: { features: { beta: true } } });
       await suspend(org.id, { suspensionType: 'POLICY_VIOLATION', reason: 'x' });
-      expect(await stateOf(org.id)).toEqual({ ok: true, data: { orgId: org.id, serviceStatus: 'SUSPENDED', suspensionType: 'POLICY_VIOLATION', features: ['beta'] } });
+      expect(await stateOf(org.id)).toEqual({
+        ok: true,
+        data: { orgId: org.id, serviceStatus: 'SUSPENDED', suspensionType: 'POLICY_VIOLATION', features: ['beta'] },
+      });
     });
 
     it('answers NOT_FOUND for an unknown org and FORBIDDEN to anyone but System', async () => {

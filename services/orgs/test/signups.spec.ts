@@ -19,9 +19,13 @@ describe('pre-approved signups', () => {
   const create = (body: unknown, token = root) => sys.api('POST', '/pre-approved-signups', { token, body });
   const remove = (id: string) => sys.api('POST', '/pre-approved-signups/remove', { token: root, body: { id } });
   /** Each test validates from a client IP of its own (the gateway trusts X-Forwarded-For from loopback). */
-  const validateFrom = (ip: string) => (body: unknown) => sys.api('POST', '/pre-approved-signups/validate', { body, headers: { 'x-forwarded-for': ip } });
+  const validateFrom = (ip: string) => (body: unknown) =>
+    sys.api('POST', '/pre-approved-signups/validate', { body, headers: { 'x-forwarded-for': ip } });
   const register = (body: Record<string, unknown>, token = root) =>
-    sys.api('POST', '/org-register', { token, body: { companyName: `Co ${unique()}`, ownerEmail: `owner-${unique()}@example.com`, ...body } });
+    sys.api('POST', '/org-register', {
+      token,
+      body: { companyName: `Co ${unique()}`, ownerEmail: `owner-${unique()}@example.com`, ...body },
+    });
   const newCode = async (extra: Record<string, unknown> = {}) => (await create({ kind: 'code', ...extra })).body;
 
   describe('POST /pre-approved-signups', () => {
@@ -30,15 +34,31 @@ describe('pre-approved signups', () => {
       const res = await create({ kind: 'email', email, note: 'Beta wave 1' });
       expect(res.status).toBe(201);
       expect(res.body).toEqual({
-        id: expect.stringMatching(/^sgn_/), kind: 'email', email: email.toLowerCase(), code: null, maxUses: 1, uses: 0, expiresAt: null,
-        note: 'Beta wave 1', state: 'active', createdBy: 'root-operator', createdAt: clock.now(), removedAt: null,
+        id: expect.stringMatching(/^sgn_/),
+        kind: 'email',
+        email: email.toLowerCase(),
+        code: null,
+        maxUses: 1,
+        uses: 0,
+        expiresAt: null,
+        note: 'Beta wave 1',
+        state: 'active',
+        createdBy: 'root-operator',
+        createdAt: clock.now(),
+        removedAt: null,
       });
     });
 
     it('generates a multi-use code with an expiry', async () => {
       const res = await create({ kind: 'code', maxUses: 5, expiresAt: clock.now() + HOUR });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ kind: 'code', email: null, code: expect.stringMatching(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/), maxUses: 5, expiresAt: clock.now() + HOUR });
+      expect(res.body).toMatchObject({
+        kind: 'code',
+        email: null,
+        code: expect.stringMatching(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/),
+        maxUses: 5,
+        expiresAt: clock.now() + HOUR,
+      });
     });
 
     it('lets a ConfigAdmin of the root org allowlist', async () => {
@@ -103,10 +123,15 @@ describe('pre-approved signups', () => {
       const all = await sys.api('GET', '/pre-approved-signups?limit=100', { token: root });
       const ours = all.body.items.filter((s: { note: string }) => s.note === note);
       expect(ours.map((s: { id: string; state: string }) => [s.id, s.state])).toEqual([
-        [spent.id, 'exhausted'], [removed.id, 'removed'], [expiring.id, 'expired'], [emailEntry.id, 'active'],
+        [spent.id, 'exhausted'],
+        [removed.id, 'removed'],
+        [expiring.id, 'expired'],
+        [emailEntry.id, 'active'],
       ]);
       const pick = async (query: string) =>
-        (await sys.api('GET', `/pre-approved-signups?limit=100&${query}`, { token: root })).body.items.map((s: { id: string }) => s.id);
+        (await sys.api('GET', `/pre-approved-signups?limit=100&${query}`, { token: root })).body.items.map(
+          (s: { id: string }) => s.id,
+        );
       expect(await pick(`email=${email}`)).toEqual([emailEntry.id]);
       expect(await pick('state=expired')).toContain(expiring.id);
       expect(await pick('state=expired')).not.toContain(spent.id);
@@ -115,18 +140,24 @@ describe('pre-approved signups', () => {
       expect(await pick('kind=email')).not.toContain(spent.id);
 
       const first = await sys.api('GET', '/pre-approved-signups?limit=2', { token: root });
-      const second = await sys.api('GET', `/pre-approved-signups?limit=2&cursor=${first.body.nextCursor}`, { token: root });
+      const second = await sys.api('GET', `/pre-approved-signups?limit=2&cursor=${first.body.nextCursor}`, {
+        token: root,
+      });
       expect(first.body.items).toHaveLength(2);
       expect(second.body.items[0].id).not.toBe(first.body.items[1].id);
-      expect(all.body.items.map((s: { id: string }) => s.id).slice(0, 4)).toEqual([...first.body.items, ...second.body.items].map((s) => s.id));
+      expect(all.body.items.map((s: { id: string }) => s.id).slice(0, 4)).toEqual(
+        [...first.body.items, ...second.body.items].map((s) => s.id),
+      );
     });
 
-    it.each([['an unknown state', 'state=spent'], ['a page size over the maximum', 'limit=1000'], ['a forged cursor', 'cursor=xyz'], ['an unknown parameter', 'sort=asc']])(
-      'refuses %s with 400',
-      async (_case, query) => {
-        expect((await sys.api('GET', `/pre-approved-signups?${query}`, { token: root })).status).toBe(400);
-      },
-    );
+    it.each([
+      ['an unknown state', 'state=spent'],
+      ['a page size over the maximum', 'limit=1000'],
+      ['a forged cursor', 'cursor=xyz'],
+      ['an unknown parameter', 'sort=asc'],
+    ])('refuses %s with 400', async (_case, query) => {
+      expect((await sys.api('GET', `/pre-approved-signups?${query}`, { token: root })).status).toBe(400);
+    });
   });
 
   describe('POST /pre-approved-signups/validate (public)', () => {
@@ -137,7 +168,10 @@ describe('pre-approved signups', () => {
       const code = (await newCode()).code;
       expect(await validate({ email: email.toUpperCase() })).toMatchObject({ status: 200, body: { valid: true } });
       expect(await validate({ code: code.toLowerCase() })).toMatchObject({ status: 200, body: { valid: true } });
-      expect(await validate({ email: `nobody-${unique()}@example.com` })).toMatchObject({ status: 200, body: { valid: false } });
+      expect(await validate({ email: `nobody-${unique()}@example.com` })).toMatchObject({
+        status: 200,
+        body: { valid: false },
+      });
       expect(await validate({ code: 'ZZZZ-ZZZZ-ZZZZ' })).toMatchObject({ status: 200, body: { valid: false } });
     });
 
@@ -167,7 +201,9 @@ describe('pre-approved signups', () => {
       const limited = await validate({ code: 'ZZZZ-ZZZZ-ZZZZ' });
       expect(limited.status).toBe(429);
       expect(limited.body.error).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterMs: expect.any(Number) } });
-      expect(limited.headers.get('retry-after')).toBe(String(Math.max(1, Math.ceil(limited.body.error.details.retryAfterMs / 1000))));
+      expect(limited.headers.get('retry-after')).toBe(
+        String(Math.max(1, Math.ceil(limited.body.error.details.retryAfterMs / 1000))),
+      );
       expect((await validateFrom('10.0.5.2')({ code: 'ZZZZ-ZZZZ-ZZZZ' })).status).toBe(200);
       clock.advance(60_000);
       expect((await validate({ code: 'ZZZZ-ZZZZ-ZZZZ' })).status).toBe(200);
@@ -181,7 +217,9 @@ describe('pre-approved signups', () => {
       expect(res.status).toBe(201);
       const row = await sys.db('orgs')('pre_approved_signups').where({ id: entry.id }).first();
       expect(row.uses).toBe(1);
-      expect(await sys.db('orgs')('signup_consumptions').where({ signup_id: entry.id }).pluck('org_id')).toEqual([res.body.id]);
+      expect(await sys.db('orgs')('signup_consumptions').where({ signup_id: entry.id }).pluck('org_id')).toEqual([
+        res.body.id,
+      ]);
       const again = await register({ signupCode: entry.code });
       expect(again.status).toBe(422);
       expect(again.body.error.details.fields[0].path).toBe('body.signupCode');
@@ -191,7 +229,10 @@ describe('pre-approved signups', () => {
       const entry = await newCode();
       await register({ signupCode: entry.code });
       const again = await register({ signupCode: entry.code });
-      expect(again.body.error).toMatchObject({ code: 'UNPROCESSABLE', message: 'The signup code is not usable: it is spent, expired or removed' });
+      expect(again.body.error).toMatchObject({
+        code: 'UNPROCESSABLE',
+        message: 'The signup code is not usable: it is spent, expired or removed',
+      });
       expect(again.body.error.message).not.toMatch(/invitation/i);
     });
 
@@ -199,9 +240,16 @@ describe('pre-approved signups', () => {
       const entry = await newCode();
       const results = await Promise.all(Array.from({ length: 12 }, () => register({ signupCode: entry.code })));
       expect(results.map((r) => r.status).sort()).toEqual([201, ...Array(11).fill(422)]);
-      expect(await sys.db('orgs')('signup_consumptions').where({ signup_id: entry.id }).count()).toEqual([{ count: 1 }]);
+      expect(await sys.db('orgs')('signup_consumptions').where({ signup_id: entry.id }).count()).toEqual([
+        { count: 1 },
+      ]);
       const winner = results.find((r) => r.status === 201)!.body.id;
-      expect(await sys.db('orgs')('organizations').where({ company_name: results.find((r) => r.status === 201)!.body.companyName }).pluck('id')).toEqual([winner]);
+      expect(
+        await sys
+          .db('orgs')('organizations')
+          .where({ company_name: results.find((r) => r.status === 201)!.body.companyName })
+          .pluck('id'),
+      ).toEqual([winner]);
     });
 
     it('registers exactly maxUses orgs with a multi-use code under concurrent attempts', async () => {
@@ -244,7 +292,10 @@ describe('org-register on an invitation-only platform', () => {
   afterAll(() => sys?.close());
 
   const register = (token: string, body: Record<string, unknown> = {}) =>
-    sys.api('POST', '/org-register', { token, body: { companyName: `Co ${unique()}`, ownerEmail: `owner-${unique()}@example.com`, ...body } });
+    sys.api('POST', '/org-register', {
+      token,
+      body: { companyName: `Co ${unique()}`, ownerEmail: `owner-${unique()}@example.com`, ...body },
+    });
 
   it('refuses the signup flow (System) without a pre-approval with 422', async () => {
     const res = await register(system);

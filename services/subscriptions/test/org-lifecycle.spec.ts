@@ -27,21 +27,38 @@ describe('subscriptions on org registration and deletion', () => {
 
   const current = (orgId: string) => sys.api('GET', '/subscription/current', { token: root, orgid: orgId });
   const register = (body: Record<string, unknown>, token = root) =>
-    sys.api('POST', '/org-register', { token, body: { companyName: `Org ${newId('event').slice(-8)}`, ownerEmail: `o-${newId('event').slice(-8)}@example.com`, ...body } });
-  const deleteOrg = (orgId: string, reason = 'Customer left') => sys.api('POST', '/delete', { token: root, body: { orgId, reason } });
-  const changesOf = (orgId: string) => sys.db('subscriptions')('subscription_changes').where({ org_id: orgId }).orderBy('seq');
+    sys.api('POST', '/org-register', {
+      token,
+      body: {
+        companyName: `Org ${newId('event').slice(-8)}`,
+        ownerEmail: `o-${newId('event').slice(-8)}@example.com`,
+        ...body,
+      },
+    });
+  const deleteOrg = (orgId: string, reason = 'Customer left') =>
+    sys.api('POST', '/delete', { token: root, body: { orgId, reason } });
+  const changesOf = (orgId: string) =>
+    sys.db('subscriptions')('subscription_changes').where({ org_id: orgId }).orderBy('seq');
   async function eventsOf(orgId: string) {
-    const rows = await sys.db('subscriptions')('outbox').where({ subject: SubscriptionChangedEvent.subject }).orderBy('seq');
+    const rows = await sys
+      .db('subscriptions')('outbox')
+      .where({ subject: SubscriptionChangedEvent.subject })
+      .orderBy('seq');
     return rows.map((r) => r.envelope.data).filter((d) => d.orgId === orgId);
   }
   async function storedEvent(contract: EventContract, orgId: string) {
-    const [row] = await sys.db('orgs')('outbox').where({ subject: contract.subject }).whereRaw("envelope->>'orgId' = ?", [orgId]);
+    const [row] = await sys
+      .db('orgs')('outbox')
+      .where({ subject: contract.subject })
+      .whereRaw("envelope->>'orgId' = ?", [orgId]);
     return row.envelope;
   }
   /** Publishes an envelope as JetStream would redeliver it (a new message id, so de-duplication lets it through). */
   async function publish(envelope: { type: string }) {
     const nc = await connect({ servers: sys.env.NATS_URL });
-    await nc.jetstream().publish(`${sys.env.NATS_SUBJECT_PREFIX}${envelope.type}`, JSON.stringify(envelope), { msgID: newId('event') });
+    await nc
+      .jetstream()
+      .publish(`${sys.env.NATS_SUBJECT_PREFIX}${envelope.type}`, JSON.stringify(envelope), { msgID: newId('event') });
     await nc.close();
   }
   const processed = async (consumer: string, eventId: string) =>
@@ -50,13 +67,34 @@ describe('subscriptions on org registration and deletion', () => {
   describe('org.deleted', () => {
     it('cancels the subscription at once, records the deletion reason, emits subscription.changed, and the worker never renews it', async () => {
       const org = await sys.registerOrg();
-      await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'pro', reason: 'start' } });
-      await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 100_000, currency: 'USD', reason: 'renewals' } });
+      await sys.api('POST', '/subscription/admin/update', {
+        token: root,
+        orgid: org.id,
+        body: { plan: 'pro', reason: 'start' },
+      });
+      await sys.api('POST', '/billing/gift-credits', {
+        token: root,
+        body: { orgId: org.id, amount: 100_000, currency: 'USD', reason: 'renewals' },
+      });
       expect((await deleteOrg(org.id, 'Merged into Acme')).status).toBe(200);
-      await eventually(async () => expect((await current(org.id)).body).toMatchObject({ status: 'cancelled', cancelledAt: JAN_1, features: [] }));
+      await eventually(async () =>
+        expect((await current(org.id)).body).toMatchObject({ status: 'cancelled', cancelledAt: JAN_1, features: [] }),
+      );
       const changes = await changesOf(org.id);
-      expect(changes.at(-1)).toMatchObject({ change: 'cancelled', from_plan: 'pro', to_plan: 'pro', changed_by: 'root-operator', reason: 'Organisation deleted: Merged into Acme', amount_charged: 0 });
-      expect((await eventsOf(org.id)).at(-1)).toMatchObject({ change: 'cancelled', status: 'cancelled', plan: 'pro', changedBy: 'root-operator' });
+      expect(changes.at(-1)).toMatchObject({
+        change: 'cancelled',
+        from_plan: 'pro',
+        to_plan: 'pro',
+        changed_by: 'root-operator',
+        reason: 'Organisation deleted: Merged into Acme',
+        amount_charged: 0,
+      });
+      expect((await eventsOf(org.id)).at(-1)).toMatchObject({
+        change: 'cancelled',
+        status: 'cancelled',
+        plan: 'pro',
+        changedBy: 'root-operator',
+      });
 
       clock.set(FEB_1 + 1000);
       await sys.provider('subscriptions', RenewalWorker).runOnce();
@@ -80,8 +118,16 @@ describe('subscriptions on org registration and deletion', () => {
       await deleteOrg(org.id);
       const deleted = await storedEvent(OrgDeletedEvent, org.id);
       await eventually(async () => expect(await processed('subscriptions-org-deleted', deleted.id)).toBe(1));
-      const create = await sys.api('POST', '/subscription/create', { token: root, orgid: org.id, body: { plan: 'free' } });
-      const admin = await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'pro', reason: 'start' } });
+      const create = await sys.api('POST', '/subscription/create', {
+        token: root,
+        orgid: org.id,
+        body: { plan: 'free' },
+      });
+      const admin = await sys.api('POST', '/subscription/admin/update', {
+        token: root,
+        orgid: org.id,
+        body: { plan: 'pro', reason: 'start' },
+      });
       for (const res of [create, admin]) {
         expect(res.status).toBe(409);
         expect(res.body.error.message).toContain('was deleted');
@@ -91,7 +137,11 @@ describe('subscriptions on org registration and deletion', () => {
 
     it('cancels once when org.deleted is delivered again', async () => {
       const org = await sys.registerOrg();
-      await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'basic', reason: 'start' } });
+      await sys.api('POST', '/subscription/admin/update', {
+        token: root,
+        orgid: org.id,
+        body: { plan: 'basic', reason: 'start' },
+      });
       await deleteOrg(org.id);
       await eventually(async () => expect((await current(org.id)).body.status).toBe('cancelled'));
       const event = await storedEvent(OrgDeletedEvent, org.id);
@@ -99,7 +149,11 @@ describe('subscriptions on org registration and deletion', () => {
       // a later event through the same consumer: once it is handled, the redelivery before it was too
       const marker = await sys.registerOrg();
       await deleteOrg(marker.id);
-      await eventually(async () => expect(await processed('subscriptions-org-deleted', (await storedEvent(OrgDeletedEvent, marker.id)).id)).toBe(1));
+      await eventually(async () =>
+        expect(await processed('subscriptions-org-deleted', (await storedEvent(OrgDeletedEvent, marker.id)).id)).toBe(
+          1,
+        ),
+      );
       expect((await changesOf(org.id)).map((c) => c.change)).toEqual(['created', 'admin_updated', 'cancelled']);
       expect((await eventsOf(org.id)).filter((e) => e.change === 'cancelled')).toHaveLength(1);
     });
@@ -111,7 +165,12 @@ describe('subscriptions on org registration and deletion', () => {
     async function pendingCardChange(path: string, plan: string) {
       const org = await sys.registerOrg();
       const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
-      if (path === '/subscription/upgrade') await sys.api('POST', '/subscription/admin/update', { token: root, orgid: org.id, body: { plan: 'basic', reason: 'start' } });
+      if (path === '/subscription/upgrade')
+        await sys.api('POST', '/subscription/admin/update', {
+          token: root,
+          orgid: org.id,
+          body: { plan: 'basic', reason: 'start' },
+        });
       const started = await sys.api('POST', path, { token: admin, body: { plan, payment: card } });
       expect(started.status).toBeLessThan(300);
       await deleteOrg(org.id);
@@ -130,9 +189,15 @@ describe('subscriptions on org registration and deletion', () => {
       for (let attempt = 0; attempt < 2; attempt++) {
         const res = await sys.api('POST', '/subscription/complete-payment', { body });
         expect(res.status).toBe(409);
-        expect(res.body.error.details).toEqual({ paymentId: payment.paymentId, refundDue: true, reason: 'org_deleted' });
+        expect(res.body.error.details).toEqual({
+          paymentId: payment.paymentId,
+          refundDue: true,
+          reason: 'org_deleted',
+        });
       }
-      expect(await sys.db('subscriptions')('subscription_payments').where({ id: payment.paymentId }).first()).toMatchObject({ status: 'succeeded', refund_due_reason: 'org_deleted' });
+      expect(
+        await sys.db('subscriptions')('subscription_payments').where({ id: payment.paymentId }).first(),
+      ).toMatchObject({ status: 'succeeded', refund_due_reason: 'org_deleted' });
       const sub = await current(org.id);
       if (path === '/subscription/create') expect(sub.status).toBe(404);
       else expect(sub.body).toMatchObject({ plan: 'basic', status: 'cancelled' });
@@ -144,13 +209,26 @@ describe('subscriptions on org registration and deletion', () => {
     it('answers the requested plan and the subscription starts on it shortly after, without a charge', async () => {
       const res = await register({ plan: { planId: 'pro', interval: 'year' } });
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ id: expect.stringMatching(/^org_/), serviceStatus: 'ACTIVE', plan: { planId: 'pro', interval: 'year' } });
+      expect(res.body).toMatchObject({
+        id: expect.stringMatching(/^org_/),
+        serviceStatus: 'ACTIVE',
+        plan: { planId: 'pro', interval: 'year' },
+      });
       await eventually(async () => {
         const sub = await current(res.body.id);
         expect(sub.status).toBe(200);
-        expect(sub.body).toMatchObject({ plan: 'pro', interval: 'year', status: 'active', priceAmount: 29000, currentPeriodStart: JAN_1, currentPeriodEnd: Date.UTC(2027, 0, 1) });
+        expect(sub.body).toMatchObject({
+          plan: 'pro',
+          interval: 'year',
+          status: 'active',
+          priceAmount: 29000,
+          currentPeriodStart: JAN_1,
+          currentPeriodEnd: Date.UTC(2027, 0, 1),
+        });
       });
-      expect(await changesOf(res.body.id)).toEqual([expect.objectContaining({ change: 'created', to_plan: 'pro', amount_charged: 0, changed_by: 'root-operator' })]);
+      expect(await changesOf(res.body.id)).toEqual([
+        expect.objectContaining({ change: 'created', to_plan: 'pro', amount_charged: 0, changed_by: 'root-operator' }),
+      ]);
       const admin = await sys.token({ orgId: res.body.id });
       expect((await sys.api('GET', '/subscription/current', { token: admin })).body.plan).toBe('pro');
     });
@@ -158,7 +236,13 @@ describe('subscriptions on org registration and deletion', () => {
     it('defaults the interval to month, and registers without a subscription when no plan is given', async () => {
       const monthly = await register({ plan: { planId: 'basic' } });
       expect(monthly.body.plan).toEqual({ planId: 'basic', interval: 'month' });
-      await eventually(async () => expect((await current(monthly.body.id)).body).toMatchObject({ plan: 'basic', interval: 'month', currentPeriodEnd: FEB_1 }));
+      await eventually(async () =>
+        expect((await current(monthly.body.id)).body).toMatchObject({
+          plan: 'basic',
+          interval: 'month',
+          currentPeriodEnd: FEB_1,
+        }),
+      );
       const without = await register({});
       expect(without.status).toBe(201);
       expect(without.body.plan).toBeNull();
@@ -191,7 +275,11 @@ describe('subscriptions on org registration and deletion', () => {
       await eventually(async () => expect((await current(res.body.id)).status).toBe(200));
       await publish(await storedEvent(OrgCreatedEvent, res.body.id));
       const marker = await register({});
-      await eventually(async () => expect(await processed('subscriptions-org-created', (await storedEvent(OrgCreatedEvent, marker.body.id)).id)).toBe(1));
+      await eventually(async () =>
+        expect(
+          await processed('subscriptions-org-created', (await storedEvent(OrgCreatedEvent, marker.body.id)).id),
+        ).toBe(1),
+      );
       expect((await changesOf(res.body.id)).map((c) => c.change)).toEqual(['created']);
     });
 

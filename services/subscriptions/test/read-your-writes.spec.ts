@@ -43,7 +43,10 @@ describe('read your writes: plan changes and the effective flags', () => {
 
   async function withCredits(amount: number): Promise<{ org: Organization; admin: string }> {
     const org = await sys.registerOrg();
-    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount, currency: 'USD', reason: 'test credits' } });
+    await sys.api('POST', '/billing/gift-credits', {
+      token: root,
+      body: { orgId: org.id, amount, currency: 'USD', reason: 'test credits' },
+    });
     return { org, admin: await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] }) };
   }
 
@@ -51,9 +54,19 @@ describe('read your writes: plan changes and the effective flags', () => {
     clock.set(JAN_1 + 10 * 86_400_000);
     for (let i = 0; i < 12; i++) {
       const { admin } = await withCredits(5000);
-      expect((await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'basic', payment: { method: 'credits' } } })).status).toBe(201);
+      expect(
+        (
+          await sys.api('POST', '/subscription/create', {
+            token: admin,
+            body: { plan: 'basic', payment: { method: 'credits' } },
+          })
+        ).status,
+      ).toBe(201);
       expect(await gatewayFeatures(admin)).not.toContain('automation');
-      const upgraded = await sys.api('POST', '/subscription/upgrade', { token: admin, body: { plan: 'pro', payment: { method: 'credits' } } });
+      const upgraded = await sys.api('POST', '/subscription/upgrade', {
+        token: admin,
+        body: { plan: 'pro', payment: { method: 'credits' } },
+      });
       expect(upgraded.status).toBe(200);
       expect(await profileFeatures(admin)).toContain('automation');
       expect(await gatewayFeatures(admin)).toContain('automation');
@@ -64,9 +77,13 @@ describe('read your writes: plan changes and the effective flags', () => {
     for (let i = 0; i < 5; i++) {
       const { org, admin } = await withCredits(0);
       expect(await gatewayFeatures(admin)).toEqual([]);
-      expect((await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'free' } })).status).toBe(201);
+      expect((await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'free' } })).status).toBe(
+        201,
+      );
       const updated = await sys.api('POST', '/subscription/admin/update', {
-        token: root, orgid: org.id, body: { plan: 'team', features: { sso: true, analytics: false }, reason: 'pilot' },
+        token: root,
+        orgid: org.id,
+        body: { plan: 'team', features: { sso: true, analytics: false }, reason: 'pilot' },
       });
       expect(updated.status).toBe(200);
       const features = await gatewayFeatures(admin);
@@ -78,9 +95,14 @@ describe('read your writes: plan changes and the effective flags', () => {
 
   it('drops the flags on the next request after an immediate cancel', async () => {
     const { admin } = await withCredits(5000);
-    await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'pro', payment: { method: 'credits' } } });
+    await sys.api('POST', '/subscription/create', {
+      token: admin,
+      body: { plan: 'pro', payment: { method: 'credits' } },
+    });
     expect(await gatewayFeatures(admin)).toContain('automation');
-    expect((await sys.api('POST', '/subscription/cancel', { token: admin, body: { immediate: true } })).status).toBe(200);
+    expect((await sys.api('POST', '/subscription/cancel', { token: admin, body: { immediate: true } })).status).toBe(
+      200,
+    );
     expect(await gatewayFeatures(admin)).toEqual([]);
     expect(await profileFeatures(admin)).toEqual([]);
   });
@@ -88,13 +110,21 @@ describe('read your writes: plan changes and the effective flags', () => {
   it('starts the plan an org registers with before org-register answers', async () => {
     for (let i = 0; i < 5; i++) {
       const res = await sys.api('POST', '/org-register', {
-        token: root, body: { companyName: `Planned ${i} ${Date.now()}`, ownerEmail: `owner-${i}-${Date.now()}@example.com`, plan: { planId: 'pro' } },
+        token: root,
+        body: {
+          companyName: `Planned ${i} ${Date.now()}`,
+          ownerEmail: `owner-${i}-${Date.now()}@example.com`,
+          plan: { planId: 'pro' },
+        },
       });
       expect(res.status).toBe(201);
       expect(res.body.features).toContain('automation');
       const member = await sys.token({ orgId: res.body.id });
       expect(await gatewayFeatures(member)).toContain('automation');
-      expect((await sys.api('GET', '/subscription/current', { token: member })).body).toMatchObject({ plan: 'pro', status: 'active' });
+      expect((await sys.api('GET', '/subscription/current', { token: member })).body).toMatchObject({
+        plan: 'pro',
+        status: 'active',
+      });
       const changes = await sys.db('subscriptions')('subscription_changes').where({ org_id: res.body.id });
       expect(changes.map((c) => c.change)).toEqual(['created']);
     }
@@ -103,7 +133,10 @@ describe('read your writes: plan changes and the effective flags', () => {
   it('has applied a scheduled downgrade to the profile when the worker pass returns', async () => {
     clock.set(JAN_1);
     const { admin } = await withCredits(5000);
-    await sys.api('POST', '/subscription/create', { token: admin, body: { plan: 'pro', payment: { method: 'credits' } } });
+    await sys.api('POST', '/subscription/create', {
+      token: admin,
+      body: { plan: 'pro', payment: { method: 'credits' } },
+    });
     await sys.api('POST', '/subscription/downgrade', { token: admin, body: { plan: 'basic' } });
     expect(await gatewayFeatures(admin)).toContain('automation');
     clock.set(FEB_1);

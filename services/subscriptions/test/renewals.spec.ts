@@ -21,7 +21,13 @@ describe('renewal and transition worker', () => {
     // a second subscriptions replica: its own pool, bus connection and worker, the same database and clock
     const logger = createLogger('error', 'replica');
     replicaBus = await natsBus(sys.config, sys.env.NATS_URL, logger);
-    replica = await startService(subscriptionsService, { config: sys.config, databaseUrl: sys.env.DATABASE_URL, bus: replicaBus, logger, clock });
+    replica = await startService(subscriptionsService, {
+      config: sys.config,
+      databaseUrl: sys.env.DATABASE_URL,
+      bus: replicaBus,
+      logger,
+      clock,
+    });
   });
   afterAll(async () => {
     await replica?.close();
@@ -33,9 +39,15 @@ describe('renewal and transition worker', () => {
 
   async function subscribed(plan: string, credits: number): Promise<{ org: Organization; admin: string }> {
     const org = await sys.registerOrg();
-    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: credits, currency: 'USD', reason: 'test credits' } });
+    await sys.api('POST', '/billing/gift-credits', {
+      token: root,
+      body: { orgId: org.id, amount: credits, currency: 'USD', reason: 'test credits' },
+    });
     const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
-    const res = await sys.api('POST', '/subscription/create', { token: admin, body: { plan, payment: { method: 'credits' } } });
+    const res = await sys.api('POST', '/subscription/create', {
+      token: admin,
+      body: { plan, payment: { method: 'credits' } },
+    });
     expect(res.status).toBe(201);
     return { org, admin };
   }
@@ -61,9 +73,16 @@ describe('renewal and transition worker', () => {
     expect(await balanceOf(org.id)).toBe(1100);
     clock.set(FEB_1);
     await worker().runOnce();
-    expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1, currentPeriodEnd: MAR_1 });
+    expect(await current(admin)).toMatchObject({
+      status: 'active',
+      currentPeriodStart: FEB_1,
+      currentPeriodEnd: MAR_1,
+    });
     expect(await balanceOf(org.id)).toBe(200);
-    expect((await eventsOf(org.id, SubscriptionChangedEvent.subject)).map((e) => e.change)).toEqual(['created', 'renewed']);
+    expect((await eventsOf(org.id, SubscriptionChangedEvent.subject)).map((e) => e.change)).toEqual([
+      'created',
+      'renewed',
+    ]);
   });
 
   it('applies a scheduled downgrade at the period end and charges the lower price', async () => {
@@ -72,7 +91,12 @@ describe('renewal and transition worker', () => {
     await sys.api('POST', '/subscription/downgrade', { token: admin, body: { plan: 'basic' } });
     clock.set(FEB_1);
     await worker().runOnce();
-    expect(await current(admin)).toMatchObject({ plan: 'basic', priceAmount: 900, scheduledChange: null, currentPeriodStart: FEB_1 });
+    expect(await current(admin)).toMatchObject({
+      plan: 'basic',
+      priceAmount: 900,
+      scheduledChange: null,
+      currentPeriodStart: FEB_1,
+    });
     expect(await balanceOf(org.id)).toBe(5000 - 2900 - 900);
   });
 
@@ -84,16 +108,30 @@ describe('renewal and transition worker', () => {
     await worker().runOnce();
     expect(await current(admin)).toMatchObject({ status: 'past_due', currentPeriodEnd: FEB_1 });
     const failures = await eventsOf(org.id, SubscriptionPaymentFailedEvent.subject);
-    expect(failures).toEqual([expect.objectContaining({ plan: 'pro', amount: 2900, currency: 'USD', attemptedAt: FEB_1 + 5000 })]);
+    expect(failures).toEqual([
+      expect.objectContaining({ plan: 'pro', amount: 2900, currency: 'USD', attemptedAt: FEB_1 + 5000 }),
+    ]);
     expect(await balanceOf(org.id)).toBe(100);
 
     const statusOf = async () => (await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company;
     await eventually(async () => expect(await statusOf()).toMatchObject({ serviceStatus: 'SUSPENDED' }));
-    expect((await statusOf()).serviceStatusHistory.at(-1)).toMatchObject({ status: 'SUSPENDED', suspensionType: 'PAYMENT_FAILED' });
+    expect((await statusOf()).serviceStatusHistory.at(-1)).toMatchObject({
+      status: 'SUSPENDED',
+      suspensionType: 'PAYMENT_FAILED',
+    });
 
     // the top-up (billing.balance_changed) retries the unpaid renewal at once, without waiting for a pass
-    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' } });
-    await eventually(async () => expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1, currentPeriodEnd: MAR_1 }));
+    await sys.api('POST', '/billing/gift-credits', {
+      token: root,
+      body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' },
+    });
+    await eventually(async () =>
+      expect(await current(admin)).toMatchObject({
+        status: 'active',
+        currentPeriodStart: FEB_1,
+        currentPeriodEnd: MAR_1,
+      }),
+    );
     expect(await balanceOf(org.id)).toBe(5100 - 2900);
     await worker().runOnce();
     expect(await balanceOf(org.id)).toBe(5100 - 2900);
@@ -103,21 +141,33 @@ describe('renewal and transition worker', () => {
   it('lifts the suspension a declined renewal caused when the renewal is paid, with policy.suspendOnQuotaExceeded on', async () => {
     clock.set(JAN_1);
     const { org, admin } = await subscribed('pro', 3000);
-    await sys.api('POST', '/profile/update', { token: root, orgid: org.id, body: { policy: { suspendOnQuotaExceeded: true } } });
+    await sys.api('POST', '/profile/update', {
+      token: root,
+      orgid: org.id,
+      body: { policy: { suspendOnQuotaExceeded: true } },
+    });
     clock.set(FEB_1 + 5000);
     await worker().runOnce();
     const company = async () => (await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company;
     await eventually(async () => expect(await company()).toMatchObject({ serviceStatus: 'SUSPENDED' }));
     // billing.debit_declined of the renewal and subscription.payment_failed both arrived: one suspension, PAYMENT_FAILED
     await eventually(async () => {
-      const declined = await sys.db('orgs')('processed_events').where({ consumer: 'orgs_status_debit_declined' }).count();
+      const declined = await sys
+        .db('orgs')('processed_events')
+        .where({ consumer: 'orgs_status_debit_declined' })
+        .count();
       expect(Number(declined[0].count)).toBeGreaterThan(0);
     });
     expect((await company()).serviceStatusHistory.filter((r: { status: string }) => r.status === 'SUSPENDED')).toEqual([
       expect.objectContaining({ suspensionType: 'PAYMENT_FAILED' }),
     ]);
-    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' } });
-    await eventually(async () => expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1 }));
+    await sys.api('POST', '/billing/gift-credits', {
+      token: root,
+      body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' },
+    });
+    await eventually(async () =>
+      expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1 }),
+    );
     await eventually(async () => expect(await company()).toMatchObject({ serviceStatus: 'ACTIVE' }));
   });
 
@@ -129,10 +179,24 @@ describe('renewal and transition worker', () => {
     const company = async () => (await sys.api('GET', `/profile/${org.id}`, { token: root })).body.company;
     await eventually(async () => expect(await company()).toMatchObject({ serviceStatus: 'SUSPENDED' }));
     await sys.api('POST', '/service-status/lift', { token: root, orgid: org.id, body: { reason: 'operator lifts' } });
-    await sys.api('POST', '/service-status/suspend', { token: root, orgid: org.id, body: { suspensionType: 'MANUAL', reason: 'Abuse report' } });
-    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' } });
-    await eventually(async () => expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1 }));
-    expect(await company()).toMatchObject({ serviceStatus: 'SUSPENDED', serviceStatusHistory: expect.arrayContaining([expect.objectContaining({ suspensionType: 'MANUAL', isCurrent: true })]) });
+    await sys.api('POST', '/service-status/suspend', {
+      token: root,
+      orgid: org.id,
+      body: { suspensionType: 'MANUAL', reason: 'Abuse report' },
+    });
+    await sys.api('POST', '/billing/gift-credits', {
+      token: root,
+      body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' },
+    });
+    await eventually(async () =>
+      expect(await current(admin)).toMatchObject({ status: 'active', currentPeriodStart: FEB_1 }),
+    );
+    expect(await company()).toMatchObject({
+      serviceStatus: 'SUSPENDED',
+      serviceStatusHistory: expect.arrayContaining([
+        expect.objectContaining({ suspensionType: 'MANUAL', isCurrent: true }),
+      ]),
+    });
   });
 
   it('ends a past-due subscription the org cancels, without charging the unpaid period', async () => {
@@ -144,9 +208,15 @@ describe('renewal and transition worker', () => {
     // the org is suspended (PAYMENT_FAILED) by now; an operator cancels for it
     const cancel = await sys.api('POST', '/subscription/cancel', { token: root, orgid: org.id, body: {} });
     expect(cancel.body).toMatchObject({ status: 'past_due', cancelAtPeriodEnd: true });
-    await sys.api('POST', '/billing/gift-credits', { token: root, body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' } });
+    await sys.api('POST', '/billing/gift-credits', {
+      token: root,
+      body: { orgId: org.id, amount: 5000, currency: 'USD', reason: 'top up' },
+    });
     await worker().runOnce();
-    expect((await sys.api('GET', '/subscription/current', { token: root, orgid: org.id })).body).toMatchObject({ status: 'cancelled', cancelledAt: FEB_1 });
+    expect((await sys.api('GET', '/subscription/current', { token: root, orgid: org.id })).body).toMatchObject({
+      status: 'cancelled',
+      cancelledAt: FEB_1,
+    });
     expect(await balanceOf(org.id)).toBe(5100);
   });
 
@@ -154,12 +224,19 @@ describe('renewal and transition worker', () => {
     clock.set(JAN_1);
     const orgs = await Promise.all(Array.from({ length: 8 }, () => subscribed('basic', 5000)));
     clock.set(FEB_1 + 1000);
-    const reports = await Promise.all([worker().runOnce(), replica.app.get(RenewalWorker).runOnce(), worker().runOnce()]);
+    const reports = await Promise.all([
+      worker().runOnce(),
+      replica.app.get(RenewalWorker).runOnce(),
+      worker().runOnce(),
+    ]);
     expect(reports.reduce((n, r) => n + r.transitioned, 0)).toBeGreaterThanOrEqual(orgs.length);
     for (const { org, admin } of orgs) {
       expect(await current(admin)).toMatchObject({ currentPeriodStart: FEB_1, currentPeriodEnd: MAR_1 });
       expect(await balanceOf(org.id)).toBe(5000 - 900 - 900);
-      expect((await eventsOf(org.id, SubscriptionChangedEvent.subject)).map((e) => e.change)).toEqual(['created', 'renewed']);
+      expect((await eventsOf(org.id, SubscriptionChangedEvent.subject)).map((e) => e.change)).toEqual([
+        'created',
+        'renewed',
+      ]);
     }
   });
 

@@ -19,7 +19,13 @@ export async function systemRequest(
 }
 
 /** Like systemRequest, but resolves with the data and throws the failure as an AppError. */
-export async function systemCall<T>(rpc: RpcClient, config: AppConfig, def: EndpointDef, body: unknown, timeoutMs?: number): Promise<T> {
+export async function systemCall<T>(
+  rpc: RpcClient,
+  config: AppConfig,
+  def: EndpointDef,
+  body: unknown,
+  timeoutMs?: number,
+): Promise<T> {
   const result = await systemRequest(rpc, config, def, body, timeoutMs);
   if (result.ok) return result.data as T;
   throw AppError.fromBody(result.error);

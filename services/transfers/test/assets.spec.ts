@@ -17,30 +17,63 @@ describe('asset transfers through the gateway', () => {
   it('moves every record of one datatype, keeping ids, and reports exact counts', async () => {
     const [source, target] = await twoOrgs();
     const { recordIds } = await seedRecords(sys, source.id, 120);
-    const created = await startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 25 });
-    expect(created).toMatchObject({ status: 'queued', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 25 });
+    const created = await startTransfer(sys, {
+      datatype: 'records',
+      mode: 'move',
+      sourceOrgId: source.id,
+      targetOrgId: target.id,
+      batchSize: 25,
+    });
+    expect(created).toMatchObject({
+      status: 'queued',
+      mode: 'move',
+      sourceOrgId: source.id,
+      targetOrgId: target.id,
+      batchSize: 25,
+    });
     expect(created.id).toMatch(/^xfer_/);
 
     const job = await waitForJob(sys, created.id);
-    expect(job).toMatchObject({ status: 'completed', error: null, totals: { sourceCount: 120, transferred: 120, rolledBack: 0 } });
-    expect(job.datatypes).toEqual([expect.objectContaining({ datatype: 'records', status: 'completed', sourceCount: 120, transferred: 120, error: null })]);
+    expect(job).toMatchObject({
+      status: 'completed',
+      error: null,
+      totals: { sourceCount: 120, transferred: 120, rolledBack: 0 },
+    });
+    expect(job.datatypes).toEqual([
+      expect.objectContaining({
+        datatype: 'records',
+        status: 'completed',
+        sourceCount: 120,
+        transferred: 120,
+        error: null,
+      }),
+    ]);
     expect(job.finishedAt).toEqual(expect.any(Number));
     expect(await countOf(sys, 'records', source.id)).toBe(0);
     const moved = await sys.db('transfers')('records').where({ org_id: target.id }).pluck('id');
     expect(moved.sort()).toEqual([...recordIds].sort());
     // Records moved without their collections no longer name a collection of another org.
-    expect(await sys.db('transfers')('records').where({ org_id: target.id }).whereNotNull('collection_id').count({ n: '*' })).toEqual([{ n: 0 }]);
+    expect(
+      await sys.db('transfers')('records').where({ org_id: target.id }).whereNotNull('collection_id').count({ n: '*' }),
+    ).toEqual([{ n: 0 }]);
   });
 
   it('copies with new ids, remapping parent and collection references into the target org', async () => {
     const [source, target] = await twoOrgs();
     await seedRecords(sys, source.id, 57, { collections: 3 });
     const created = await startTransfer(sys, {
-      datatypes: ['collections', 'records'], mode: 'copy', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 10,
+      datatypes: ['collections', 'records'],
+      mode: 'copy',
+      sourceOrgId: source.id,
+      targetOrgId: target.id,
+      batchSize: 10,
     });
     const job = await waitForJob(sys, created.id);
     expect(job.status).toBe('completed');
-    expect(job.datatypes.map((d) => [d.datatype, d.status, d.transferred])).toEqual([['collections', 'completed', 3], ['records', 'completed', 57]]);
+    expect(job.datatypes.map((d) => [d.datatype, d.status, d.transferred])).toEqual([
+      ['collections', 'completed', 3],
+      ['records', 'completed', 57],
+    ]);
 
     const db = sys.db('transfers');
     expect(await countOf(sys, 'records', source.id)).toBe(57);
@@ -62,10 +95,19 @@ describe('asset transfers through the gateway', () => {
     const [source, target] = await twoOrgs();
     const admin = await sys.token({ orgId: source.id, roles: ['ConfigAdmin'] });
     for (const [i, type] of ['billing', 'shipping', 'mailing'].entries()) {
-      const res = await sys.api('POST', '/profile/addresses', { token: admin, body: { type, line1: `${i} Road`, city: 'Oslo', postalCode: '0150', country: 'NO', isDefault: true } });
+      const res = await sys.api('POST', '/profile/addresses', {
+        token: admin,
+        body: { type, line1: `${i} Road`, city: 'Oslo', postalCode: '0150', country: 'NO', isDefault: true },
+      });
       expect(res.status).toBe(201);
     }
-    const created = await startTransfer(sys, { datatype: 'addresses', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 2 });
+    const created = await startTransfer(sys, {
+      datatype: 'addresses',
+      mode: 'move',
+      sourceOrgId: source.id,
+      targetOrgId: target.id,
+      batchSize: 2,
+    });
     const job = await waitForJob(sys, created.id);
     expect(job).toMatchObject({ status: 'completed', totals: { sourceCount: 3, transferred: 3 } });
 
@@ -73,14 +115,24 @@ describe('asset transfers through the gateway', () => {
     const book = await sys.api('GET', '/profile/addresses', { token: targetAdmin });
     const owner = (await sys.api('GET', '/profile', { token: targetAdmin })).body.customer;
     expect(book.body.items).toHaveLength(3);
-    expect(book.body.items.every((a: { customerId: string; isDefault: boolean }) => a.customerId === owner.id && !a.isDefault)).toBe(true);
+    expect(
+      book.body.items.every(
+        (a: { customerId: string; isDefault: boolean }) => a.customerId === owner.id && !a.isDefault,
+      ),
+    ).toBe(true);
     expect((await sys.api('GET', '/profile/addresses', { token: admin })).body.items).toEqual([]);
 
     const events = await sys.db('transfers')('outbox').where({ subject: 'transfer.completed' });
     const event = events.find((e) => e.envelope.data.transferId === job.id);
     expect(event.envelope).toMatchObject({
       orgId: target.id,
-      data: { mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, datatypes: [{ datatype: 'addresses', transferred: 3 }], requestedBy: 'root-operator' },
+      data: {
+        mode: 'move',
+        sourceOrgId: source.id,
+        targetOrgId: target.id,
+        datatypes: [{ datatype: 'addresses', transferred: 3 }],
+        requestedBy: 'root-operator',
+      },
     });
   });
 
@@ -114,7 +166,10 @@ describe('asset transfers through the gateway', () => {
 
     it('400 for a bulk request naming a datatype twice or none', async () => {
       for (const datatypes of [['records', 'records'], [], ['records', 'nope']]) {
-        const res = await sys.api('POST', '/transfer/assets-bulk', { token: root, body: { datatypes, mode: 'copy', sourceOrgId: source.id, targetOrgId: target.id } });
+        const res = await sys.api('POST', '/transfer/assets-bulk', {
+          token: root,
+          body: { datatypes, mode: 'copy', sourceOrgId: source.id, targetOrgId: target.id },
+        });
         expect(res.status).toBe(400);
         expect(res.body.error.details.fields[0].path).toMatch(/^body\.datatypes/);
       }
@@ -122,7 +177,10 @@ describe('asset transfers through the gateway', () => {
 
     it('404 naming the field for an org that does not exist', async () => {
       const before = await jobCount();
-      const res = await sys.api('POST', '/transfer/assets', { token: root, body: { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: 'org_missing' } });
+      const res = await sys.api('POST', '/transfer/assets', {
+        token: root,
+        body: { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: 'org_missing' },
+      });
       expect(res.status).toBe(404);
       expect(res.body.error).toMatchObject({ code: 'NOT_FOUND', details: { fields: [{ path: 'body.targetOrgId' }] } });
       expect(await jobCount()).toBe(before);
@@ -132,9 +190,15 @@ describe('asset transfers through the gateway', () => {
     it('422 for an inactive (cancelled or deleted) org', async () => {
       await sys.db('orgs')('organizations').where({ id: target.id }).update({ service_status: 'INACTIVE' });
       try {
-        const res = await sys.api('POST', '/transfer/assets', { token: root, body: { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id } });
+        const res = await sys.api('POST', '/transfer/assets', {
+          token: root,
+          body: { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id },
+        });
         expect(res.status).toBe(422);
-        expect(res.body.error).toMatchObject({ code: 'UNPROCESSABLE', details: { fields: [{ path: 'body.targetOrgId' }] } });
+        expect(res.body.error).toMatchObject({
+          code: 'UNPROCESSABLE',
+          details: { fields: [{ path: 'body.targetOrgId' }] },
+        });
       } finally {
         await sys.db('orgs')('organizations').where({ id: target.id }).update({ service_status: 'ACTIVE' });
       }
@@ -160,15 +224,25 @@ describe('asset transfers through the gateway', () => {
       await seedRecords(sys, source.id, 3, { prefix: 'l' });
       const ids = [];
       for (const datatype of ['collections', 'records', 'addresses']) {
-        const job = await startTransfer(sys, { datatype, mode: 'copy', sourceOrgId: source.id, targetOrgId: target.id });
+        const job = await startTransfer(sys, {
+          datatype,
+          mode: 'copy',
+          sourceOrgId: source.id,
+          targetOrgId: target.id,
+        });
         ids.push(job.id);
         await waitForJob(sys, job.id);
       }
       const first = await sys.api('GET', `/transfer/jobs?orgId=${target.id}&limit=2`, { token: root });
       expect(first.status).toBe(200);
       expect(first.body.items.map((j: { id: string }) => j.id)).toEqual([ids[2], ids[1]]);
-      const second = await sys.api('GET', `/transfer/jobs?orgId=${target.id}&limit=2&cursor=${first.body.nextCursor}`, { token: root });
-      expect(second.body).toEqual({ items: [expect.objectContaining({ id: ids[0], status: 'completed' })], nextCursor: null });
+      const second = await sys.api('GET', `/transfer/jobs?orgId=${target.id}&limit=2&cursor=${first.body.nextCursor}`, {
+        token: root,
+      });
+      expect(second.body).toEqual({
+        items: [expect.objectContaining({ id: ids[0], status: 'completed' })],
+        nextCursor: null,
+      });
       const failed = await sys.api('GET', `/transfer/jobs?orgId=${source.id}&status=failed`, { token: root });
       expect(failed.body.items).toEqual([]);
       expect((await sys.api('GET', '/transfer/jobs?status=done', { token: root })).status).toBe(400);

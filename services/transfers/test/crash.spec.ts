@@ -17,13 +17,20 @@ describe('asset transfers survive killed processes', () => {
     await sys?.close();
   });
 
-  const step = (jobId: string) => sys.db('transfers')('transfer_job_steps').where({ job_id: jobId, position: 0 }).first();
+  const step = (jobId: string) =>
+    sys.db('transfers')('transfer_job_steps').where({ job_id: jobId, position: 0 }).first();
 
   it('kills the orchestrator (with its record-store participant) mid-move; a new process finishes with every record moved once', async () => {
     const [source, target]: Organization[] = [await sys.registerOrg(), await sys.registerOrg()];
     await processes.start('transfers');
     const { recordIds } = await seedRecords(sys, source.id, 1500, { prefix: 'k' });
-    const job = await startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 50 });
+    const job = await startTransfer(sys, {
+      datatype: 'records',
+      mode: 'move',
+      sourceOrgId: source.id,
+      targetOrgId: target.id,
+      batchSize: 50,
+    });
     await until(async () => (await step(job.id)).batches >= 5);
     await processes.kill('transfers');
 
@@ -46,22 +53,42 @@ describe('asset transfers survive killed processes', () => {
     const owner = await sys.db('orgs')('customers').where({ org_id: source.id }).first();
     const now = Date.now();
     const addresses = Array.from({ length: 400 }, (_, i) => ({
-      id: `adr_crash${String(i).padStart(6, '0')}`, org_id: source.id, customer_id: owner.id, type: 'mailing',
-      line1: `${i} Street`, city: 'Oslo', postal_code: '0150', country: 'NO', created_at: now, updated_at: now,
+      id: `adr_crash${String(i).padStart(6, '0')}`,
+      org_id: source.id,
+      customer_id: owner.id,
+      type: 'mailing',
+      line1: `${i} Street`,
+      city: 'Oslo',
+      postal_code: '0150',
+      country: 'NO',
+      created_at: now,
+      updated_at: now,
     }));
-    for (let i = 0; i < addresses.length; i += 1000) await sys.db('orgs')('addresses').insert(addresses.slice(i, i + 1000));
+    for (let i = 0; i < addresses.length; i += 1000)
+      await sys
+        .db('orgs')('addresses')
+        .insert(addresses.slice(i, i + 1000));
     await processes.start('orgs');
     if (!processes.running('transfers')) await processes.start('transfers');
 
-    const job = await startTransfer(sys, { datatype: 'addresses', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 20 });
+    const job = await startTransfer(sys, {
+      datatype: 'addresses',
+      mode: 'move',
+      sourceOrgId: source.id,
+      targetOrgId: target.id,
+      batchSize: 20,
+    });
     await until(async () => (await step(job.id)).batches >= 3);
     await processes.kill('orgs');
-    await until(async () => Boolean((await sys.db('transfers')('transfer_jobs').where({ id: job.id }).first()).retrying));
+    await until(async () =>
+      Boolean((await sys.db('transfers')('transfer_jobs').where({ id: job.id }).first()).retrying),
+    );
 
     await processes.start('orgs');
     const done = await waitForJob(sys, job.id);
     expect(done).toMatchObject({ status: 'completed', totals: { sourceCount: 400, transferred: 400 } });
-    const count = async (orgId: string) => Number((await sys.db('orgs')('addresses').where({ org_id: orgId }).count({ n: '*' }))[0].n);
+    const count = async (orgId: string) =>
+      Number((await sys.db('orgs')('addresses').where({ org_id: orgId }).count({ n: '*' }))[0].n);
     expect([await count(source.id), await count(target.id)]).toEqual([0, 400]);
   });
 });

@@ -4,7 +4,12 @@ import { TestSystem } from '@org-mgmt/testing';
 const TERMINAL = ['completed', 'failed', 'cancelled', 'rolled_back', 'rollback_failed'];
 
 /** Seeds `count` records (keys `<prefix>-<i>`) in `collections` collections; every record after the first names a parent. */
-export async function seedRecords(sys: TestSystem, orgId: string, count: number, options: { prefix?: string; collections?: number } = {}) {
+export async function seedRecords(
+  sys: TestSystem,
+  orgId: string,
+  count: number,
+  options: { prefix?: string; collections?: number } = {},
+) {
   const db = sys.db('transfers');
   const prefix = options.prefix ?? 'r';
   const collections = Array.from({ length: options.collections ?? 2 }, (_, i) => ({
@@ -36,13 +41,22 @@ export async function seedRecords(sys: TestSystem, orgId: string, count: number,
   return { recordIds: ids, collectionIds: collections.map((c) => c.id) };
 }
 
-export async function countOf(sys: TestSystem, table: 'records' | 'record_collections', orgId: string): Promise<number> {
+export async function countOf(
+  sys: TestSystem,
+  table: 'records' | 'record_collections',
+  orgId: string,
+): Promise<number> {
   const [{ count }] = await sys.db('transfers')(table).where({ org_id: orgId }).count({ count: '*' });
   return Number(count);
 }
 
 /** Polls the job through the API until it reaches one of `statuses` (a terminal one by default). */
-export async function waitForJob(sys: TestSystem, id: string, statuses: readonly string[] = TERMINAL, timeoutMs = 60_000): Promise<TransferJob> {
+export async function waitForJob(
+  sys: TestSystem,
+  id: string,
+  statuses: readonly string[] = TERMINAL,
+  timeoutMs = 60_000,
+): Promise<TransferJob> {
   const token = await sys.rootToken();
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -56,7 +70,10 @@ export async function waitForJob(sys: TestSystem, id: string, statuses: readonly
 
 export async function startTransfer(sys: TestSystem, body: Record<string, unknown>): Promise<TransferJob> {
   const bulk = Array.isArray(body.datatypes);
-  const res = await sys.api('POST', bulk ? '/transfer/assets-bulk' : '/transfer/assets', { token: await sys.rootToken(), body });
+  const res = await sys.api('POST', bulk ? '/transfer/assets-bulk' : '/transfer/assets', {
+    token: await sys.rootToken(),
+    body,
+  });
   if (res.status !== 202) throw new Error(`start transfer: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

@@ -15,7 +15,8 @@ describe('ownership transfer and primary-email change', () => {
   async function profileOf(orgId: string) {
     return (await sys.api('GET', `/profile/${orgId}`, { token: root })).body;
   }
-  const outboxOf = (subject: string, orgId: string) => sys.db('orgs')('outbox').where({ subject }).whereRaw("envelope->>'orgId' = ?", [orgId]);
+  const outboxOf = (subject: string, orgId: string) =>
+    sys.db('orgs')('outbox').where({ subject }).whereRaw("envelope->>'orgId' = ?", [orgId]);
 
   describe('POST /transfer/ownership', () => {
     let org: Organization;
@@ -28,19 +29,36 @@ describe('ownership transfer and primary-email change', () => {
     it("passes the org to a new owner email, saying what becomes of the previous owner, and keeps the org's address book", async () => {
       const before = await profileOf(org.id);
       const address = await sys.api('POST', '/profile/addresses', {
-        token: admin, body: { type: 'billing', line1: '1 Quay', city: 'Oslo', postalCode: '0150', country: 'NO', isDefault: true },
+        token: admin,
+        body: { type: 'billing', line1: '1 Quay', city: 'Oslo', postalCode: '0150', country: 'NO', isDefault: true },
       });
       const res = await sys.api('POST', '/transfer/ownership', {
         token: admin,
-        body: { newOwnerEmail: ' New.Owner@Example.com ', previousOwner: 'keep_as_admin', newOwner: { firstName: 'Ada', lastName: 'Lovelace' }, reason: 'Founder left' },
+        body: {
+          newOwnerEmail: ' New.Owner@Example.com ',
+          previousOwner: 'keep_as_admin',
+          newOwner: { firstName: 'Ada', lastName: 'Lovelace' },
+          reason: 'Founder left',
+        },
       });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({
         orgId: org.id,
         transferId: expect.stringMatching(/^xfer_/),
         transferredBy: 'admin-1',
-        newOwner: { id: before.customer.id, email: 'new.owner@example.com', firstName: 'Ada', lastName: 'Lovelace', role: 'admin' },
-        previousOwner: { email: before.customer.email, outcome: 'keep_as_admin', ownerSince: before.customer.createdAt, firstName: null },
+        newOwner: {
+          id: before.customer.id,
+          email: 'new.owner@example.com',
+          firstName: 'Ada',
+          lastName: 'Lovelace',
+          role: 'admin',
+        },
+        previousOwner: {
+          email: before.customer.email,
+          outcome: 'keep_as_admin',
+          ownerSince: before.customer.createdAt,
+          firstName: null,
+        },
       });
       const after = await profileOf(org.id);
       expect(after.customer).toEqual(res.body.newOwner);
@@ -61,16 +79,31 @@ describe('ownership transfer and primary-email change', () => {
     });
 
     it("a second transfer dates the previous owner's tenure from the first", async () => {
-      const first = await sys.api('POST', '/transfer/ownership', { token: root, orgid: org.id, body: { newOwnerEmail: 'second@example.com', previousOwner: 'remove_from_org' } });
+      const first = await sys.api('POST', '/transfer/ownership', {
+        token: root,
+        orgid: org.id,
+        body: { newOwnerEmail: 'second@example.com', previousOwner: 'remove_from_org' },
+      });
       expect(first.status).toBe(200);
-      const second = await sys.api('POST', '/transfer/ownership', { token: root, orgid: org.id, body: { newOwnerEmail: 'third@example.com', previousOwner: 'demote_to_member' } });
-      expect(second.body.previousOwner).toMatchObject({ email: 'second@example.com', ownerSince: first.body.transferredAt, outcome: 'demote_to_member' });
+      const second = await sys.api('POST', '/transfer/ownership', {
+        token: root,
+        orgid: org.id,
+        body: { newOwnerEmail: 'third@example.com', previousOwner: 'demote_to_member' },
+      });
+      expect(second.body.previousOwner).toMatchObject({
+        email: 'second@example.com',
+        ownerSince: first.body.transferredAt,
+        outcome: 'demote_to_member',
+      });
       expect(await sys.db('orgs')('owner_history').where({ org_id: org.id }).count({ n: '*' })).toEqual([{ n: 3 }]);
     });
 
     it('409 when the email already owns the org; nothing changes and the refusal is audited', async () => {
       const owner = (await profileOf(org.id)).customer;
-      const res = await sys.api('POST', '/transfer/ownership', { token: admin, body: { newOwnerEmail: owner.email, previousOwner: 'keep_as_admin' } });
+      const res = await sys.api('POST', '/transfer/ownership', {
+        token: admin,
+        body: { newOwnerEmail: owner.email, previousOwner: 'keep_as_admin' },
+      });
       expect(res.status).toBe(409);
       expect(res.body.error).toMatchObject({ code: 'CONFLICT', details: { fields: [{ path: 'body.newOwnerEmail' }] } });
       expect((await profileOf(org.id)).customer).toEqual(owner);
@@ -82,7 +115,11 @@ describe('ownership transfer and primary-email change', () => {
       ['no previousOwner', { newOwnerEmail: 'x@example.com' }, 'body.previousOwner'],
       ['an unknown previousOwner', { newOwnerEmail: 'x@example.com', previousOwner: 'delete' }, 'body.previousOwner'],
       ['a malformed email', { newOwnerEmail: 'not-an-email', previousOwner: 'keep_as_admin' }, 'body.newOwnerEmail'],
-      ['an unknown newOwner field', { newOwnerEmail: 'x@example.com', previousOwner: 'keep_as_admin', newOwner: { age: 3 } }, 'body.newOwner'],
+      [
+        'an unknown newOwner field',
+        { newOwnerEmail: 'x@example.com', previousOwner: 'keep_as_admin', newOwner: { age: 3 } },
+        'body.newOwner',
+      ],
     ])('400 for %s', async (_name, body, path) => {
       const res = await sys.api('POST', '/transfer/ownership', { token: admin, body });
       expect(res.status).toBe(400);
@@ -90,7 +127,11 @@ describe('ownership transfer and primary-email change', () => {
     });
 
     it('404 for an org that does not exist', async () => {
-      const res = await sys.api('POST', '/transfer/ownership', { token: root, orgid: 'org_gone', body: { newOwnerEmail: 'x@example.com', previousOwner: 'keep_as_admin' } });
+      const res = await sys.api('POST', '/transfer/ownership', {
+        token: root,
+        orgid: 'org_gone',
+        body: { newOwnerEmail: 'x@example.com', previousOwner: 'keep_as_admin' },
+      });
       expect(res.status).toBe(404);
     });
 
@@ -102,14 +143,23 @@ describe('ownership transfer and primary-email change', () => {
           principal: { sub: 'service:transfers', orgId: sys.config.ROOT_ORG_ID, roles: ['System'] },
           orgId: null,
           requestId: 'retry-test',
-          body: { orgId: target.id, changeId: 'xfer_retried', newOwnerEmail: 'retry@example.com', previousOwner: 'keep_as_admin', changedBy: 'op' },
+          body: {
+            orgId: target.id,
+            changeId: 'xfer_retried',
+            newOwnerEmail: 'retry@example.com',
+            previousOwner: 'keep_as_admin',
+            changedBy: 'op',
+          },
         };
         const replies = await Promise.all([1, 2, 3].map(() => rpc.request('orgs.owner.change', message)));
         expect(replies.every((r) => r.ok)).toBe(true);
         expect(replies[1]).toEqual(replies[0]);
         expect(replies[2]).toEqual(replies[0]);
         expect(await outboxOf('org.ownership_transferred', target.id)).toHaveLength(1);
-        const operator = await rpc.request('orgs.owner.change', { ...message, principal: { sub: 'op', orgId: sys.config.ROOT_ORG_ID, roles: ['RootAdmin'] } });
+        const operator = await rpc.request('orgs.owner.change', {
+          ...message,
+          principal: { sub: 'op', orgId: sys.config.ROOT_ORG_ID, roles: ['RootAdmin'] },
+        });
         expect(operator).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
       } finally {
         await rpc.close();
@@ -125,20 +175,38 @@ describe('ownership transfer and primary-email change', () => {
 
     it("changes the org's primary email without touching the owner", async () => {
       const before = await profileOf(org.id);
-      const res = await sys.api('POST', '/transfer/change-email', { token: root, orgid: org.id, body: { email: 'Billing@Example.com' } });
+      const res = await sys.api('POST', '/transfer/change-email', {
+        token: root,
+        orgid: org.id,
+        body: { email: 'Billing@Example.com' },
+      });
       expect(res.status).toBe(200);
-      expect(res.body).toMatchObject({ orgId: org.id, previousEmail: before.company.platformEmail, email: 'billing@example.com', changedBy: 'root-operator' });
+      expect(res.body).toMatchObject({
+        orgId: org.id,
+        previousEmail: before.company.platformEmail,
+        email: 'billing@example.com',
+        changedBy: 'root-operator',
+      });
       const after = await profileOf(org.id);
       expect(after.company.platformEmail).toBe('billing@example.com');
       expect(after.customer).toEqual(before.customer);
       const [event] = await outboxOf('org.email_changed', org.id);
-      expect(event.envelope.data).toMatchObject({ orgId: org.id, transferId: res.body.transferId, previousEmail: before.company.platformEmail, email: 'billing@example.com' });
+      expect(event.envelope.data).toMatchObject({
+        orgId: org.id,
+        transferId: res.body.transferId,
+        previousEmail: before.company.platformEmail,
+        email: 'billing@example.com',
+      });
       const audit = await sys.db('transfers')('org_change_audit').where({ id: res.body.transferId }).first();
       expect(audit).toMatchObject({ kind: 'primary_email', status: 'completed', requested_by: 'root-operator' });
     });
 
     it('409 when the email is already the primary email', async () => {
-      const res = await sys.api('POST', '/transfer/change-email', { token: root, orgid: org.id, body: { email: 'billing@example.com' } });
+      const res = await sys.api('POST', '/transfer/change-email', {
+        token: root,
+        orgid: org.id,
+        body: { email: 'billing@example.com' },
+      });
       expect(res.status).toBe(409);
     });
 
@@ -148,7 +216,10 @@ describe('ownership transfer and primary-email change', () => {
         expect(res.status).toBe(400);
         expect(res.body.error.code).toBe('VALIDATION_FAILED');
       }
-      expect((await sys.api('POST', '/transfer/change-email', { token: root, orgid: 'org_gone', body: { email: 'a@b.co' } })).status).toBe(404);
+      expect(
+        (await sys.api('POST', '/transfer/change-email', { token: root, orgid: 'org_gone', body: { email: 'a@b.co' } }))
+          .status,
+      ).toBe(404);
     });
   });
 });

@@ -15,10 +15,20 @@ describe('transfer worker on a small database pool', () => {
   afterAll(() => sys?.close());
 
   it('completes more concurrent jobs than the pool has connections', async () => {
-    const pairs = await Promise.all(Array.from({ length: 4 }, async () => [await sys.registerOrg(), await sys.registerOrg()] as const));
+    const pairs = await Promise.all(
+      Array.from({ length: 4 }, async () => [await sys.registerOrg(), await sys.registerOrg()] as const),
+    );
     for (const [source] of pairs) await seedRecords(sys, source.id, 30, { prefix: source.id });
     const created = await Promise.all(
-      pairs.map(([source, target]) => startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 10 })),
+      pairs.map(([source, target]) =>
+        startTransfer(sys, {
+          datatype: 'records',
+          mode: 'move',
+          sourceOrgId: source.id,
+          targetOrgId: target.id,
+          batchSize: 10,
+        }),
+      ),
     );
     const jobs = await Promise.all(created.map((job) => waitForJob(sys, job.id)));
     expect(jobs.map((job) => [job.status, job.totals.transferred])).toEqual(Array(4).fill(['completed', 30]));

@@ -46,7 +46,12 @@ describe('asset transfers survive restarts, cancels and failures', () => {
     const logger = createLogger('warn', 'test');
     const bus = await natsBus(sys.config, sys.env.NATS_URL, logger);
     buses.push(bus);
-    const service = await startService(SERVICES[name], { config: sys.config, databaseUrl: sys.env.DATABASE_URL, bus, logger });
+    const service = await startService(SERVICES[name], {
+      config: sys.config,
+      databaseUrl: sys.env.DATABASE_URL,
+      bus,
+      logger,
+    });
     sys.running.services.splice(index, 1, service);
   }
 
@@ -60,7 +65,13 @@ describe('asset transfers survive restarts, cancels and failures', () => {
     const [source, target] = await twoOrgs();
     const { recordIds } = await seedRecords(sys, source.id, 300, { prefix: 'rs' });
     const stopped = stopWorkerAfterBatch(3);
-    const job = await startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 20 });
+    const job = await startTransfer(sys, {
+      datatype: 'records',
+      mode: 'move',
+      sourceOrgId: source.id,
+      targetOrgId: target.id,
+      batchSize: 20,
+    });
     await stopped;
     const index = await stopService('transfers');
 
@@ -82,7 +93,13 @@ describe('asset transfers survive restarts, cancels and failures', () => {
     const [source, target] = await twoOrgs();
     await seedRecords(sys, source.id, 100, { prefix: 'cw' });
     const stopped = stopWorkerAfterBatch(4);
-    const job = await startTransfer(sys, { datatype: 'records', mode: 'copy', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 10 });
+    const job = await startTransfer(sys, {
+      datatype: 'records',
+      mode: 'copy',
+      sourceOrgId: source.id,
+      targetOrgId: target.id,
+      batchSize: 10,
+    });
     await stopped;
     const index = await stopService('transfers');
 
@@ -90,7 +107,9 @@ describe('asset transfers survive restarts, cancels and failures', () => {
     const db = sys.db('transfers');
     const third = await db('transfer_job_batches').where({ job_id: job.id, batch_no: 3 }).first();
     await db('transfer_job_batches').where({ job_id: job.id, batch_no: 4 }).del();
-    await db('transfer_job_steps').where({ job_id: job.id, position: 0 }).update({ batches: 3, transferred: 30, cursor: third.cursor_after });
+    await db('transfer_job_steps')
+      .where({ job_id: job.id, position: 0 })
+      .update({ batches: 3, transferred: 30, cursor: third.cursor_after });
     expect(await countOf(sys, 'records', target.id)).toBe(40);
 
     await startServiceAgain('transfers', index);
@@ -107,11 +126,20 @@ describe('asset transfers survive restarts, cancels and failures', () => {
     const [source, target] = await twoOrgs();
     const admin = await sys.token({ orgId: source.id, roles: ['ConfigAdmin'] });
     for (let i = 0; i < 8; i++) {
-      const res = await sys.api('POST', '/profile/addresses', { token: admin, body: { type: 'mailing', line1: `${i} Lane`, city: 'Bergen', postalCode: '5003', country: 'NO' } });
+      const res = await sys.api('POST', '/profile/addresses', {
+        token: admin,
+        body: { type: 'mailing', line1: `${i} Lane`, city: 'Bergen', postalCode: '5003', country: 'NO' },
+      });
       expect(res.status).toBe(201);
     }
     const stopped = stopWorkerAfterBatch(2);
-    const job = await startTransfer(sys, { datatype: 'addresses', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 2 });
+    const job = await startTransfer(sys, {
+      datatype: 'addresses',
+      mode: 'move',
+      sourceOrgId: source.id,
+      targetOrgId: target.id,
+      batchSize: 2,
+    });
     await stopped;
     const orgsIndex = await stopService('orgs');
     worker().start();
@@ -135,7 +163,13 @@ describe('asset transfers survive restarts, cancels and failures', () => {
       const [source, target] = await twoOrgs();
       await seedRecords(sys, source.id, 100, { prefix: 'cx' });
       const stopped = stopWorkerAfterBatch(2);
-      const job = await startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 10 });
+      const job = await startTransfer(sys, {
+        datatype: 'records',
+        mode: 'move',
+        sourceOrgId: source.id,
+        targetOrgId: target.id,
+        batchSize: 10,
+      });
       await stopped;
 
       const cancel = await sys.api('POST', `/transfer/${job.id}/cancel`, { token: root });
@@ -163,7 +197,12 @@ describe('asset transfers survive restarts, cancels and failures', () => {
       await seedRecords(sys, source.id, 10, { prefix: 'cq' });
       await worker().stop();
       try {
-        const job = await startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id });
+        const job = await startTransfer(sys, {
+          datatype: 'records',
+          mode: 'move',
+          sourceOrgId: source.id,
+          targetOrgId: target.id,
+        });
         const res = await sys.api('POST', `/transfer/${job.id}/cancel`, { token: root });
         expect(res.body).toMatchObject({ status: 'cancelled', totals: { transferred: 0 } });
         expect(res.body.finishedAt).toEqual(expect.any(Number));
@@ -183,8 +222,16 @@ describe('asset transfers survive restarts, cancels and failures', () => {
       const [source, target] = await twoOrgs();
       await seedRecords(sys, source.id, 30, { prefix: 'bf' });
       // The target already holds a record with the key of source record 17: batch 4 (records 15–19) conflicts.
-      await sys.db('transfers')('records').insert({ id: 'rec_conflicting', org_id: target.id, key: 'bf-17', data: '{}', created_at: Date.now() });
-      const created = await startTransfer(sys, { datatypes: ['collections', 'records'], mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 5 });
+      await sys
+        .db('transfers')('records')
+        .insert({ id: 'rec_conflicting', org_id: target.id, key: 'bf-17', data: '{}', created_at: Date.now() });
+      const created = await startTransfer(sys, {
+        datatypes: ['collections', 'records'],
+        mode: 'move',
+        sourceOrgId: source.id,
+        targetOrgId: target.id,
+        batchSize: 5,
+      });
       const job = await waitForJob(sys, created.id);
       return { source, target, job };
     }
@@ -198,10 +245,19 @@ describe('asset transfers survive restarts, cancels and failures', () => {
       });
       expect(job.datatypes).toEqual([
         expect.objectContaining({ datatype: 'collections', status: 'completed', transferred: 2 }),
-        expect.objectContaining({ datatype: 'records', status: 'failed', transferred: 15, batches: 3, error: expect.objectContaining({ code: 'CONFLICT' }) }),
+        expect.objectContaining({
+          datatype: 'records',
+          status: 'failed',
+          transferred: 15,
+          batches: 3,
+          error: expect.objectContaining({ code: 'CONFLICT' }),
+        }),
       ]);
       expect([await countOf(sys, 'records', source.id), await countOf(sys, 'records', target.id)]).toEqual([15, 16]);
-      expect([await countOf(sys, 'record_collections', source.id), await countOf(sys, 'record_collections', target.id)]).toEqual([0, 2]);
+      expect([
+        await countOf(sys, 'record_collections', source.id),
+        await countOf(sys, 'record_collections', target.id),
+      ]).toEqual([0, 2]);
 
       await sys.db('transfers')('records').where({ id: 'rec_conflicting' }).del();
       expect((await sys.api('POST', `/transfer/${job.id}/resume`, { token: root })).status).toBe(200);
@@ -219,9 +275,16 @@ describe('asset transfers survive restarts, cancels and failures', () => {
       expect(done).toMatchObject({ status: 'rolled_back', totals: { transferred: 0, rolledBack: 17 } });
       expect(done.datatypes.map((d) => d.status)).toEqual(['rolled_back', 'rolled_back']);
       expect([await countOf(sys, 'records', source.id), await countOf(sys, 'records', target.id)]).toEqual([30, 1]);
-      expect([await countOf(sys, 'record_collections', source.id), await countOf(sys, 'record_collections', target.id)]).toEqual([2, 0]);
+      expect([
+        await countOf(sys, 'record_collections', source.id),
+        await countOf(sys, 'record_collections', target.id),
+      ]).toEqual([2, 0]);
       // Moved records got their collection back.
-      const orphans = await sys.db('transfers')('records').where({ org_id: source.id }).whereNull('collection_id').count({ n: '*' });
+      const orphans = await sys
+        .db('transfers')('records')
+        .where({ org_id: source.id })
+        .whereNull('collection_id')
+        .count({ n: '*' });
       expect(orphans).toEqual([{ n: 0 }]);
       expect((await sys.api('POST', `/transfer/${job.id}/rollback`, { token: root })).status).toBe(409);
     });
@@ -234,7 +297,10 @@ describe('asset transfers survive restarts, cancels and failures', () => {
     });
     afterAll(() => rpc.close());
 
-    const message = (body: unknown, roles: RpcRequest['principal'] = { sub: 'test', orgId: sys.config.ROOT_ORG_ID, roles: ['System'] }): RpcRequest => ({
+    const message = (
+      body: unknown,
+      roles: RpcRequest['principal'] = { sub: 'test', orgId: sys.config.ROOT_ORG_ID, roles: ['System'] },
+    ): RpcRequest => ({
       principal: roles,
       orgId: null,
       requestId: 'protocol-test',
@@ -245,11 +311,24 @@ describe('asset transfers survive restarts, cancels and failures', () => {
       const [source, target] = await twoOrgs();
       await seedRecords(sys, source.id, 25, { prefix: 'pr' });
       const batch = {
-        transferId: 'xfer_protocol1', batchId: 'xfer_protocol1.0.1', datatype: 'records', mode: 'copy',
-        sourceOrgId: source.id, targetOrgId: target.id, cursor: null, limit: 10, datatypes: ['records'],
+        transferId: 'xfer_protocol1',
+        batchId: 'xfer_protocol1.0.1',
+        datatype: 'records',
+        mode: 'copy',
+        sourceOrgId: source.id,
+        targetOrgId: target.id,
+        cursor: null,
+        limit: 10,
+        datatypes: ['records'],
       };
-      const replies = await Promise.all(Array.from({ length: 5 }, () => rpc.request('transfers.transfer-records.batch', message(batch))));
-      const data = replies.map((r) => (r.ok ? r.data : r.error)) as { transferred: number; replayed: boolean; cursor: string }[];
+      const replies = await Promise.all(
+        Array.from({ length: 5 }, () => rpc.request('transfers.transfer-records.batch', message(batch))),
+      );
+      const data = replies.map((r) => (r.ok ? r.data : r.error)) as {
+        transferred: number;
+        replayed: boolean;
+        cursor: string;
+      }[];
       expect(data.filter((d) => !d.replayed)).toHaveLength(1);
       expect(new Set(data.map((d) => `${d.transferred}:${d.cursor}`)).size).toBe(1);
       expect(data[0].transferred).toBe(10);
@@ -266,17 +345,38 @@ describe('asset transfers survive restarts, cancels and failures', () => {
     it('describes an org, refuses callers other than System and a batch id reused for another transfer', async () => {
       const [source, target] = await twoOrgs();
       await seedRecords(sys, source.id, 4, { prefix: 'pd' });
-      expect(await rpc.request('transfers.transfer-records.describe', message({ datatype: 'records', orgId: source.id }))).toEqual({
+      expect(
+        await rpc.request('transfers.transfer-records.describe', message({ datatype: 'records', orgId: source.id })),
+      ).toEqual({
         ok: true,
         data: { datatype: 'records', orgId: source.id, count: 4 },
       });
       const operator = { sub: 'op', orgId: sys.config.ROOT_ORG_ID, roles: ['RootAdmin' as const] };
-      const refused = await rpc.request('transfers.transfer-records.describe', message({ datatype: 'records', orgId: source.id }, operator));
+      const refused = await rpc.request(
+        'transfers.transfer-records.describe',
+        message({ datatype: 'records', orgId: source.id }, operator),
+      );
       expect(refused).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
 
-      const batch = { transferId: 'xfer_protocol2', batchId: 'shared-id', datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, cursor: null, limit: 2, datatypes: ['records'] };
-      expect(await rpc.request('transfers.transfer-records.batch', message(batch))).toMatchObject({ ok: true, data: { transferred: 2, done: false } });
-      const reused = await rpc.request('transfers.transfer-records.batch', message({ ...batch, transferId: 'xfer_protocol3' }));
+      const batch = {
+        transferId: 'xfer_protocol2',
+        batchId: 'shared-id',
+        datatype: 'records',
+        mode: 'move',
+        sourceOrgId: source.id,
+        targetOrgId: target.id,
+        cursor: null,
+        limit: 2,
+        datatypes: ['records'],
+      };
+      expect(await rpc.request('transfers.transfer-records.batch', message(batch))).toMatchObject({
+        ok: true,
+        data: { transferred: 2, done: false },
+      });
+      const reused = await rpc.request(
+        'transfers.transfer-records.batch',
+        message({ ...batch, transferId: 'xfer_protocol3' }),
+      );
       expect(reused).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
       expect(await countOf(sys, 'records', target.id)).toBe(2);
     });
@@ -288,7 +388,15 @@ describe('asset transfers survive restarts, cancels and failures', () => {
       const [left, right] = await twoOrgs();
       const { recordIds } = await seedRecords(sys, source.id, 400, { prefix: 'cc' });
       const jobs = await Promise.all(
-        [left, right].map((target) => startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 25 })),
+        [left, right].map((target) =>
+          startTransfer(sys, {
+            datatype: 'records',
+            mode: 'move',
+            sourceOrgId: source.id,
+            targetOrgId: target.id,
+            batchSize: 25,
+          }),
+        ),
       );
       const done = await Promise.all(jobs.map((j) => waitForJob(sys, j.id)));
       expect(done.map((j) => j.status)).toEqual(['completed', 'completed']);
@@ -305,10 +413,21 @@ describe('asset transfers survive restarts, cancels and failures', () => {
       await seedRecords(sys, first.id, 150, { prefix: 'ia' });
       await seedRecords(sys, second.id, 150, { prefix: 'ib' });
       const jobs = await Promise.all(
-        [first, second].map((source) => startTransfer(sys, { datatype: 'records', mode: 'move', sourceOrgId: source.id, targetOrgId: target.id, batchSize: 20 })),
+        [first, second].map((source) =>
+          startTransfer(sys, {
+            datatype: 'records',
+            mode: 'move',
+            sourceOrgId: source.id,
+            targetOrgId: target.id,
+            batchSize: 20,
+          }),
+        ),
       );
       const done = await Promise.all(jobs.map((j) => waitForJob(sys, j.id)));
-      expect(done.map((j) => [j.status, j.totals.transferred])).toEqual([['completed', 150], ['completed', 150]]);
+      expect(done.map((j) => [j.status, j.totals.transferred])).toEqual([
+        ['completed', 150],
+        ['completed', 150],
+      ]);
       expect(await countOf(sys, 'records', target.id)).toBe(300);
     });
   });

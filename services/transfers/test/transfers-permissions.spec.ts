@@ -1,5 +1,14 @@
 import { EndpointDef, Organization, TransferEndpoints } from '@org-mgmt/contracts';
-import { Caller, CALLER_FACTS, CALLERS, expectedOutcome, Scope, startTestSystem, statusMatches, TestSystem } from '@org-mgmt/testing';
+import {
+  Caller,
+  CALLER_FACTS,
+  CALLERS,
+  expectedOutcome,
+  Scope,
+  startTestSystem,
+  statusMatches,
+  TestSystem,
+} from '@org-mgmt/testing';
 import { randomBytes } from 'node:crypto';
 import { waitForJob } from './helpers';
 
@@ -24,15 +33,30 @@ describe('transfer endpoints enforce the permission matrix', () => {
 
   const email = () => `owner-${randomBytes(4).toString('hex')}@example.com`;
   const samples = (): Sample[] => [
-    { def: TransferEndpoints.ownership, request: () => ({ path: '/transfer/ownership', body: { newOwnerEmail: email(), previousOwner: 'keep_as_admin' } }) },
-    { def: TransferEndpoints.changeEmail, request: () => ({ path: '/transfer/change-email', body: { email: email() } }) },
+    {
+      def: TransferEndpoints.ownership,
+      request: () => ({
+        path: '/transfer/ownership',
+        body: { newOwnerEmail: email(), previousOwner: 'keep_as_admin' },
+      }),
+    },
+    {
+      def: TransferEndpoints.changeEmail,
+      request: () => ({ path: '/transfer/change-email', body: { email: email() } }),
+    },
     {
       def: TransferEndpoints.assets,
-      request: (orgId) => ({ path: '/transfer/assets', body: { datatype: 'collections', mode: 'copy', sourceOrgId: orgId, targetOrgId: thirdOrg.id } }),
+      request: (orgId) => ({
+        path: '/transfer/assets',
+        body: { datatype: 'collections', mode: 'copy', sourceOrgId: orgId, targetOrgId: thirdOrg.id },
+      }),
     },
     {
       def: TransferEndpoints.assetsBulk,
-      request: (orgId) => ({ path: '/transfer/assets-bulk', body: { datatypes: ['collections'], mode: 'copy', sourceOrgId: orgId, targetOrgId: thirdOrg.id } }),
+      request: (orgId) => ({
+        path: '/transfer/assets-bulk',
+        body: { datatypes: ['collections'], mode: 'copy', sourceOrgId: orgId, targetOrgId: thirdOrg.id },
+      }),
     },
     { def: TransferEndpoints.list, request: () => ({ path: '/transfer/jobs' }) },
     { def: TransferEndpoints.get, request: () => ({ path: `/transfer/${jobId}` }) },
@@ -64,7 +88,12 @@ describe('transfer endpoints enforce the permission matrix', () => {
 
   const cases = samples().flatMap((sample, index) =>
     CALLERS.flatMap((caller) =>
-      (['own', 'other'] as Scope[]).map((scope) => ({ name: `${sample.def.method} ${sample.def.path} by ${caller} on ${scope} org`, index, caller, scope })),
+      (['own', 'other'] as Scope[]).map((scope) => ({
+        name: `${sample.def.method} ${sample.def.path} by ${caller} on ${scope} org`,
+        index,
+        caller,
+        scope,
+      })),
     ),
   );
 
@@ -82,6 +111,7 @@ describe('transfer endpoints enforce the permission matrix', () => {
     }
     const expectedStatus = { allowed: sample.def.successStatus ?? 200, unauthenticated: 401, forbidden: 403 }[expected];
     expect({ status: res.status, body: res.body }).toEqual({ status: expectedStatus, body: expect.anything() });
-    if (expected !== 'allowed') expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
+    if (expected !== 'allowed')
+      expect(res.body.error.code).toBe(expected === 'forbidden' ? 'FORBIDDEN' : 'UNAUTHENTICATED');
   });
 });

@@ -55,7 +55,9 @@ export const AddonPricingSchema = AddonSchema.extend({ terms: AddonTermsSchema.n
 export type AddonPricing = z.infer<typeof AddonPricingSchema>;
 
 /** `billing.addon.terms` (System, NATS only): the current terms of add-ons (all, or those named), for orgs' agreements. */
-export const AddonTermsQuerySchema = z.strictObject({ serviceNames: z.array(AddonServiceNameSchema).min(1).max(50).optional() });
+export const AddonTermsQuerySchema = z.strictObject({
+  serviceNames: z.array(AddonServiceNameSchema).min(1).max(50).optional(),
+});
 export const AddonTermsEntrySchema = z.object({
   serviceName: z.string(),
   name: z.string(),
@@ -73,8 +75,9 @@ export type PurchaseStatus = z.infer<typeof PurchaseStatusSchema>;
 export const PAYMENT_SOURCES = ['gateway', 'credits'] as const;
 export const PaymentSourceSchema = z.enum(PAYMENT_SOURCES);
 
-
-const PaymentMethodIdSchema = z.string().regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'must be a payment method id such as pm_card_visa');
+const PaymentMethodIdSchema = z
+  .string()
+  .regex(/^pm_[A-Za-z0-9_]{1,100}$/, 'must be a payment method id such as pm_card_visa');
 
 export const AddonPurchaseBodySchema = z.discriminatedUnion('paymentSource', [
   z.strictObject({

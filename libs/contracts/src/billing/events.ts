@@ -49,7 +49,11 @@ export const ServicePurchasedEvent = defineEvent(
   'services.purchased',
   1,
   'An add-on purchase was paid (once per purchase); the add-on is enabled for the org from periodStart to periodEnd (null: no end).',
-  AddonPurchaseEventSchema.extend({ periodStart: z.number().int(), periodEnd: z.number().int().nullable(), completedAt: z.number().int() }),
+  AddonPurchaseEventSchema.extend({
+    periodStart: z.number().int(),
+    periodEnd: z.number().int().nullable(),
+    completedAt: z.number().int(),
+  }),
 );
 
 /** Published by billing when the gateway reports an add-on payment as failed; nothing was enabled. */

@@ -40,9 +40,12 @@ export type DebitResult = z.infer<typeof DebitResultSchema>;
 export const ACCEPTED_CURRENCIES = { USD: { minorUnitDigits: 2 } } as const;
 export type AcceptedCurrency = keyof typeof ACCEPTED_CURRENCIES;
 export const CREDIT_CURRENCY: AcceptedCurrency = 'USD';
-export const AcceptedCurrencySchema = z.enum(Object.keys(ACCEPTED_CURRENCIES) as [AcceptedCurrency, ...AcceptedCurrency[]], {
-  error: `must be one of: ${Object.keys(ACCEPTED_CURRENCIES).join(', ')}`,
-});
+export const AcceptedCurrencySchema = z.enum(
+  Object.keys(ACCEPTED_CURRENCIES) as [AcceptedCurrency, ...AcceptedCurrency[]],
+  {
+    error: `must be one of: ${Object.keys(ACCEPTED_CURRENCIES).join(', ')}`,
+  },
+);
 
 /** Stripe's smallest charge is USD 0.50; the largest purchase or grant is USD 1,000,000.00. */
 export const MIN_PURCHASE_MINOR = 50;
@@ -150,7 +153,10 @@ export const TransactionListQuerySchema = PageQuerySchema.extend({
   from: z.coerce.number().int().min(0).optional(),
   /** Unix ms, exclusive. */
   to: z.coerce.number().int().min(0).optional(),
-}).refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, { message: 'from must be before to', path: ['from'] });
+}).refine((q) => q.from === undefined || q.to === undefined || q.from < q.to, {
+  message: 'from must be before to',
+  path: ['from'],
+});
 export const TransactionPageSchema = pageOf(TransactionSchema);
 
 export const WebhookReceiptSchema = z.object({ received: z.literal(true), handled: z.boolean() });

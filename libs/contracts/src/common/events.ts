@@ -18,6 +18,11 @@ export interface EventContract<T extends z.ZodType = z.ZodType> {
   schema: T;
 }
 
-export function defineEvent<T extends z.ZodType>(subject: string, version: number, description: string, schema: T): EventContract<T> {
+export function defineEvent<T extends z.ZodType>(
+  subject: string,
+  version: number,
+  description: string,
+  schema: T,
+): EventContract<T> {
   return { subject, version, description, schema };
 }

@@ -29,7 +29,8 @@ export type RpcRequest = z.infer<typeof RpcRequestSchema>;
  * Handlers never throw into the transport: they answer with a success or a failure. `replayedBody`:
  * the stored response text of a repeated Idempotency-Key, sent to the client verbatim.
  */
-export type RpcResult<T = unknown> = { ok: true; data: T; replayedBody?: string } | { ok: false; error: z.infer<typeof ErrorBodySchema> };
+export type RpcResult<T = unknown> =
+  { ok: true; data: T; replayedBody?: string } | { ok: false; error: z.infer<typeof ErrorBodySchema> };
 export const RpcResultSchema = z.union([
   z.object({ ok: z.literal(true), data: z.unknown(), replayedBody: z.string().optional() }),
   z.object({ ok: z.literal(false), error: ErrorBodySchema }),

@@ -69,7 +69,9 @@ export const AgreementRevokeBodySchema = z.strictObject({ reason: boundedText(50
  * `orgs.agreement.status` (System, NATS only): the latest agreement record of an org for each named
  * service, for billing's purchase gate and entitlements.
  */
-export const AgreementStatusQuerySchema = z.strictObject({ serviceNames: z.array(AddonServiceNameSchema).min(1).max(50) });
+export const AgreementStatusQuerySchema = z.strictObject({
+  serviceNames: z.array(AddonServiceNameSchema).min(1).max(50),
+});
 export const AgreementStatusListSchema = z.object({
   items: z.array(z.object({ serviceName: z.string(), latest: AgreementRecordSchema.nullable() })),
 });

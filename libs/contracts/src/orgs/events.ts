@@ -28,8 +28,14 @@ export const OrgUpdatedEvent = defineEvent(
 
 /** Why a status changed; subscribers (subscriptions, the gateway's cache) act on it. */
 export const STATUS_CHANGE_CAUSES = [
-  'suspended', 'suspension_lifted', 'payment_failed', 'payment_recovered', 'quota_exceeded',
-  'account_cancelled', 'account_reactivated', 'org_deleted',
+  'suspended',
+  'suspension_lifted',
+  'payment_failed',
+  'payment_recovered',
+  'quota_exceeded',
+  'account_cancelled',
+  'account_reactivated',
+  'org_deleted',
 ] as const;
 
 export const OrgStatusChangedEvent = defineEvent(

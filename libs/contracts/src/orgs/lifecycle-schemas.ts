@@ -3,7 +3,14 @@ import { pageOf, PageQuerySchema } from '../common/pagination';
 import { SubscriptionChangedEvent } from '../subscriptions/events';
 import { BillingIntervalSchema, PlanIdSchema } from '../subscriptions/schemas';
 import { boundedText } from '../common/text';
-import { EmailSchema, OrganizationSchema, OrgIdSchema, OrgRegisterBodySchema, ServiceStatusSchema, SuspensionTypeSchema } from './schemas';
+import {
+  EmailSchema,
+  OrganizationSchema,
+  OrgIdSchema,
+  OrgRegisterBodySchema,
+  ServiceStatusSchema,
+  SuspensionTypeSchema,
+} from './schemas';
 
 /** Suspension types an operator may set by hand; the others follow from billing and subscription events. */
 export const OPERATOR_SUSPENSION_TYPES = ['MANUAL', 'POLICY_VIOLATION'] as const;
@@ -159,7 +166,10 @@ export type TeardownStatus = z.infer<typeof TeardownStatusSchema>;
 export const TeardownParamsSchema = z.strictObject({ orgId: OrgIdSchema });
 
 /** org-register with an optional signup code; see README "Pre-approved signups" for when one is required. */
-export const RegistrationPlanSchema = z.strictObject({ planId: PlanIdSchema, interval: BillingIntervalSchema.default('month') });
+export const RegistrationPlanSchema = z.strictObject({
+  planId: PlanIdSchema,
+  interval: BillingIntervalSchema.default('month'),
+});
 export type RegistrationPlan = z.infer<typeof RegistrationPlanSchema>;
 
 export const OrgRegisterWithSignupBodySchema = OrgRegisterBodySchema.extend({

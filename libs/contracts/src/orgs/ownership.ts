@@ -17,7 +17,11 @@ const name = boundedText(100);
 export const NewOwnerProfileSchema = z.strictObject({
   firstName: name.optional(),
   lastName: name.optional(),
-  phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number').optional(),
+  phone: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number')
+    .optional(),
   jobTitle: name.optional(),
 });
 

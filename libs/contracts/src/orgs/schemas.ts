@@ -45,7 +45,9 @@ export type OrganizationServiceStatusRecord = z.infer<typeof OrganizationService
 const MetadataValueSchema = z.union([safeString().max(500), z.number().finite(), z.boolean(), z.null()]);
 /** Stored as jsonb, which refuses NUL and lone surrogates in keys and values alike. */
 export const MetadataSchema = safeRecord(
-  z.record(safeString().min(1).max(40), MetadataValueSchema).refine((m) => Object.keys(m).length <= 50, 'at most 50 keys'),
+  z
+    .record(safeString().min(1).max(40), MetadataValueSchema)
+    .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys'),
 );
 
 export const FeatureFlagNameSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _');
@@ -134,7 +136,9 @@ export const ProfileUpdateBodySchema = z
     platformEmail: EmailSchema.nullable().optional(),
     /** Root roles only: true grants, false removes, null clears the override. */
     features: safeRecord(
-      z.record(FeatureFlagNameSchema, z.boolean().nullable()).refine((f) => Object.keys(f).length <= 100, 'at most 100 flags'),
+      z
+        .record(FeatureFlagNameSchema, z.boolean().nullable())
+        .refine((f) => Object.keys(f).length <= 100, 'at most 100 flags'),
     ).optional(),
     /** Root roles only. */
     policy: z.strictObject({ suspendOnQuotaExceeded: z.boolean() }).optional(),
@@ -146,7 +150,12 @@ export const CustomerUpdateBodySchema = z
   .strictObject({
     firstName: boundedText(100).nullable().optional(),
     lastName: boundedText(100).nullable().optional(),
-    phone: z.string().trim().regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number').nullable().optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[0-9 ()-]{5,20}$/, 'must be a phone number')
+      .nullable()
+      .optional(),
     jobTitle: boundedText(100).nullable().optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'at least one field is required');

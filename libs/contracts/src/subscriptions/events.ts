@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { defineEvent } from '../common/events';
 
-export const SUBSCRIPTION_CHANGES = ['created', 'upgraded', 'downgrade_scheduled', 'downgraded', 'cancel_scheduled', 'cancelled', 'renewed', 'admin_updated', 'reactivated'] as const;
+export const SUBSCRIPTION_CHANGES = [
+  'created',
+  'upgraded',
+  'downgrade_scheduled',
+  'downgraded',
+  'cancel_scheduled',
+  'cancelled',
+  'renewed',
+  'admin_updated',
+  'reactivated',
+] as const;
 
 /** Shared by orgs (effective feature flags) and the gateway's org-state cache. */
 export const SubscriptionChangedEvent = defineEvent(

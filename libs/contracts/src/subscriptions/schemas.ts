@@ -52,7 +52,9 @@ export const SubscriptionSchema = z.object({
   currentPeriodEnd: z.number().int(),
   cancelAtPeriodEnd: z.boolean(),
   /** A downgrade waiting for the period end. */
-  scheduledChange: z.object({ plan: PlanIdSchema, interval: BillingIntervalSchema, effectiveAt: z.number().int() }).nullable(),
+  scheduledChange: z
+    .object({ plan: PlanIdSchema, interval: BillingIntervalSchema, effectiveAt: z.number().int() })
+    .nullable(),
   cancelledAt: z.number().int().nullable(),
   /** The plan's default flags (effective flags, with per-org overrides, are on the profile). */
   features: z.array(z.string()),
@@ -152,7 +154,9 @@ export const SubscriptionAdminUpdateBodySchema = z
   .refine((b) => Object.keys(b).some((k) => k !== 'reason'), 'name at least one field to change besides the reason');
 export type SubscriptionAdminUpdate = z.infer<typeof SubscriptionAdminUpdateBodySchema>;
 
-const SubscriptionPaymentIdSchema = z.string().regex(/^spay_[a-z0-9]{1,64}$/, 'must be a subscription payment id (spay_…)');
+const SubscriptionPaymentIdSchema = z
+  .string()
+  .regex(/^spay_[a-z0-9]{1,64}$/, 'must be a subscription payment id (spay_…)');
 
 /** After the customer confirmed the PaymentIntent (Stripe Elements). */
 export const SubscriptionCompletePaymentBodySchema = z.strictObject({

@@ -25,7 +25,11 @@ export const TransferIdSchema = z.string().regex(/^xfer_[a-z0-9]{1,64}$/, 'must 
 export const BatchIdSchema = safeString().min(1).max(200);
 
 export const ParticipantDescribeBodySchema = z.strictObject({ datatype: TransferDatatypeSchema, orgId: OrgIdSchema });
-export const ParticipantDescribeReplySchema = z.object({ datatype: TransferDatatypeSchema, orgId: z.string(), count: z.number().int().min(0) });
+export const ParticipantDescribeReplySchema = z.object({
+  datatype: TransferDatatypeSchema,
+  orgId: z.string(),
+  count: z.number().int().min(0),
+});
 export type ParticipantDescribeReply = z.infer<typeof ParticipantDescribeReplySchema>;
 
 export const ParticipantBatchBodySchema = z.strictObject({
@@ -76,16 +80,31 @@ export function participantEndpoints(datatype: TransferDatatype) {
   const resource = `${service}.transfer-${datatype}`;
   return {
     describe: endpoint({
-      ...base, method: 'POST', path: `/internal/transfer/${datatype}/describe`, pattern: `${resource}.describe`,
-      summary: `How many ${datatype} an org holds.`, body: ParticipantDescribeBodySchema, response: ParticipantDescribeReplySchema,
+      ...base,
+      method: 'POST',
+      path: `/internal/transfer/${datatype}/describe`,
+      pattern: `${resource}.describe`,
+      summary: `How many ${datatype} an org holds.`,
+      body: ParticipantDescribeBodySchema,
+      response: ParticipantDescribeReplySchema,
     }),
     batch: endpoint({
-      ...base, method: 'POST', path: `/internal/transfer/${datatype}/batch`, pattern: `${resource}.batch`,
-      summary: `Transfers one batch of ${datatype} between orgs.`, body: ParticipantBatchBodySchema, response: ParticipantBatchReplySchema,
+      ...base,
+      method: 'POST',
+      path: `/internal/transfer/${datatype}/batch`,
+      pattern: `${resource}.batch`,
+      summary: `Transfers one batch of ${datatype} between orgs.`,
+      body: ParticipantBatchBodySchema,
+      response: ParticipantBatchReplySchema,
     }),
     rollback: endpoint({
-      ...base, method: 'POST', path: `/internal/transfer/${datatype}/rollback`, pattern: `${resource}.rollback`,
-      summary: `Undoes one committed batch of ${datatype}.`, body: ParticipantRollbackBodySchema, response: ParticipantRollbackReplySchema,
+      ...base,
+      method: 'POST',
+      path: `/internal/transfer/${datatype}/rollback`,
+      pattern: `${resource}.rollback`,
+      summary: `Undoes one committed batch of ${datatype}.`,
+      body: ParticipantRollbackBodySchema,
+      response: ParticipantRollbackReplySchema,
     }),
   };
 }

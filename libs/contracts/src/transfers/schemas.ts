@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { boundedText } from '../common/text';
 import { ErrorBodySchema } from '../common/errors';
 import { pageOf, PageQuerySchema } from '../common/pagination';
-import { EmailChangeResultSchema, NewOwnerProfileSchema, OwnerChangeResultSchema, PreviousOwnerOutcomeSchema } from '../orgs/ownership';
+import {
+  EmailChangeResultSchema,
+  NewOwnerProfileSchema,
+  OwnerChangeResultSchema,
+  PreviousOwnerOutcomeSchema,
+} from '../orgs/ownership';
 import { EmailSchema, OrgIdSchema } from '../orgs/schemas';
 import { TransferDatatypeSchema, TransferModeSchema } from './datatypes';
 import { MAX_TRANSFER_BATCH, TransferIdSchema } from './participant';
@@ -22,7 +27,10 @@ export const OwnershipTransferResultSchema = OwnerChangeResultSchema.extend({
 });
 
 export const ChangeEmailBodySchema = z.strictObject({ email: EmailSchema, reason: ReasonSchema.optional() });
-export const ChangeEmailResultSchema = EmailChangeResultSchema.extend({ transferId: TransferIdSchema, changedBy: z.string() });
+export const ChangeEmailResultSchema = EmailChangeResultSchema.extend({
+  transferId: TransferIdSchema,
+  changedBy: z.string(),
+});
 
 const BatchSizeSchema = z.number().int().min(1).max(MAX_TRANSFER_BATCH).default(500);
 
@@ -57,12 +65,26 @@ export const AssetsBulkTransferBodySchema = z
  * (→ queued) or rolled back (→ rolling_back → rolled_back | rollback_failed); completed ones rolled back.
  */
 export const TRANSFER_JOB_STATUSES = [
-  'queued', 'running', 'completed', 'failed', 'cancelled', 'rolling_back', 'rolled_back', 'rollback_failed',
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'rolling_back',
+  'rolled_back',
+  'rollback_failed',
 ] as const;
 export const TransferJobStatusSchema = z.enum(TRANSFER_JOB_STATUSES);
 export type TransferJobStatus = z.infer<typeof TransferJobStatusSchema>;
 
-export const TRANSFER_STEP_STATUSES = ['pending', 'running', 'completed', 'failed', 'cancelled', 'rolled_back'] as const;
+export const TRANSFER_STEP_STATUSES = [
+  'pending',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'rolled_back',
+] as const;
 export const TransferStepStatusSchema = z.enum(TRANSFER_STEP_STATUSES);
 export type TransferStepStatus = z.infer<typeof TransferStepStatusSchema>;
 

@@ -17,7 +17,10 @@ export class BusKeyError extends Error {}
 /** `signer=<base64 DER>,…` as BUS_SIGNING_KEYS (PKCS#8) and BUS_TRUSTED_KEYS (SPKI) carry them. */
 export function parseKeyList(text: string, kind: 'private' | 'public', variable: string): Map<BusSigner, KeyObject> {
   const keys = new Map<BusSigner, KeyObject>();
-  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
     const [name, encoded] = entry.split('=', 2);
     if (!(BUS_SIGNERS as readonly string[]).includes(name) || !encoded) {
       throw new BusKeyError(`${variable}: "${name}" is not one of ${BUS_SIGNERS.join(', ')} followed by =<base64 key>`);
@@ -31,11 +34,15 @@ function decodeKey(encoded: string, kind: 'private' | 'public', where: string): 
   let key: KeyObject;
   try {
     const der = Buffer.from(encoded, 'base64');
-    key = kind === 'private' ? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }) : createPublicKey({ key: der, format: 'der', type: 'spki' });
+    key =
+      kind === 'private'
+        ? createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
+        : createPublicKey({ key: der, format: 'der', type: 'spki' });
   } catch {
     throw new BusKeyError(`${where}: not a base64 ${kind === 'private' ? 'PKCS#8' : 'SPKI'} DER key`);
   }
-  if (key.asymmetricKeyType !== 'ed25519') throw new BusKeyError(`${where}: must be an Ed25519 key, not ${key.asymmetricKeyType}`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new BusKeyError(`${where}: must be an Ed25519 key, not ${key.asymmetricKeyType}`);
   return key;
 }
 
@@ -44,7 +51,8 @@ export function formatKeyList(keys: ReadonlyMap<BusSigner, KeyObject>): string {
 }
 
 function encodeKey(key: KeyObject): string {
-  const der = key.type === 'private' ? key.export({ format: 'der', type: 'pkcs8' }) : key.export({ format: 'der', type: 'spki' });
+  const der =
+    key.type === 'private' ? key.export({ format: 'der', type: 'pkcs8' }) : key.export({ format: 'der', type: 'spki' });
   return der.toString('base64');
 }
 
@@ -71,13 +79,20 @@ export function developmentBusKeys(dataDir: string): BusKeys {
   mkdirSync(dir, { recursive: true });
   const fresh = generateBusKeys();
   try {
-    writeFileSync(file, JSON.stringify({ signing: formatKeyList(fresh.signing), trusted: formatKeyList(fresh.trusted) }), { mode: 0o600, flag: 'wx' });
+    writeFileSync(
+      file,
+      JSON.stringify({ signing: formatKeyList(fresh.signing), trusted: formatKeyList(fresh.trusted) }),
+      { mode: 0o600, flag: 'wx' },
+    );
     return fresh;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
   }
   const stored = JSON.parse(readFileSync(file, 'utf8')) as { signing: string; trusted: string };
-  return { signing: parseKeyList(stored.signing, 'private', file), trusted: parseKeyList(stored.trusted, 'public', file) };
+  return {
+    signing: parseKeyList(stored.signing, 'private', file),
+    trusted: parseKeyList(stored.trusted, 'public', file),
+  };
 }
 
 interface KeySettings {
@@ -94,7 +109,10 @@ interface KeySettings {
 export function loadBusKeys(settings: KeySettings): BusKeys {
   if (settings.NODE_ENV === 'production') {
     const missing = (['BUS_SIGNING_KEYS', 'BUS_TRUSTED_KEYS'] as const).filter((name) => !settings[name]);
-    if (missing.length) throw new BusKeyError(`${missing.join(' and ')} required in production (generate them with \`npm run bus-keys\`)`);
+    if (missing.length)
+      throw new BusKeyError(
+        `${missing.join(' and ')} required in production (generate them with \`npm run bus-keys\`)`,
+      );
   } else if (!settings.BUS_SIGNING_KEYS && !settings.BUS_TRUSTED_KEYS) {
     return developmentBusKeys(settings.DATA_DIR);
   }
@@ -107,7 +125,9 @@ export function loadBusKeys(settings: KeySettings): BusKeys {
 /** A process must hold the key of every signer it runs as, and trust every signer that calls it. */
 export function requireKeys(keys: BusKeys, signers: readonly BusSigner[], trusts: readonly BusSigner[]): void {
   const missing = signers.filter((s) => !keys.signing.has(s));
-  if (missing.length) throw new BusKeyError(`BUS_SIGNING_KEYS has no key for ${missing.join(', ')}, which this process runs as`);
+  if (missing.length)
+    throw new BusKeyError(`BUS_SIGNING_KEYS has no key for ${missing.join(', ')}, which this process runs as`);
   const untrusted = trusts.filter((s) => !keys.trusted.has(s));
-  if (untrusted.length) throw new BusKeyError(`BUS_TRUSTED_KEYS has no key for ${untrusted.join(', ')}, which call this process`);
+  if (untrusted.length)
+    throw new BusKeyError(`BUS_TRUSTED_KEYS has no key for ${untrusted.join(', ')}, which call this process`);
 }

@@ -20,7 +20,9 @@ export function systemPrincipal(signer: BusSigner, rootOrgId: string): Principal
 
 /** Who signs for a principal: a service for its own System principal, the gateway for users and anonymous callers. */
 export function signerFor(principal: Principal | null): BusSigner {
-  const named = principal?.sub.startsWith(SYSTEM_SUB_PREFIX) ? principal.sub.slice(SYSTEM_SUB_PREFIX.length) : undefined;
+  const named = principal?.sub.startsWith(SYSTEM_SUB_PREFIX)
+    ? principal.sub.slice(SYSTEM_SUB_PREFIX.length)
+    : undefined;
   return named && (BUS_SIGNERS as readonly string[]).includes(named) ? (named as BusSigner) : 'gateway';
 }
 
@@ -94,7 +96,8 @@ export class AssertionVerifier {
 
   /** Resolves with the asserted principal; refuses with UNAUTHENTICATED or FORBIDDEN. */
   async verify(assertion: unknown, audience: ServiceName, claimed: unknown): Promise<Principal | null> {
-    if (typeof assertion !== 'string' || assertion.length === 0) throw unauthenticated('the request carries no identity assertion');
+    if (typeof assertion !== 'string' || assertion.length === 0)
+      throw unauthenticated('the request carries no identity assertion');
     if (assertion.length > MAX_ASSERTION_LENGTH) throw unauthenticated('identity assertion too large');
     const principal = await this.principalOf(assertion, audience);
     if (principalKey(principal) !== principalKey(parseClaimed(claimed))) {
@@ -137,7 +140,8 @@ export class AssertionVerifier {
     const parsed = PayloadSchema.safeParse(payload);
     if (!parsed.success) throw unauthenticated('identity assertion has malformed claims');
     const { exp, iat } = payload as { exp: number; iat: number };
-    if (exp - iat > ASSERTION_LIFETIME_S) throw unauthenticated(`identity assertion lives longer than ${ASSERTION_LIFETIME_S} s`);
+    if (exp - iat > ASSERTION_LIFETIME_S)
+      throw unauthenticated(`identity assertion lives longer than ${ASSERTION_LIFETIME_S} s`);
     return { signer: parsed.data.iss, principal: parsed.data.p, expiresAt: (exp + CLOCK_TOLERANCE_S) * 1000 };
   }
 

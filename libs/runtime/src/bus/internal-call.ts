@@ -21,7 +21,12 @@ type Output<E extends EndpointDef> = E['response'] extends z.ZodType ? z.output<
  * One service calling another's endpoint as the System principal of the root org, `from` naming the
  * caller (its bus signing key signs the assertion). The answer is parsed by the endpoint's response schema; a failure throws its AppError.
  */
-export async function callAsSystem<E extends EndpointDef>(rpc: RpcClient, from: BusSigner, def: E, input: InternalCallInput<E>): Promise<Output<E>> {
+export async function callAsSystem<E extends EndpointDef>(
+  rpc: RpcClient,
+  from: BusSigner,
+  def: E,
+  input: InternalCallInput<E>,
+): Promise<Output<E>> {
   assertCallDeclared(from, def);
   const data = await call<unknown>(rpc, def.pattern, {
     principal: systemPrincipal(from, runtimeSettings().rootOrgId),
@@ -38,5 +43,6 @@ export async function callAsSystem<E extends EndpointDef>(rpc: RpcClient, from: 
  * generated permissions would refuse it in production, so it is refused here, in every mode, too.
  */
 export function assertCallDeclared(from: BusProcess, def: EndpointDef): void {
-  if (!callDeclared(from, def.pattern)) throw new Error(`${from} calls ${def.pattern}, which contracts' SERVICE_CALLS does not declare`);
+  if (!callDeclared(from, def.pattern))
+    throw new Error(`${from} calls ${def.pattern}, which contracts' SERVICE_CALLS does not declare`);
 }

@@ -25,7 +25,10 @@ export interface NatsPermissions {
 export function natsPermissions(process: BusProcess, subjectPrefix: string): NatsPermissions {
   const p = (subject: string) => subjectPrefix + subject;
   const stream = streamNameFor(subjectPrefix);
-  const consumers = consumersOf(process).map((c) => ({ name: consumerNameFor(c.durable, c.event.subject), filter: p(c.event.subject) }));
+  const consumers = consumersOf(process).map((c) => ({
+    name: consumerNameFor(c.durable, c.event.subject),
+    filter: p(c.event.subject),
+  }));
   const served = servedPatterns(process);
   return {
     publish: [
@@ -79,7 +82,11 @@ export function natsUsers(options: NatsServerConfigOptions): NatsUserEntry[] {
     return {
       user: process,
       password: 'env' in source ? `$${source.env}` : literal(source.literal),
-      permissions: { publish: { allow: publish }, subscribe: { allow: subscribe }, ...(allowResponses ? { allow_responses: true } : {}) },
+      permissions: {
+        publish: { allow: publish },
+        subscribe: { allow: subscribe },
+        ...(allowResponses ? { allow_responses: true } : {}),
+      },
     };
   });
   if (options.admin) users.push({ user: options.admin.user, password: literal(options.admin.password) });
@@ -96,6 +103,7 @@ export function natsAuthorizationConfig(options: NatsServerConfigOptions): strin
 }
 
 function literal(password: string): string {
-  if (password.startsWith('$')) throw new Error('a literal NATS password must not start with $ (it would read as a variable)');
+  if (password.startsWith('$'))
+    throw new Error('a literal NATS password must not start with $ (it would read as a variable)');
   return password;
 }

@@ -55,12 +55,16 @@ export class NatsRpcClient implements RpcClient {
     if (this.closed || !this.connected || !this.connection) return unavailable(pattern);
     const packet = { pattern, data: message, id: randomUUID() };
     try {
-      const reply = await this.connection.request(prefixed(this.subjectPrefix, pattern), JSON.stringify(packet), { timeout: timeoutMs });
+      const reply = await this.connection.request(prefixed(this.subjectPrefix, pattern), JSON.stringify(packet), {
+        timeout: timeoutMs,
+      });
       const answer = JSON.parse(reply.string()) as { response?: unknown; err?: unknown };
       // Nest's server answers `err` only when no handler has the pattern: as good as nobody listening.
       return answer.err == null ? checkedResult(pattern, answer.response) : unavailable(pattern);
     } catch (err) {
-      return (err as { code?: string }).code === ErrorCode.Timeout ? timedOut(pattern, timeoutMs) : unavailable(pattern);
+      return (err as { code?: string }).code === ErrorCode.Timeout
+        ? timedOut(pattern, timeoutMs)
+        : unavailable(pattern);
     }
   }
 

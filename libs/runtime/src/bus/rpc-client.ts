@@ -32,7 +32,10 @@ export function signingRpcClient(inner: RpcClient, signer: AssertionSigner): Rpc
 }
 
 export function unavailable(pattern: string): RpcResult {
-  return { ok: false, error: new AppError('SERVICE_UNAVAILABLE', `No service answers ${serviceOf(pattern)} requests`).toBody() };
+  return {
+    ok: false,
+    error: new AppError('SERVICE_UNAVAILABLE', `No service answers ${serviceOf(pattern)} requests`).toBody(),
+  };
 }
 
 export function timedOut(pattern: string, timeoutMs: number): RpcResult {

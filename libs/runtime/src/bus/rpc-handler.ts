@@ -84,11 +84,17 @@ export async function answer(work: () => Promise<unknown>, pattern: string): Pro
     if (err instanceof AppError) return { ok: false, error: err.toBody() };
     if (isDatabaseUnavailable(err)) {
       runtimeSettings().logger.warn({ err, pattern }, 'database unavailable');
-      return { ok: false, error: new AppError('SERVICE_UNAVAILABLE', 'The service cannot reach its database; try again shortly').toBody() };
+      return {
+        ok: false,
+        error: new AppError('SERVICE_UNAVAILABLE', 'The service cannot reach its database; try again shortly').toBody(),
+      };
     }
     if (isConcurrencyConflict(err)) {
       runtimeSettings().logger.error({ err, pattern }, 'transaction aborted by a concurrent one (a lock-order defect)');
-      return { ok: false, error: new AppError('CONFLICT', 'A concurrent request changed the same data; retry the request').toBody() };
+      return {
+        ok: false,
+        error: new AppError('CONFLICT', 'A concurrent request changed the same data; retry the request').toBody(),
+      };
     }
     runtimeSettings().logger.error({ err, pattern }, 'unhandled error in handler');
     return { ok: false, error: { code: 'INTERNAL', message: 'Internal error' } };
@@ -100,10 +106,16 @@ export async function answer(work: () => Promise<unknown>, pattern: string): Pro
  * input is already validated and whose caller is already authorised against the matrix.
  */
 export function Rpc<E extends EndpointDef>(def: E) {
-  return <R>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<(ctx: RpcContext<E>) => Promise<R>>) => {
+  return <R>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<(ctx: RpcContext<E>) => Promise<R>>,
+  ) => {
     const handler = descriptor.value!;
     const wrapped = function (this: unknown, raw: unknown) {
-      return observeHandler(def.pattern, raw, () => answer(async () => handler.call(this, await contextFrom(def, raw)), def.pattern));
+      return observeHandler(def.pattern, raw, () =>
+        answer(async () => handler.call(this, await contextFrom(def, raw)), def.pattern),
+      );
     };
     Object.defineProperty(wrapped, 'name', { value: String(key) });
     descriptor.value = wrapped as unknown as typeof handler;

@@ -35,7 +35,8 @@ function structuredKnexLog(schema: string): Knex.Config['log'] {
   return {
     warn: (message: unknown) => logger().warn({ schema, knex: text(message) }, 'database client warning'),
     error: (message: unknown) => logger().error({ schema, knex: text(message) }, 'database client error'),
-    deprecate: (method: string, alternative: string) => logger().warn({ schema, method, alternative }, 'knex deprecation'),
+    deprecate: (method: string, alternative: string) =>
+      logger().warn({ schema, method, alternative }, 'knex deprecation'),
     debug: (message: unknown) => logger().debug({ schema, knex: text(message) }, 'database client debug'),
   };
 }
@@ -69,12 +70,18 @@ const UNAVAILABLE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMED
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const { code, name, message } = err as { code?: unknown; name?: unknown; message?: unknown };
-  if (typeof code === 'string' && (code.startsWith('08') || code.startsWith('57P') || code === '53300' || UNAVAILABLE_NETWORK_CODES.has(code))) {
+  if (
+    typeof code === 'string' &&
+    (code.startsWith('08') || code.startsWith('57P') || code === '53300' || UNAVAILABLE_NETWORK_CODES.has(code))
+  ) {
     return true;
   }
   if (name === 'KnexTimeoutError') return true;
   // node-postgres's own words for a connection that broke under it (no SQLSTATE, no socket code).
-  return typeof message === 'string' && /Connection terminated|connection is closed|not queryable|Connection ended unexpectedly/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|connection is closed|not queryable|Connection ended unexpectedly/i.test(message)
+  );
 }
 
 /** PostgreSQL gave up one of two colliding transactions (deadlock, serialisation failure): nothing was written, the request may be retried. */

@@ -8,7 +8,11 @@ import { EventBus, EventSubscription } from './event-bus';
 import { idempotentHandler } from './outbox';
 import { z } from 'zod';
 
-export type EventEffect<T extends z.ZodType> = (data: z.output<T>, trx: Knex.Transaction, event: EventEnvelope) => Promise<void>;
+export type EventEffect<T extends z.ZodType> = (
+  data: z.output<T>,
+  trx: Knex.Transaction,
+  event: EventEnvelope,
+) => Promise<void>;
 
 /**
  * A service's durable consumers, each declared in contracts' EVENT_CONSUMERS (the NATS permissions
@@ -27,9 +31,14 @@ export class EventConsumers implements OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async consume<T extends z.ZodType>(consumer: EventConsumerDef<EventContract<T>>, effect: EventEffect<T>): Promise<void> {
+  async consume<T extends z.ZodType>(
+    consumer: EventConsumerDef<EventContract<T>>,
+    effect: EventEffect<T>,
+  ): Promise<void> {
     const handler = (event: EventEnvelope) => this.applyOnce(consumer, effect, event);
-    this.subscriptions.push(await this.bus.subscribe({ durable: consumer.durable, subject: consumer.event.subject, handler }));
+    this.subscriptions.push(
+      await this.bus.subscribe({ durable: consumer.durable, subject: consumer.event.subject, handler }),
+    );
   }
 
   /**
@@ -37,16 +46,28 @@ export class EventConsumers implements OnModuleDestroy {
    * producer that also hands the event over directly (read-your-writes), whichever arrives second
    * does nothing. True when this call applied it.
    */
-  applyOnce<T extends z.ZodType>(consumer: EventConsumerDef<EventContract<T>>, effect: EventEffect<T>, event: EventEnvelope): Promise<boolean> {
+  applyOnce<T extends z.ZodType>(
+    consumer: EventConsumerDef<EventContract<T>>,
+    effect: EventEffect<T>,
+    event: EventEnvelope,
+  ): Promise<boolean> {
     const contract = consumer.event;
-    return idempotentHandler(this.db, consumer.durable, async (received, trx) => {
-      const parsed = contract.schema.safeParse(received.data);
-      if (!parsed.success) {
-        this.logger.error({ eventId: received.id, subject: received.type, issues: parsed.error.issues }, 'event refused by its contract; dropped');
-        return;
-      }
-      await effect(parsed.data, trx, received);
-    }, this.clock)(event);
+    return idempotentHandler(
+      this.db,
+      consumer.durable,
+      async (received, trx) => {
+        const parsed = contract.schema.safeParse(received.data);
+        if (!parsed.success) {
+          this.logger.error(
+            { eventId: received.id, subject: received.type, issues: parsed.error.issues },
+            'event refused by its contract; dropped',
+          );
+          return;
+        }
+        await effect(parsed.data, trx, received);
+      },
+      this.clock,
+    )(event);
   }
 
   async onModuleDestroy(): Promise<void> {

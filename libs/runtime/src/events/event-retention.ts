@@ -64,7 +64,7 @@ export class EventRetention {
 
   private async inBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
     let total = 0;
-    for (let n = this.batchSize; n === this.batchSize && !this.stopped; ) {
+    for (let n = this.batchSize; n === this.batchSize && !this.stopped;) {
       n = await deleteBatch(this.batchSize);
       total += n;
     }

@@ -25,7 +25,13 @@ export const eventTables = {
 
   /** The oldest unpublished rows, locked; rows another relay holds are skipped, not waited for. */
   lockUnpublished(trx: Knex.Transaction, limit: number): Promise<OutboxRow[]> {
-    return trx('outbox').select('seq', 'envelope').whereNull('published_at').orderBy('seq').limit(limit).forUpdate().skipLocked();
+    return trx('outbox')
+      .select('seq', 'envelope')
+      .whereNull('published_at')
+      .orderBy('seq')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked();
   },
 
   async markPublished(trx: Knex.Transaction, seqs: number[], at: number): Promise<void> {
@@ -57,20 +63,24 @@ export const eventTables = {
    * batch is an array, not `IN (subquery)`, which the planner would answer with a scan of the table.
    */
   prunePublished(db: Db, before: number, limit: number): Promise<number> {
-    return deleted(db.raw(
-      `DELETE FROM outbox WHERE seq = ANY(ARRAY(
+    return deleted(
+      db.raw(
+        `DELETE FROM outbox WHERE seq = ANY(ARRAY(
          SELECT seq FROM outbox WHERE published_at IS NOT NULL AND published_at < ? ORDER BY published_at LIMIT ? FOR UPDATE SKIP LOCKED))`,
-      [before, limit],
-    ));
+        [before, limit],
+      ),
+    );
   },
 
   /** Deletes up to `limit` processed-event rows recorded before `before`, skipping locked ones (by ctid: the rows are locked meanwhile). */
   pruneProcessed(db: Db, before: number, limit: number): Promise<number> {
-    return deleted(db.raw(
-      `DELETE FROM processed_events WHERE ctid = ANY(ARRAY(
+    return deleted(
+      db.raw(
+        `DELETE FROM processed_events WHERE ctid = ANY(ARRAY(
          SELECT ctid FROM processed_events WHERE processed_at < ? ORDER BY processed_at LIMIT ? FOR UPDATE SKIP LOCKED))`,
-      [before, limit],
-    ));
+        [before, limit],
+      ),
+    );
   },
 };
 

@@ -83,7 +83,10 @@ class InProcessSubscription {
         await this.options.handler(event);
         return;
       } catch (err) {
-        this.logger.warn({ err, subject: event.type, durable: this.options.durable, attempt }, 'event handler failed; will redeliver');
+        this.logger.warn(
+          { err, subject: event.type, durable: this.options.durable, attempt },
+          'event handler failed; will redeliver',
+        );
         await this.waitBeforeRetry(jitteredBackoff(attempt, REDELIVERY_BACKOFF));
       }
     }

@@ -32,7 +32,10 @@ export function consumerNameFor(durable: string, subject: string): string {
 }
 
 export function streamNameFor(subjectPrefix: string): string {
-  const suffix = subjectPrefix.replace(/\.$/, '').replace(/[^A-Za-z0-9_-]/g, '_').toUpperCase();
+  const suffix = subjectPrefix
+    .replace(/\.$/, '')
+    .replace(/[^A-Za-z0-9_-]/g, '_')
+    .toUpperCase();
   return suffix ? `ORG_MANAGEMENT_${suffix}` : 'ORG_MANAGEMENT';
 }
 
@@ -57,8 +60,15 @@ export class JetStreamEventBus implements EventBus {
   }
 
   /** `settings`: credentials, TLS and inbox prefix (natsConnectionOptions) and NATS_STREAM_REPLICAS (default 1). */
-  static async connect(url: string, prefix: string, logger: Logger, settings: JetStreamSettings = {}): Promise<JetStreamEventBus> {
-    const nc = await connect(natsConnectionOptions(url, { ...settings, NATS_SUBJECT_PREFIX: prefix }, 'org-management-events'));
+  static async connect(
+    url: string,
+    prefix: string,
+    logger: Logger,
+    settings: JetStreamSettings = {},
+  ): Promise<JetStreamEventBus> {
+    const nc = await connect(
+      natsConnectionOptions(url, { ...settings, NATS_SUBJECT_PREFIX: prefix }, 'org-management-events'),
+    );
     try {
       const jsm = await nc.jetstreamManager();
       const bus = new JetStreamEventBus(nc, nc.jetstream(), jsm, prefix, logger, settings.NATS_STREAM_REPLICAS ?? 1);
@@ -158,7 +168,10 @@ export class JetStreamEventBus implements EventBus {
     } catch (err) {
       const attempt = msg.info.redeliveryCount;
       consumerFailures.inc(labels);
-      this.logger.warn({ err, subject: msg.subject, durable: options.durable, attempt }, 'event handler failed; will redeliver');
+      this.logger.warn(
+        { err, subject: msg.subject, durable: options.durable, attempt },
+        'event handler failed; will redeliver',
+      );
       msg.nak(jitteredBackoff(attempt, REDELIVERY_BACKOFF));
     }
   }
@@ -166,7 +179,10 @@ export class JetStreamEventBus implements EventBus {
   /** One round trip to the server: the connection is up and answering. */
   async ping(): Promise<boolean> {
     if (this.nc.isClosed()) return false;
-    return this.nc.flush().then(() => true, () => false);
+    return this.nc.flush().then(
+      () => true,
+      () => false,
+    );
   }
 
   async close(): Promise<void> {

@@ -47,7 +47,10 @@ export class Outbox {
       data: contract.schema.parse(data),
     };
     await eventTables.addToOutbox(trx, envelope);
-    trx.executionPromise.then(() => this.listeners.forEach((l) => l()), () => {});
+    trx.executionPromise.then(
+      () => this.listeners.forEach((l) => l()),
+      () => {},
+    );
     return envelope;
   }
 
@@ -114,8 +117,13 @@ export class OutboxRelay {
       const rows = await eventTables.lockUnpublished(trx, this.batchSize);
       for (const row of rows) await this.options.bus.publish(row.envelope);
       const now = Date.now();
-      for (const { envelope } of rows) outboxLag.observe({ subject: envelope.type }, Math.max(0, now - envelope.occurredAt) / 1000);
-      await eventTables.markPublished(trx, rows.map((r) => r.seq), this.clock.now());
+      for (const { envelope } of rows)
+        outboxLag.observe({ subject: envelope.type }, Math.max(0, now - envelope.occurredAt) / 1000);
+      await eventTables.markPublished(
+        trx,
+        rows.map((r) => r.seq),
+        this.clock.now(),
+      );
       return rows.length;
     });
   }
@@ -128,7 +136,7 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    for (let failures = 0; this.running; ) {
+    for (let failures = 0; this.running;) {
       let published = 0;
       try {
         published = await this.publishBatch();

@@ -17,10 +17,16 @@ const CHECK_TIMEOUT_MS = 2000;
 
 /** A check that does not answer in time counts as failed: a probe never hangs. */
 function passes(check: ReadinessCheck): Promise<boolean> {
-  return withTimeout(check.check().catch(() => false), CHECK_TIMEOUT_MS, () => false);
+  return withTimeout(
+    check.check().catch(() => false),
+    CHECK_TIMEOUT_MS,
+    () => false,
+  );
 }
 
-export async function readiness(checks: readonly ReadinessCheck[]): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+export async function readiness(
+  checks: readonly ReadinessCheck[],
+): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
   const results = await Promise.all(checks.map(async (c) => [c.name, await passes(c)] as const));
   return { ready: results.every(([, ok]) => ok), checks: Object.fromEntries(results) };
 }
@@ -48,7 +54,11 @@ async function route(req: IncomingMessage, res: ServerResponse, checks: readonly
  * A process's own probe and scrape port (HEALTH_PORT): /health/live (the process answers),
  * /health/ready (its database and NATS answer), /metrics. Plain node:http, apart from the API.
  */
-export function startHealthServer(port: number, checks: readonly ReadinessCheck[], host = '0.0.0.0'): Promise<HealthServer> {
+export function startHealthServer(
+  port: number,
+  checks: readonly ReadinessCheck[],
+  host = '0.0.0.0',
+): Promise<HealthServer> {
   const server = createServer((req, res) => {
     route(req, res, checks).catch(() => json(res, 500, { error: { code: 'INTERNAL', message: 'Internal error' } }));
   });

@@ -61,12 +61,20 @@ let backlogRead: Promise<void> | undefined;
  * between scrapes. A database that does not answer leaves the last values rather than stalling /metrics.
  */
 function readBacklogs(): Promise<void> {
-  backlogRead ??= Promise.all([...backlogSources].map(async (source) => {
-    const reading = await withTimeout(source.read().catch(() => null), BACKLOG_READ_TIMEOUT_MS, () => null);
-    if (!reading) return;
-    outboxUnpublished.set({ service: source.service }, reading.unpublished);
-    outboxOldestUnpublishedAge.set({ service: source.service }, reading.oldestAgeSeconds);
-  })).then(() => undefined).finally(() => (backlogRead = undefined));
+  backlogRead ??= Promise.all(
+    [...backlogSources].map(async (source) => {
+      const reading = await withTimeout(
+        source.read().catch(() => null),
+        BACKLOG_READ_TIMEOUT_MS,
+        () => null,
+      );
+      if (!reading) return;
+      outboxUnpublished.set({ service: source.service }, reading.unpublished);
+      outboxOldestUnpublishedAge.set({ service: source.service }, reading.oldestAgeSeconds);
+    }),
+  )
+    .then(() => undefined)
+    .finally(() => (backlogRead = undefined));
   return backlogRead;
 }
 

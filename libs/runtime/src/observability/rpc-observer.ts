@@ -27,7 +27,8 @@ export function observedRpcClient(inner: RpcClient): RpcClient {
 
 /** Around a service's handler: continues the caller's trace and times the handling by outcome. */
 export function observeHandler(pattern: string, raw: unknown, handle: () => Promise<RpcResult>): Promise<RpcResult> {
-  const traceparent = typeof raw === 'object' && raw !== null ? (raw as { traceparent?: unknown }).traceparent : undefined;
+  const traceparent =
+    typeof raw === 'object' && raw !== null ? (raw as { traceparent?: unknown }).traceparent : undefined;
   return inSpan(`rpc ${pattern}`, SpanKind.SERVER, contextFromTraceparent(traceparent), async (span) => {
     const started = process.hrtime.bigint();
     const result = await handle();

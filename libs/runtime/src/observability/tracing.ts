@@ -31,7 +31,11 @@ export function initTracing(options: TracingOptions): void {
   }
   // With nowhere to send spans, none is recorded; trace ids still flow from hop to hop (and into logs).
   const sampler = processors.length ? undefined : new AlwaysOffSampler();
-  provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': options.serviceName }), spanProcessors: processors, sampler });
+  provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': options.serviceName }),
+    spanProcessors: processors,
+    sampler,
+  });
   provider.register({ propagator: w3c });
 }
 

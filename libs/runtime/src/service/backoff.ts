@@ -10,7 +10,11 @@ export interface Backoff {
  * and clients that failed at the same moment so retry at different moments instead of in step, and no
  * retry comes sooner than half the ceiling.
  */
-export function jitteredBackoff(attempt: number, { baseMs, maxMs }: Backoff, random: () => number = Math.random): number {
+export function jitteredBackoff(
+  attempt: number,
+  { baseMs, maxMs }: Backoff,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt));
   return Math.round(ceiling - (ceiling / 2) * random());
 }

@@ -46,14 +46,22 @@ export function inProcessBus(config: AppConfig, logger: Logger, keys: BusKeys = 
   };
 }
 
-export async function natsBus(config: AppConfig, url: string, logger: Logger, keys: BusKeys = loadBusKeys(config)): Promise<Bus> {
+export async function natsBus(
+  config: AppConfig,
+  url: string,
+  logger: Logger,
+  keys: BusKeys = loadBusKeys(config),
+): Promise<Bus> {
   const rpc = new NatsRpcClient(url, config.NATS_SUBJECT_PREFIX, config.RPC_TIMEOUT_MS, config);
   await rpc.connect();
   const events = await JetStreamEventBus.connect(url, config.NATS_SUBJECT_PREFIX, logger, config);
   return {
     kind: 'nats',
     serverFor: (service) =>
-      new PrefixedNatsServer({ ...natsConnectionOptions(url, config, `org-management-${service}`), queue: service }, config.NATS_SUBJECT_PREFIX),
+      new PrefixedNatsServer(
+        { ...natsConnectionOptions(url, config, `org-management-${service}`), queue: service },
+        config.NATS_SUBJECT_PREFIX,
+      ),
     rpc: busClient(rpc, keys),
     keys,
     events,

@@ -94,8 +94,20 @@ class ServiceRuntimeModule {
 export async function startService(def: ServiceDefinition, deps: ServiceDeps): Promise<RunningService> {
   const db = createDatabase(deps.databaseUrl, def.name, deps.config.DATABASE_POOL_MAX);
   const clock = deps.clock ?? systemClock;
-  const relay = new OutboxRelay({ db, bus: deps.bus.events, logger: deps.logger, service: def.name, pollIntervalMs: deps.config.OUTBOX_POLL_INTERVAL_MS, clock });
-  const retention = new EventRetention({ db, logger: deps.logger, retentionMs: deps.config.EVENT_RETENTION_DAYS * DAY_MS, clock });
+  const relay = new OutboxRelay({
+    db,
+    bus: deps.bus.events,
+    logger: deps.logger,
+    service: def.name,
+    pollIntervalMs: deps.config.OUTBOX_POLL_INTERVAL_MS,
+    clock,
+  });
+  const retention = new EventRetention({
+    db,
+    logger: deps.logger,
+    retentionMs: deps.config.EVENT_RETENTION_DAYS * DAY_MS,
+    clock,
+  });
   let app: INestMicroservice | undefined;
   const close = async () => {
     await retention.stop();

@@ -42,10 +42,19 @@ export class AddonCatalogueRepository {
   async currentTerms(serviceNames?: readonly string[]): Promise<Map<string, AddonTerms>> {
     const query = this.db('addon_terms')
       .distinctOn('service_name')
-      .orderBy([{ column: 'service_name' }, { column: 'published_at', order: 'desc' }, { column: 'seq', order: 'desc' }]);
+      .orderBy([
+        { column: 'service_name' },
+        { column: 'published_at', order: 'desc' },
+        { column: 'seq', order: 'desc' },
+      ]);
     if (serviceNames) query.whereIn('service_name', serviceNames);
     const rows: TermsRow[] = await query;
-    return new Map(rows.map((r) => [r.service_name, { version: r.version, url: r.url, summary: r.summary, publishedAt: r.published_at }]));
+    return new Map(
+      rows.map((r) => [
+        r.service_name,
+        { version: r.version, url: r.url, summary: r.summary, publishedAt: r.published_at },
+      ]),
+    );
   }
 
   /** A new version of an add-on's terms: from now on, the org must accept it before buying. */
@@ -63,7 +72,10 @@ export class AddonCatalogueRepository {
     const latestVersion = this.db('addon_terms as t')
       .select('t.version')
       .whereRaw('t.service_name = a.service_name')
-      .orderBy([{ column: 't.published_at', order: 'desc' }, { column: 't.seq', order: 'desc' }])
+      .orderBy([
+        { column: 't.published_at', order: 'desc' },
+        { column: 't.seq', order: 'desc' },
+      ])
       .limit(1)
       .as('terms_version');
     return this.db('addons as a').select('a.*', latestVersion);

@@ -27,7 +27,12 @@ export class AddonCatalogueService {
     const [addons, terms] = await Promise.all([this.catalogue.list(), this.catalogue.currentTerms(serviceNames)]);
     return addons
       .filter((a) => !serviceNames || serviceNames.includes(a.serviceName))
-      .map((a) => ({ serviceName: a.serviceName, name: a.name, requiresAgreement: a.requiresAgreement, terms: terms.get(a.serviceName) ?? null }));
+      .map((a) => ({
+        serviceName: a.serviceName,
+        name: a.name,
+        requiresAgreement: a.requiresAgreement,
+        terms: terms.get(a.serviceName) ?? null,
+      }));
   }
 }
 

@@ -18,19 +18,28 @@ export class AddonPurchaseStatus {
 
   async derive(orgId: string, stored: StoredPurchase[], requestId: string): Promise<AddonPurchase[]> {
     const now = this.clock.now();
-    const gated = [...new Set(stored.filter((p) => p.status === 'active' && p.termsVersion !== null).map((p) => p.serviceName))];
+    const gated = [
+      ...new Set(stored.filter((p) => p.status === 'active' && p.termsVersion !== null).map((p) => p.serviceName)),
+    ];
     const agreements = await this.agreements.latest(orgId, gated, requestId);
     return stored.map((purchase) => {
       let status: PurchaseStatus = purchase.status;
       if (status === 'active' && purchase.periodEnd !== null && purchase.periodEnd <= now) status = 'expired';
-      else if (status === 'active' && purchase.termsVersion !== null && !isAccepted(agreements.get(purchase.serviceName))) status = 'suspended';
+      else if (
+        status === 'active' &&
+        purchase.termsVersion !== null &&
+        !isAccepted(agreements.get(purchase.serviceName))
+      )
+        status = 'suspended';
       return { ...purchase, status };
     });
   }
 }
 
 /** The fields every add-on purchase event carries. */
-export function purchaseEventData(purchase: StoredPurchase): Omit<z.input<typeof ServicePurchasedEvent.schema>, 'periodStart' | 'periodEnd' | 'completedAt'> {
+export function purchaseEventData(
+  purchase: StoredPurchase,
+): Omit<z.input<typeof ServicePurchasedEvent.schema>, 'periodStart' | 'periodEnd' | 'completedAt'> {
   return {
     orgId: purchase.orgId,
     purchaseId: purchase.id,

@@ -51,11 +51,18 @@ export class AddonPurchaseService {
    * answers the intent's client secret and stays pending until complete-payment verifies the payment.
    * An Idempotency-Key replays the first answer.
    */
-  async purchase(request: PurchaseRequest, body: AddonPurchaseBody, idempotencyKey?: string): Promise<AddonPurchaseStarted | ReplayedResponse> {
+  async purchase(
+    request: PurchaseRequest,
+    body: AddonPurchaseBody,
+    idempotencyKey?: string,
+  ): Promise<AddonPurchaseStarted | ReplayedResponse> {
     const addon = await this.catalogue.get(body.serviceName);
     if (body.paymentSource === 'gateway') requireConfiguredGateway(this.gateway, body.gateway);
     if (body.paymentSource === 'credits' && addon.price.currency !== CREDIT_CURRENCY) {
-      throw new AppError('UNPROCESSABLE', `${addon.name} is priced in ${addon.price.currency}; credits are held in ${CREDIT_CURRENCY}`);
+      throw new AppError(
+        'UNPROCESSABLE',
+        `${addon.name} is priced in ${addon.price.currency}; credits are held in ${CREDIT_CURRENCY}`,
+      );
     }
     await this.ledger.requireOpen(request.orgId);
     await this.requireCurrentAgreement(request, addon);
@@ -66,17 +73,27 @@ export class AddonPurchaseService {
       parameters: { orgId: request.orgId, body },
     };
     return this.idempotency.run(idempotent, (trx) =>
-      body.paymentSource === 'credits' ? this.payFromCredits(trx, request, addon) : this.startGatewayPayment(trx, request, addon, body.paymentMethodId),
+      body.paymentSource === 'credits'
+        ? this.payFromCredits(trx, request, addon)
+        : this.startGatewayPayment(trx, request, addon, body.paymentMethodId),
     );
   }
 
-  private async payFromCredits(trx: Knex.Transaction, request: PurchaseRequest, addon: Addon): Promise<AddonPurchaseStarted> {
+  private async payFromCredits(
+    trx: Knex.Transaction,
+    request: PurchaseRequest,
+    addon: Addon,
+  ): Promise<AddonPurchaseStarted> {
     const purchase = this.newPurchase(request, addon, 'credits');
     // Lock order as in settlement: the org's balance row, then the add-on.
     await this.ledger.lockOpen(trx, request.orgId);
     await this.purchases.lockAddon(trx, request.orgId, addon.serviceName);
     const now = this.clock.now();
-    const period = nextPeriod(addon.billingMode, now, await this.purchases.latestPeriodEnd(trx, request.orgId, addon.serviceName));
+    const period = nextPeriod(
+      addon.billingMode,
+      now,
+      await this.purchases.latestPeriodEnd(trx, request.orgId, addon.serviceName),
+    );
     Object.assign(purchase, { status: 'active', ...period, completedAt: now });
     await this.purchases.insert(trx, purchase);
     const transactionId = newId('transaction');
@@ -94,7 +111,11 @@ export class AddonPurchaseService {
       completedAt: now,
     });
     await this.ledger.post(trx, (await this.transactions.find(transactionId, trx))!, request.principal.sub);
-    await this.outbox.add(trx, ServicePurchasedEvent, request.orgId, { ...purchaseEventData(purchase), ...period, completedAt: now });
+    await this.outbox.add(trx, ServicePurchasedEvent, request.orgId, {
+      ...purchaseEventData(purchase),
+      ...period,
+      completedAt: now,
+    });
     return { purchase, paymentIntentClientSecret: null };
   }
 
@@ -124,12 +145,19 @@ export class AddonPurchaseService {
    * A page of purchases as the org sees them. `active` and `suspended` are told apart only after
    * reading, so those filters read on until the page is full; the cursor is the last item returned.
    */
-  async page(request: PurchaseRequest, query: AddonPurchasedQuery): Promise<{ items: AddonPurchase[]; nextCursor: string | null }> {
+  async page(
+    request: PurchaseRequest,
+    query: AddonPurchasedQuery,
+  ): Promise<{ items: AddonPurchase[]; nextCursor: string | null }> {
     const items: AddonPurchase[] = [];
     let cursor = query.cursor;
     for (;;) {
       const read = await this.purchases.page(request.orgId, { ...query, cursor, now: this.clock.now() });
-      const derived = await this.status.derive(request.orgId, read.items.map((row) => row.purchase), request.requestId);
+      const derived = await this.status.derive(
+        request.orgId,
+        read.items.map((row) => row.purchase),
+        request.requestId,
+      );
       for (const [i, purchase] of derived.entries()) {
         if (query.status && purchase.status !== query.status) continue;
         items.push(purchase);
@@ -145,16 +173,26 @@ export class AddonPurchaseService {
 
   /** Asks orgs, which also answers NOT_FOUND for an org that does not exist, so nothing is sold to one. */
   private async requireCurrentAgreement(request: PurchaseRequest, addon: Addon): Promise<void> {
-    const latest = (await this.agreements.latest(request.orgId, [addon.serviceName], request.requestId)).get(addon.serviceName);
+    const latest = (await this.agreements.latest(request.orgId, [addon.serviceName], request.requestId)).get(
+      addon.serviceName,
+    );
     if (!addon.requiresAgreement || isAccepted(latest, addon.termsVersion)) return;
-    throw new AppError('AGREEMENT_REQUIRED', `Accept the current terms (version ${addon.termsVersion}) of ${addon.serviceName} first`, {
-      serviceName: addon.serviceName,
-      currentTermsVersion: addon.termsVersion,
-      acceptedTermsVersion: latest?.action === 'accepted' ? latest.termsVersion : null,
-    });
+    throw new AppError(
+      'AGREEMENT_REQUIRED',
+      `Accept the current terms (version ${addon.termsVersion}) of ${addon.serviceName} first`,
+      {
+        serviceName: addon.serviceName,
+        currentTermsVersion: addon.termsVersion,
+        acceptedTermsVersion: latest?.action === 'accepted' ? latest.termsVersion : null,
+      },
+    );
   }
 
-  private newPurchase(request: PurchaseRequest, addon: Addon, paymentSource: AddonPurchase['paymentSource']): StoredPurchase {
+  private newPurchase(
+    request: PurchaseRequest,
+    addon: Addon,
+    paymentSource: AddonPurchase['paymentSource'],
+  ): StoredPurchase {
     return {
       id: newId('purchase'),
       orgId: request.orgId,

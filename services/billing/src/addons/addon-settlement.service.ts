@@ -31,12 +31,18 @@ export class AddonSettlementService {
     if (purchase.status === 'pending' && purchase.paymentIntentId) await this.settle(purchase);
     const current = (await this.purchases.find(orgId, purchaseId))!;
     if (current.status === 'failed' && current.failureReason === LEDGER_CLOSED_REFUND_DUE) {
-      throw new AppError('LEDGER_CLOSED', "The payment arrived after the organisation's ledger was closed: nothing was enabled and it is recorded for refund", {
-        purchaseId,
-      });
+      throw new AppError(
+        'LEDGER_CLOSED',
+        "The payment arrived after the organisation's ledger was closed: nothing was enabled and it is recorded for refund",
+        {
+          purchaseId,
+        },
+      );
     }
     if (current.status === 'failed') {
-      throw new AppError('PAYMENT_FAILED', `The payment for ${current.serviceName} failed: ${current.failureReason}`, { purchaseId });
+      throw new AppError('PAYMENT_FAILED', `The payment for ${current.serviceName} failed: ${current.failureReason}`, {
+        purchaseId,
+      });
     }
     return (await this.status.derive(orgId, [current], requestId))[0];
   }
@@ -51,10 +57,18 @@ export class AddonSettlementService {
 
   /** Only a payment linked to this purchase, of its org, for its whole price enables it; anything else fails it (and is cancelled). */
   private async settle(purchase: StoredPurchase): Promise<void> {
-    const record = { orgId: purchase.orgId, amount: purchase.amount, currency: purchase.currency, link: ['purchaseId', purchase.id] as const };
+    const record = {
+      orgId: purchase.orgId,
+      amount: purchase.amount,
+      currency: purchase.currency,
+      link: ['purchaseId', purchase.id] as const,
+    };
     const verdict = await judgePayment(this.gateway, record, purchase.paymentIntentId!);
     if (verdict.status === 'pending') return;
-    const settled = verdict.status === 'succeeded' ? await this.activateUnlessClosed(purchase) : await this.markFailed(purchase, verdict.reason);
+    const settled =
+      verdict.status === 'succeeded'
+        ? await this.activateUnlessClosed(purchase)
+        : await this.markFailed(purchase, verdict.reason);
     recordPaymentOutcome(this.gateway.name, 'addon', settled ? verdict.status : 'duplicate');
   }
 
@@ -72,9 +86,17 @@ export class AddonSettlementService {
       await this.ledger.lockOpen(trx, purchase.orgId);
       await this.purchases.lockAddon(trx, purchase.orgId, purchase.serviceName);
       const now = this.clock.now();
-      const period = nextPeriod(purchase.billingMode, now, await this.purchases.latestPeriodEnd(trx, purchase.orgId, purchase.serviceName));
+      const period = nextPeriod(
+        purchase.billingMode,
+        now,
+        await this.purchases.latestPeriodEnd(trx, purchase.orgId, purchase.serviceName),
+      );
       if (!(await this.purchases.activate(trx, purchase.id, { ...period, completedAt: now }))) return false;
-      await this.outbox.add(trx, ServicePurchasedEvent, purchase.orgId, { ...purchaseEventData(purchase), ...period, completedAt: now });
+      await this.outbox.add(trx, ServicePurchasedEvent, purchase.orgId, {
+        ...purchaseEventData(purchase),
+        ...period,
+        completedAt: now,
+      });
       return true;
     });
   }
@@ -84,7 +106,11 @@ export class AddonSettlementService {
     return this.db.transaction(async (trx) => {
       const now = this.clock.now();
       if (!(await this.purchases.fail(trx, purchase.id, reason, now))) return false;
-      await this.outbox.add(trx, ServicePurchaseFailedEvent, purchase.orgId, { ...purchaseEventData(purchase), failedAt: now, reason });
+      await this.outbox.add(trx, ServicePurchaseFailedEvent, purchase.orgId, {
+        ...purchaseEventData(purchase),
+        failedAt: now,
+        reason,
+      });
       return true;
     });
   }

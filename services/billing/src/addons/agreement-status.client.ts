@@ -7,7 +7,11 @@ import { callAsSystem, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
 export class AgreementStatusClient {
   constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
 
-  async latest(orgId: string, serviceNames: readonly string[], requestId: string): Promise<Map<string, AgreementRecord | null>> {
+  async latest(
+    orgId: string,
+    serviceNames: readonly string[],
+    requestId: string,
+  ): Promise<Map<string, AgreementRecord | null>> {
     if (!serviceNames.length) return new Map();
     const { items } = await callAsSystem(this.rpc, 'billing', OrgsEndpoints.agreementStatus, {
       orgId,

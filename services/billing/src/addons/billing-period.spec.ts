@@ -21,10 +21,16 @@ describe('nextPeriod', () => {
 
   it('covers a recurring add-on for a month from now when nothing is paid for', () => {
     expect(nextPeriod('recurring', now, null)).toEqual({ periodStart: now, periodEnd: Date.UTC(2026, 5, 10) });
-    expect(nextPeriod('recurring', now, Date.UTC(2026, 3, 1))).toEqual({ periodStart: now, periodEnd: Date.UTC(2026, 5, 10) });
+    expect(nextPeriod('recurring', now, Date.UTC(2026, 3, 1))).toEqual({
+      periodStart: now,
+      periodEnd: Date.UTC(2026, 5, 10),
+    });
   });
 
   it('starts the new month when the paid one ends', () => {
-    expect(nextPeriod('recurring', now, Date.UTC(2026, 4, 20))).toEqual({ periodStart: Date.UTC(2026, 4, 20), periodEnd: Date.UTC(2026, 5, 20) });
+    expect(nextPeriod('recurring', now, Date.UTC(2026, 4, 20))).toEqual({
+      periodStart: Date.UTC(2026, 4, 20),
+      periodEnd: Date.UTC(2026, 5, 20),
+    });
   });
 });

@@ -10,7 +10,11 @@ export interface PaidPeriod {
  * The period a purchase paid at `now` covers: a one-off add-on from now on; a recurring one for a
  * calendar month, starting when the org's current paid month ends if it is bought again before then.
  */
-export function nextPeriod(billingMode: Addon['billingMode'], now: number, currentPeriodEnd: number | null): PaidPeriod {
+export function nextPeriod(
+  billingMode: Addon['billingMode'],
+  now: number,
+  currentPeriodEnd: number | null,
+): PaidPeriod {
   if (billingMode === 'one-off') return { periodStart: now, periodEnd: null };
   const periodStart = Math.max(now, currentPeriodEnd ?? 0);
   return { periodStart, periodEnd: addMonthUtc(periodStart) };

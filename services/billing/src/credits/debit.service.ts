@@ -1,5 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, BillingDebitDeclinedEvent, CREDIT_CURRENCY, DebitBody, DebitResult, newId, Principal, Transaction } from '@org-mgmt/contracts';
+import {
+  AppError,
+  BillingDebitDeclinedEvent,
+  CREDIT_CURRENCY,
+  DebitBody,
+  DebitResult,
+  newId,
+  Principal,
+  Transaction,
+} from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, isUniqueViolation, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { LedgerRepository } from '../ledger/ledger.repository';
 import { LedgerService } from '../ledger/ledger.service';
@@ -47,7 +56,8 @@ export class DebitService {
       });
     } catch (err) {
       // A concurrent debit with the same reference committed first: answer its result.
-      if (isUniqueViolation(err)) return resultOf((await this.transactions.findDebit(body.orgId, body.reference))!, body);
+      if (isUniqueViolation(err))
+        return resultOf((await this.transactions.findDebit(body.orgId, body.reference))!, body);
       if (err instanceof AppError && err.code === 'INSUFFICIENT_BALANCE') await this.declined(body);
       throw err;
     }
@@ -73,5 +83,11 @@ function resultOf(earlier: Transaction, body: DebitBody): DebitResult {
   if (earlier.amount !== body.amount || earlier.currency !== body.currency) {
     throw new AppError('IDEMPOTENCY_KEY_REUSED', `Reference ${body.reference} was already used for a different debit`);
   }
-  return { transactionId: earlier.id, reference: earlier.reference!, amount: earlier.amount, currency: earlier.currency, balance: earlier.balanceAfter! };
+  return {
+    transactionId: earlier.id,
+    reference: earlier.reference!,
+    amount: earlier.amount,
+    currency: earlier.currency,
+    balance: earlier.balanceAfter!,
+  };
 }

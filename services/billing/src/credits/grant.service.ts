@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AddCreditBody, AppError, BillingEndpoints, CreditResult, GiftCreditsBody, newId, Principal } from '@org-mgmt/contracts';
+import {
+  AddCreditBody,
+  AppError,
+  BillingEndpoints,
+  CreditResult,
+  GiftCreditsBody,
+  newId,
+  Principal,
+} from '@org-mgmt/contracts';
 import { Clock, CLOCK, Knex, ReplayedResponse } from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { LedgerService } from '../ledger/ledger.service';
@@ -17,7 +25,12 @@ export class GrantService {
     private readonly orgs: OrgDirectory,
   ) {}
 
-  async gift(body: GiftCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<CreditResult | ReplayedResponse> {
+  async gift(
+    body: GiftCreditsBody,
+    principal: Principal,
+    requestId: string,
+    idempotencyKey?: string,
+  ): Promise<CreditResult | ReplayedResponse> {
     await this.orgs.requireExists(body.orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.giftCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: body },
@@ -25,7 +38,12 @@ export class GrantService {
     );
   }
 
-  async addCredit(body: AddCreditBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<CreditResult | ReplayedResponse> {
+  async addCredit(
+    body: AddCreditBody,
+    principal: Principal,
+    requestId: string,
+    idempotencyKey?: string,
+  ): Promise<CreditResult | ReplayedResponse> {
     await this.orgs.requireExists(body.orgId, requestId);
     return this.idempotency.run(
       { scope: BillingEndpoints.addCredit.pattern, account: principal.orgId, key: idempotencyKey, parameters: body },
@@ -38,7 +56,14 @@ export class GrantService {
 
   private async grant(
     trx: Knex.Transaction,
-    grant: { orgId: string; amount: number; currency: string; reason: string; type: 'gift' | 'adjustment' | 'refund'; relatedTransactionId?: string },
+    grant: {
+      orgId: string;
+      amount: number;
+      currency: string;
+      reason: string;
+      type: 'gift' | 'adjustment' | 'refund';
+      relatedTransactionId?: string;
+    },
     principal: Principal,
   ): Promise<CreditResult> {
     const now = this.clock.now();

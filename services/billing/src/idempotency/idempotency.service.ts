@@ -1,6 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@org-mgmt/contracts';
-import { CLOCK, Clock, DATABASE, Knex, ReplayedResponse, replayOf, StoredResponse, storedResponse } from '@org-mgmt/runtime';
+import {
+  CLOCK,
+  Clock,
+  DATABASE,
+  Knex,
+  ReplayedResponse,
+  replayOf,
+  StoredResponse,
+  storedResponse,
+} from '@org-mgmt/runtime';
 import { createHash } from 'node:crypto';
 
 export interface IdempotentRequest {
@@ -47,7 +56,9 @@ export class IdempotencyService {
         .ignore()
         .returning('key');
       if (!claimed.length) {
-        const earlier: StoredResponse & { request_hash: string } = await trx('idempotency_keys').where(identity).first();
+        const earlier: StoredResponse & { request_hash: string } = await trx('idempotency_keys')
+          .where(identity)
+          .first();
         if (earlier.request_hash !== requestHash) {
           throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with different parameters');
         }
@@ -69,7 +80,10 @@ function stableJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+    return `{${entries
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }

@@ -18,15 +18,28 @@ export class LedgerRepository {
   constructor(@Inject(DATABASE) private readonly db: Knex) {}
 
   async balance(orgId: string, db: Knex = this.db): Promise<Balance> {
-    const row: { balance: number; currency: string; updated_at: number; closed_at: number | null } | undefined = await db('balances').where({ org_id: orgId }).first();
-    return { orgId, balance: row?.balance ?? 0, currency: row?.currency ?? CREDIT_CURRENCY, updatedAt: row?.updated_at ?? null, closedAt: row?.closed_at ?? null };
+    const row: { balance: number; currency: string; updated_at: number; closed_at: number | null } | undefined =
+      await db('balances').where({ org_id: orgId }).first();
+    return {
+      orgId,
+      balance: row?.balance ?? 0,
+      currency: row?.currency ?? CREDIT_CURRENCY,
+      updatedAt: row?.updated_at ?? null,
+      closedAt: row?.closed_at ?? null,
+    };
   }
 
   /**
    * Adds to the org's open balance row (creating it), returning the new balance; the row stays locked
    * until commit. Null when the ledger is closed.
    */
-  async credit(trx: Knex.Transaction, orgId: string, amount: number, currency: string, now: number): Promise<number | null> {
+  async credit(
+    trx: Knex.Transaction,
+    orgId: string,
+    amount: number,
+    currency: string,
+    now: number,
+  ): Promise<number | null> {
     const { rows } = await trx.raw<{ rows: { balance: number }[] }>(
       `INSERT INTO balances (org_id, currency, balance, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (org_id) DO UPDATE SET balance = balances.balance + excluded.balance, updated_at = excluded.updated_at
@@ -52,7 +65,10 @@ export class LedgerRepository {
   }
 
   /** Closes the org's ledger (creating its balance row if it never had one); closing it again keeps the first closure. */
-  async close(trx: Knex.Transaction, closure: { orgId: string; closedBy: string; reason: string; at: number }): Promise<void> {
+  async close(
+    trx: Knex.Transaction,
+    closure: { orgId: string; closedBy: string; reason: string; at: number },
+  ): Promise<void> {
     await trx.raw(
       `INSERT INTO balances (org_id, currency, balance, updated_at, closed_at, closed_by, closed_reason) VALUES (?, ?, 0, ?, ?, ?, ?)
        ON CONFLICT (org_id) DO UPDATE SET closed_at = excluded.closed_at, closed_by = excluded.closed_by, closed_reason = excluded.closed_reason

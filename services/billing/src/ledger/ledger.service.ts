@@ -32,7 +32,8 @@ export class LedgerService {
 
   /** Holds the org's open ledger until commit (LEDGER_CLOSED if it is closed), for effects that are not balance changes. */
   async lockOpen(trx: Knex.Transaction, orgId: string): Promise<void> {
-    if (!(await this.ledger.lockOpen(trx, orgId, this.clock.now()))) throw ledgerClosed(orgId, (await this.ledger.balance(orgId, trx)).closedAt);
+    if (!(await this.ledger.lockOpen(trx, orgId, this.clock.now())))
+      throw ledgerClosed(orgId, (await this.ledger.balance(orgId, trx)).closedAt);
   }
 
   /** NOT_FOUND for an org that does not exist. */
@@ -60,7 +61,9 @@ export class LedgerService {
     const now = this.clock.now();
     const delta = txn.type === 'debit' ? -txn.amount : txn.amount;
     const balance =
-      delta > 0 ? await this.ledger.credit(trx, txn.orgId, delta, txn.currency, now) : await this.ledger.debitIfCovered(trx, txn.orgId, -delta, now);
+      delta > 0
+        ? await this.ledger.credit(trx, txn.orgId, delta, txn.currency, now)
+        : await this.ledger.debitIfCovered(trx, txn.orgId, -delta, now);
     if (balance === null) {
       const { closedAt } = await this.ledger.balance(txn.orgId, trx);
       if (closedAt !== null) throw ledgerClosed(txn.orgId, closedAt);
@@ -95,7 +98,11 @@ export class LedgerService {
 export const LEDGER_CLOSED_REFUND_DUE = 'ledger_closed_refund_due';
 
 export function ledgerClosed(orgId: string, closedAt: number | null): AppError {
-  return new AppError('LEDGER_CLOSED', `The ledger of ${orgId} was closed when the organisation was deleted: no money moves in or out`, { orgId, closedAt });
+  return new AppError(
+    'LEDGER_CLOSED',
+    `The ledger of ${orgId} was closed when the organisation was deleted: no money moves in or out`,
+    { orgId, closedAt },
+  );
 }
 
 export function isLedgerClosed(err: unknown): boolean {

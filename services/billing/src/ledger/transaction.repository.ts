@@ -22,8 +22,16 @@ interface TransactionRow {
   completed_at: number | null;
 }
 
-export type NewTransaction = Pick<Transaction, 'id' | 'orgId' | 'type' | 'status' | 'amount' | 'currency' | 'createdAt'> &
-  Partial<Pick<Transaction, 'gateway' | 'paymentIntentId' | 'reference' | 'reason' | 'relatedTransactionId' | 'createdBy' | 'completedAt'>>;
+export type NewTransaction = Pick<
+  Transaction,
+  'id' | 'orgId' | 'type' | 'status' | 'amount' | 'currency' | 'createdAt'
+> &
+  Partial<
+    Pick<
+      Transaction,
+      'gateway' | 'paymentIntentId' | 'reference' | 'reason' | 'relatedTransactionId' | 'createdBy' | 'completedAt'
+    >
+  >;
 
 export interface TransactionPageRequest {
   limit: number;
@@ -64,7 +72,9 @@ export class TransactionRepository {
   }
 
   async findDebit(orgId: string, reference: string, db: Db = this.db): Promise<Transaction | null> {
-    const row: TransactionRow | undefined = await db('transactions').where({ org_id: orgId, reference, type: 'debit' }).first();
+    const row: TransactionRow | undefined = await db('transactions')
+      .where({ org_id: orgId, reference, type: 'debit' })
+      .first();
     return row ? toTransaction(row) : null;
   }
 

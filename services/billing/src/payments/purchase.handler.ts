@@ -32,9 +32,12 @@ export class PurchaseHandler {
     const event = this.gateway.parseWebhook(ctx.rawBody ?? '', ctx.headers?.['stripe-signature']);
     const isPayment = event.paymentId !== null && event.type.startsWith('payment_intent.');
     let handled = false;
-    if (isPayment && event.metadata.purpose === 'credits') handled = await this.purchases.finaliseByPayment(event.paymentId!, event.metadata.transactionId);
-    if (isPayment && event.metadata.purpose === 'addon') handled = await this.addonPurchases.finaliseByPayment(event.paymentId!, event.metadata.purchaseId);
-    if (isPayment && event.metadata.purpose === 'subscription') handled = await this.subscriptionPayments.settle(event.paymentId!, event.metadata.subscriptionPaymentId);
+    if (isPayment && event.metadata.purpose === 'credits')
+      handled = await this.purchases.finaliseByPayment(event.paymentId!, event.metadata.transactionId);
+    if (isPayment && event.metadata.purpose === 'addon')
+      handled = await this.addonPurchases.finaliseByPayment(event.paymentId!, event.metadata.purchaseId);
+    if (isPayment && event.metadata.purpose === 'subscription')
+      handled = await this.subscriptionPayments.settle(event.paymentId!, event.metadata.subscriptionPaymentId);
     return { received: true as const, handled };
   }
 }

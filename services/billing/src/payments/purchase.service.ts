@@ -10,8 +10,23 @@ import {
   Principal,
   Transaction,
 } from '@org-mgmt/contracts';
-import { judgePayment, PAYMENT_GATEWAY, PaymentGateway, PaymentVerdict, requireConfiguredGateway } from '@org-mgmt/payments';
-import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome, ReplayedResponse } from '@org-mgmt/runtime';
+import {
+  judgePayment,
+  PAYMENT_GATEWAY,
+  PaymentGateway,
+  PaymentVerdict,
+  requireConfiguredGateway,
+} from '@org-mgmt/payments';
+import {
+  AppConfig,
+  CLOCK,
+  Clock,
+  CONFIG,
+  DATABASE,
+  Knex,
+  recordPaymentOutcome,
+  ReplayedResponse,
+} from '@org-mgmt/runtime';
 import { IdempotencyService } from '../idempotency/idempotency.service';
 import { isLedgerClosed, LEDGER_CLOSED_REFUND_DUE, LedgerService } from '../ledger/ledger.service';
 import { OrgDirectory } from '../ledger/org-directory';
@@ -35,12 +50,23 @@ export class PurchaseService {
     private readonly orgs: OrgDirectory,
   ) {}
 
-  async buy(orgId: string, body: BuyCreditsBody, principal: Principal, requestId: string, idempotencyKey?: string): Promise<BuyCreditsResult | ReplayedResponse> {
+  async buy(
+    orgId: string,
+    body: BuyCreditsBody,
+    principal: Principal,
+    requestId: string,
+    idempotencyKey?: string,
+  ): Promise<BuyCreditsResult | ReplayedResponse> {
     requireConfiguredGateway(this.gateway, body.gateway);
     await this.orgs.requireExists(orgId, requestId);
     await this.ledger.requireOpen(orgId);
     return this.idempotency.run(
-      { scope: BillingEndpoints.buyCredits.pattern, account: principal.orgId, key: idempotencyKey, parameters: { orgId, body } },
+      {
+        scope: BillingEndpoints.buyCredits.pattern,
+        account: principal.orgId,
+        key: idempotencyKey,
+        parameters: { orgId, body },
+      },
       async (trx) => {
         const transactionId = newId('transaction');
         await this.transactions.insert(trx, {
@@ -79,10 +105,15 @@ export class PurchaseService {
   }
 
   /** complete-payment: the caller names the purchase and its payment; the gateway says what happened. */
-  async complete(body: CompletePaymentBody, requestedOrgId: string | null, principal: Principal | null): Promise<Transaction> {
+  async complete(
+    body: CompletePaymentBody,
+    requestedOrgId: string | null,
+    principal: Principal | null,
+  ): Promise<Transaction> {
     requireConfiguredGateway(this.gateway, body.gateway);
     const txn = await this.transactions.find(body.transactionId);
-    const orgMismatch = txn && requestedOrgId && requestedOrgId !== txn.orgId && !isOperator(principal, this.config.ROOT_ORG_ID);
+    const orgMismatch =
+      txn && requestedOrgId && requestedOrgId !== txn.orgId && !isOperator(principal, this.config.ROOT_ORG_ID);
     if (!txn || txn.type !== 'purchase' || txn.paymentIntentId !== body.paymentIntentId || orgMismatch) {
       throw new AppError('NOT_FOUND', 'No credit purchase has this transaction id and payment intent');
     }
@@ -92,7 +123,12 @@ export class PurchaseService {
   /** Settles a purchase from the gateway's word; safe to call any number of times, concurrently. */
   async finalise(txn: Transaction): Promise<Transaction> {
     if (txn.status !== 'pending') return txn;
-    const record = { orgId: txn.orgId, amount: txn.amount, currency: txn.currency, link: ['transactionId', txn.id] as const };
+    const record = {
+      orgId: txn.orgId,
+      amount: txn.amount,
+      currency: txn.currency,
+      link: ['transactionId', txn.id] as const,
+    };
     const verdict = await judgePayment(this.gateway, record, txn.paymentIntentId!);
     if (verdict.status === 'pending') return txn;
     const settled = await this.settle(txn, verdict).catch((err) => {
@@ -105,7 +141,10 @@ export class PurchaseService {
   }
 
   /** pending → the verdict, crediting a success; null when another settlement got there first. */
-  private settle(txn: Transaction, verdict: Exclude<PaymentVerdict, { status: 'pending' }>): Promise<Transaction | null> {
+  private settle(
+    txn: Transaction,
+    verdict: Exclude<PaymentVerdict, { status: 'pending' }>,
+  ): Promise<Transaction | null> {
     return this.db.transaction(async (trx) => {
       const settled = await this.transactions.settlePending(trx, txn.id, {
         status: verdict.status,
@@ -130,12 +169,22 @@ export class PurchaseService {
 function outcomeOf(txn: Transaction): Transaction {
   if (txn.status === 'succeeded') return txn;
   if (txn.failureReason === LEDGER_CLOSED_REFUND_DUE) {
-    throw new AppError('LEDGER_CLOSED', "The payment arrived after the organisation's ledger was closed: nothing was credited and it is recorded for refund", {
-      transaction: txn,
-    });
+    throw new AppError(
+      'LEDGER_CLOSED',
+      "The payment arrived after the organisation's ledger was closed: nothing was credited and it is recorded for refund",
+      {
+        transaction: txn,
+      },
+    );
   }
   if (txn.status === 'pending') {
-    throw new AppError('CONFLICT', 'The payment has not been confirmed yet; complete it after confirming with the gateway', { transaction: txn });
+    throw new AppError(
+      'CONFLICT',
+      'The payment has not been confirmed yet; complete it after confirming with the gateway',
+      { transaction: txn },
+    );
   }
-  throw new AppError('PAYMENT_FAILED', `The payment did not succeed (${txn.failureReason}); no credits were added`, { transaction: txn });
+  throw new AppError('PAYMENT_FAILED', `The payment did not succeed (${txn.failureReason}); no credits were added`, {
+    transaction: txn,
+  });
 }

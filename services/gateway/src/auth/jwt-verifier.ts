@@ -14,7 +14,11 @@ const CLOCK_TOLERANCE_S = 5;
 
 const ClaimsSchema = z.object({
   // `service:` subjects are the services' own System principals on the bus; no user token may claim one.
-  sub: z.string().min(1).max(200).refine((sub) => !sub.startsWith('service:')),
+  sub: z
+    .string()
+    .min(1)
+    .max(200)
+    .refine((sub) => !sub.startsWith('service:')),
   orgId: z.string().regex(ORG_ID_PATTERN),
   roles: z.array(z.string().max(100)).max(50).optional(),
   email: z.string().max(254).optional(),

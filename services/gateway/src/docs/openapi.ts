@@ -41,11 +41,18 @@ function expandOptional(path: string): string[] {
     if (path[close] === '}' && --depth === 0) break;
   }
   const [before, inner, after] = [path.slice(0, open), path.slice(open + 1, close), path.slice(close + 1)];
-  return expandOptional(after).flatMap((rest) => [before + rest, ...expandOptional(inner).map((i) => before + i + rest)]);
+  return expandOptional(after).flatMap((rest) => [
+    before + rest,
+    ...expandOptional(inner).map((i) => before + i + rest),
+  ]);
 }
 
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, {
+    target: 'draft-2020-12',
+    io,
+    unrepresentable: 'any',
+  }) as JsonSchema;
   return rest;
 }
 
@@ -68,7 +75,8 @@ const HEADER_ORGID = {
   name: 'orgid',
   in: 'header',
   required: false,
-  description: 'The org to act on when the path names none (default: the caller\'s own org). Another org needs a root role.',
+  description:
+    "The org to act on when the path names none (default: the caller's own org). Another org needs a root role.",
   schema: { type: 'string', pattern: '^org_[a-z0-9_]{1,64}$' },
 };
 
@@ -76,7 +84,8 @@ const HEADER_IDEMPOTENCY_KEY = {
   name: 'Idempotency-Key',
   in: 'header',
   required: false,
-  description: 'Replaying a key returns the first response; the same key with a different body is 409 IDEMPOTENCY_KEY_REUSED.',
+  description:
+    'Replaying a key returns the first response; the same key with a different body is 409 IDEMPOTENCY_KEY_REUSED.',
   schema: { type: 'string', minLength: 1, maxLength: 255 },
 };
 
@@ -87,12 +96,20 @@ export function errorCodesOf(def: EndpointDef): ErrorCode[] {
   if (def.method !== 'GET') codes.add('PAYLOAD_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
   if (def.access.kind !== 'public') codes.add('FORBIDDEN');
   if (isRateLimited(def)) codes.add('RATE_LIMITED');
-  if (def.access.kind !== 'public' && !ALLOWED_WHEN_BLOCKED.has(def.pattern)) codes.add('ORG_SUSPENDED').add('ORG_INACTIVE');
+  if (def.access.kind !== 'public' && !ALLOWED_WHEN_BLOCKED.has(def.pattern))
+    codes.add('ORG_SUSPENDED').add('ORG_INACTIVE');
   if (/[:*]\w/.test(def.path)) codes.add('NOT_FOUND');
   if (def.idempotent) codes.add('IDEMPOTENCY_KEY_REUSED');
   for (const code of def.errors ?? []) codes.add(code);
   // Any request: malformed HTTP or percent-encoding, oversize headers, sent too slowly, or a failure behind.
-  for (const code of ['MALFORMED_REQUEST', 'REQUEST_TIMEOUT', 'HEADERS_TOO_LARGE', 'INTERNAL', 'SERVICE_UNAVAILABLE', 'SERVICE_TIMEOUT'] as const) {
+  for (const code of [
+    'MALFORMED_REQUEST',
+    'REQUEST_TIMEOUT',
+    'HEADERS_TOO_LARGE',
+    'INTERNAL',
+    'SERVICE_UNAVAILABLE',
+    'SERVICE_TIMEOUT',
+  ] as const) {
     codes.add(code);
   }
   return [...codes];
@@ -105,10 +122,20 @@ function errorResponses(def: EndpointDef): Record<string, Operation> {
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
   return Object.fromEntries(
-    [...byStatus].sort(([a], [b]) => a - b).map(([status, codes]) => {
-      const envelope = z.object({ error: ErrorBodySchema.extend({ code: z.enum(codes as [ErrorCode, ...ErrorCode[]]) }) });
-      return [String(status), { description: codes.join(', '), content: { 'application/json': { schema: jsonSchema(envelope, 'output') } } }];
-    }),
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, codes]) => {
+        const envelope = z.object({
+          error: ErrorBodySchema.extend({ code: z.enum(codes as [ErrorCode, ...ErrorCode[]]) }),
+        });
+        return [
+          String(status),
+          {
+            description: codes.join(', '),
+            content: { 'application/json': { schema: jsonSchema(envelope, 'output') } },
+          },
+        ];
+      }),
   );
 }
 
@@ -132,7 +159,12 @@ export function accessText(access: Access): string {
 function successResponse(def: EndpointDef): Record<string, Operation> {
   const status = String(def.successStatus ?? 200);
   if (!def.response) return { [status]: { description: 'Done' } };
-  return { [status]: { description: 'Success', content: { 'application/json': { schema: jsonSchema(def.response, 'output') } } } };
+  return {
+    [status]: {
+      description: 'Success',
+      content: { 'application/json': { schema: jsonSchema(def.response, 'output') } },
+    },
+  };
 }
 
 function operation(def: EndpointDef, path: string, operationId: string): Operation {
@@ -151,7 +183,9 @@ function operation(def: EndpointDef, path: string, operationId: string): Operati
       ...(isPublic ? [] : [HEADER_ORGID]),
       ...(def.idempotent ? [HEADER_IDEMPOTENCY_KEY] : []),
     ],
-    ...(def.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(def.body, 'input') } } } } : {}),
+    ...(def.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(def.body, 'input') } } } }
+      : {}),
     responses: { ...successResponse(def), ...errorResponses(def) },
     'x-pattern': def.pattern,
     'x-access': def.access.kind,
@@ -160,7 +194,10 @@ function operation(def: EndpointDef, path: string, operationId: string): Operati
 }
 
 /** The OpenAPI 3.1 document of every HTTP endpoint, generated from the endpoint table and its zod schemas. */
-export function buildOpenApiDocument(endpoints: readonly EndpointDef[] = HTTP_ENDPOINTS, serverUrl = '/org-management'): OpenApiDocument {
+export function buildOpenApiDocument(
+  endpoints: readonly EndpointDef[] = HTTP_ENDPOINTS,
+  serverUrl = '/org-management',
+): OpenApiDocument {
   const paths: OpenApiDocument['paths'] = {};
   for (const def of endpoints) {
     openApiPaths(def.path).forEach((path, index, all) => {

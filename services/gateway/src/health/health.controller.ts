@@ -24,7 +24,11 @@ export class HealthController {
   }
 
   private async check(service: ServiceName): Promise<boolean> {
-    const reply = await this.rpc.request(`${service}.health.check`, { principal: null, orgId: null, requestId: 'health' }, HEALTH_TIMEOUT_MS);
+    const reply = await this.rpc.request(
+      `${service}.health.check`,
+      { principal: null, orgId: null, requestId: 'health' },
+      HEALTH_TIMEOUT_MS,
+    );
     return reply.ok && (reply.data as HealthReport).status === 'ok';
   }
 }

@@ -1,4 +1,11 @@
-import { contextFromTraceparent, httpRequestDuration, inSpan, metricsRegistry, secondsSince, SpanKind } from '@org-mgmt/runtime';
+import {
+  contextFromTraceparent,
+  httpRequestDuration,
+  inSpan,
+  metricsRegistry,
+  secondsSince,
+  SpanKind,
+} from '@org-mgmt/runtime';
 import { NextFunction, Request, RequestHandler, Response } from 'express';
 import { context } from '@opentelemetry/api';
 
@@ -9,17 +16,26 @@ import { context } from '@opentelemetry/api';
 export function httpObserver(): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     const started = process.hrtime.bigint();
-    void inSpan(`HTTP ${req.method}`, SpanKind.SERVER, contextFromTraceparent(req.header('traceparent'), context.active()), (span) => {
-      const finished = new Promise<void>((resolve) => res.once('close', resolve));
-      next();
-      return finished.then(() => {
-        const route: string = req.route?.path ?? 'unmatched';
-        const status = String(res.statusCode);
-        span.updateName(`HTTP ${req.method} ${route}`);
-        span.setAttributes({ 'http.request.method': req.method, 'http.route': route, 'http.response.status_code': res.statusCode });
-        httpRequestDuration.observe({ method: req.method, route, status }, secondsSince(started));
-      });
-    });
+    void inSpan(
+      `HTTP ${req.method}`,
+      SpanKind.SERVER,
+      contextFromTraceparent(req.header('traceparent'), context.active()),
+      (span) => {
+        const finished = new Promise<void>((resolve) => res.once('close', resolve));
+        next();
+        return finished.then(() => {
+          const route: string = req.route?.path ?? 'unmatched';
+          const status = String(res.statusCode);
+          span.updateName(`HTTP ${req.method} ${route}`);
+          span.setAttributes({
+            'http.request.method': req.method,
+            'http.route': route,
+            'http.response.status_code': res.statusCode,
+          });
+          httpRequestDuration.observe({ method: req.method, route, status }, secondsSince(started));
+        });
+      },
+    );
   };
 }
 

@@ -1,4 +1,12 @@
-import { AppError, BillingEndpoints, EndpointDef, OrgsEndpoints, OrgState, Principal, SubscriptionEndpoints } from '@org-mgmt/contracts';
+import {
+  AppError,
+  BillingEndpoints,
+  EndpointDef,
+  OrgsEndpoints,
+  OrgState,
+  Principal,
+  SubscriptionEndpoints,
+} from '@org-mgmt/contracts';
 
 /**
  * What a SUSPENDED or INACTIVE org may still call: see its state and pay its way out.
@@ -48,17 +56,30 @@ export function answeredOrgIds(data: unknown): string[] {
  * are never blocked: the root org cannot be suspended, and its operators must reach a blocked org to
  * lift its suspension or reactivate it.
  */
-export function enforceOrgState(def: EndpointDef, principal: Principal | null, state: OrgState | null, rootOrgId: string): void {
+export function enforceOrgState(
+  def: EndpointDef,
+  principal: Principal | null,
+  state: OrgState | null,
+  rootOrgId: string,
+): void {
   if (!state || state.serviceStatus === 'ACTIVE') return;
   if (def.access.kind === 'public' || ALLOWED_WHEN_BLOCKED.has(def.pattern)) return;
   if (principal?.orgId === rootOrgId) return;
   if (state.serviceStatus === 'SUSPENDED') {
-    throw new AppError('ORG_SUSPENDED', `Organisation ${state.orgId} is suspended (${state.suspensionType ?? 'unspecified'}); only its profile, balance, credits and subscription are reachable`, {
-      serviceStatus: state.serviceStatus,
-      suspensionType: state.suspensionType,
-    });
+    throw new AppError(
+      'ORG_SUSPENDED',
+      `Organisation ${state.orgId} is suspended (${state.suspensionType ?? 'unspecified'}); only its profile, balance, credits and subscription are reachable`,
+      {
+        serviceStatus: state.serviceStatus,
+        suspensionType: state.suspensionType,
+      },
+    );
   }
-  throw new AppError('ORG_INACTIVE', `Organisation ${state.orgId} is inactive; only its profile, balance, credits and subscription are reachable`, {
-    serviceStatus: state.serviceStatus,
-  });
+  throw new AppError(
+    'ORG_INACTIVE',
+    `Organisation ${state.orgId} is inactive; only its profile, balance, credits and subscription are reachable`,
+    {
+      serviceStatus: state.serviceStatus,
+    },
+  );
 }

@@ -14,7 +14,12 @@ import { AppConfig, Clock, Logger, RpcClient, systemClock } from '@org-mgmt/runt
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { OrgStateCache } from '../org-state/org-state-cache';
-import { ALLOWED_WHEN_BLOCKED, answeredOrgIds, enforceOrgState, ORG_STATE_WRITES } from '../org-state/org-state-enforcement';
+import {
+  ALLOWED_WHEN_BLOCKED,
+  answeredOrgIds,
+  enforceOrgState,
+  ORG_STATE_WRITES,
+} from '../org-state/org-state-enforcement';
 import { methodNotAllowed, sendError } from './edge-errors';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { isRateLimited, PublicRateLimit } from './public-rate-limit';
@@ -71,18 +76,22 @@ export class ApiRouter {
     res.setHeader('x-request-id', requestId);
     const outcome = await this.handle(def, req, requestId);
     if (outcome.status >= 400) sendError(res, (outcome.body as { error: ErrorBody }).error);
-    else if (outcome.replayedBody !== undefined) res.status(outcome.status).set('Idempotent-Replayed', 'true').type('application/json').send(outcome.replayedBody);
+    else if (outcome.replayedBody !== undefined)
+      res.status(outcome.status).set('Idempotent-Replayed', 'true').type('application/json').send(outcome.replayedBody);
     else res.status(outcome.status).json(outcome.body);
-    this.logger.info({
-      requestId,
-      method: req.method,
-      route: def.path,
-      pattern: def.pattern,
-      status: outcome.status,
-      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
-      orgId: outcome.orgId,
-      sub: outcome.principal?.sub,
-    }, 'request');
+    this.logger.info(
+      {
+        requestId,
+        method: req.method,
+        route: def.path,
+        pattern: def.pattern,
+        status: outcome.status,
+        durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+        orgId: outcome.orgId,
+        sub: outcome.principal?.sub,
+      },
+      'request',
+    );
   }
 
   private async handle(def: EndpointDef, req: Request, requestId: string): Promise<Outcome> {
@@ -117,9 +126,17 @@ export class ApiRouter {
       };
       const result = await this.rpc.request(def.pattern, message);
       if (result.ok && ORG_STATE_WRITES.has(def.pattern)) {
-        for (const changed of [orgId, ...bodyOrgIds(def, body), ...answeredOrgIds(result.data)]) if (changed) this.orgStates.invalidate(changed);
+        for (const changed of [orgId, ...bodyOrgIds(def, body), ...answeredOrgIds(result.data)])
+          if (changed) this.orgStates.invalidate(changed);
       }
-      if (result.ok) return { status: def.successStatus ?? 200, body: result.data, replayedBody: result.replayedBody, principal, orgId };
+      if (result.ok)
+        return {
+          status: def.successStatus ?? 200,
+          body: result.data,
+          replayedBody: result.replayedBody,
+          principal,
+          orgId,
+        };
       return { status: httpStatusOf(result.error.code), body: { error: result.error }, principal, orgId };
     } catch (err) {
       const error = err instanceof AppError ? err.toBody() : internal(err, this.logger, requestId);
@@ -131,7 +148,11 @@ export class ApiRouter {
    * The cached state of the org acted on (none for anonymous public calls, so they cannot fill the
    * cache with made-up org ids). Without it, only what a blocked org may call anyway goes ahead.
    */
-  private async orgStateFor(def: EndpointDef, orgId: string | null, principal: Principal | null): Promise<OrgState | null> {
+  private async orgStateFor(
+    def: EndpointDef,
+    orgId: string | null,
+    principal: Principal | null,
+  ): Promise<OrgState | null> {
     if (!orgId || !principal) return null;
     try {
       return await this.orgStates.get(orgId);
@@ -153,7 +174,9 @@ export class ApiRouter {
 type RawBodyRequest = Request & { rawBody?: string };
 
 function forwardedHeaders(req: Request, names: readonly string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [name, req.header(name)]).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  return Object.fromEntries(
+    names.map((name) => [name, req.header(name)]).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 function method(def: EndpointDef): 'get' | 'post' | 'put' | 'delete' {
@@ -175,7 +198,8 @@ function refuseDeepNesting(req: Request, res: Response, next: NextFunction): voi
 function jsonErrors(err: unknown, _req: Request, res: Response, next: NextFunction): void {
   if (!err) return next();
   const type = (err as { type?: string }).type;
-  if (type === 'entity.too.large') return sendError(res, { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' });
+  if (type === 'entity.too.large')
+    return sendError(res, { code: 'PAYLOAD_TOO_LARGE', message: 'Request body too large' });
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return sendError(res, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported body encoding' });
   }

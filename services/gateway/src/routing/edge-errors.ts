@@ -38,7 +38,10 @@ export function methodNotAllowed(endpoints: readonly EndpointDef[]): Router {
     if (!allowed) return next();
     res.setHeader('allow', [...allowed, 'OPTIONS'].join(', '));
     if (req.method === 'OPTIONS') return void res.status(204).end();
-    sendError(res, { code: 'METHOD_NOT_ALLOWED', message: `${req.method} is not allowed here; use ${[...allowed].join(', ')}` });
+    sendError(res, {
+      code: 'METHOD_NOT_ALLOWED',
+      message: `${req.method} is not allowed here; use ${[...allowed].join(', ')}`,
+    });
   });
   return router;
 }

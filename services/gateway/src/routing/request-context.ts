@@ -22,13 +22,21 @@ export function bearerToken(req: Request): string | null {
 /** A body in anything but JSON is refused, not ignored (it would otherwise reach the service as no body at all). */
 export function requireJsonBody(req: Request): void {
   const hasBody = req.header('transfer-encoding') !== undefined || Number(req.header('content-length') ?? 0) > 0;
-  if (hasBody && !req.is('application/json')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json');
+  if (hasBody && !req.is('application/json'))
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Request bodies must be application/json');
 }
 
-export function parseInput(schema: z.ZodType | undefined, value: unknown, location: 'params' | 'query' | 'body'): unknown {
+export function parseInput(
+  schema: z.ZodType | undefined,
+  value: unknown,
+  location: 'params' | 'query' | 'body',
+): unknown {
   if (!schema) {
     if (value !== undefined && !isEmptyObject(value)) {
-      throw new AppError('VALIDATION_FAILED', location === 'body' ? 'This endpoint takes no body' : `This endpoint takes no ${location}`);
+      throw new AppError(
+        'VALIDATION_FAILED',
+        location === 'body' ? 'This endpoint takes no body' : `This endpoint takes no ${location}`,
+      );
     }
     return location === 'body' ? undefined : {};
   }

@@ -19,17 +19,39 @@ export class AccountService {
 
   cancel(orgId: string, input: AccountCancel, principal: Principal): Promise<AccountState> {
     return this.db.transaction(async (trx) => {
-      const status = await this.statuses.change(trx, orgId, { cause: 'account_cancelled', reason: input.reason, changedBy: principal.sub });
-      const cancellation = await this.cancellations.open(trx, orgId, input.reason, input.deleteData, principal.sub, status.lastServiceStatusChanged!);
+      const status = await this.statuses.change(trx, orgId, {
+        cause: 'account_cancelled',
+        reason: input.reason,
+        changedBy: principal.sub,
+      });
+      const cancellation = await this.cancellations.open(
+        trx,
+        orgId,
+        input.reason,
+        input.deleteData,
+        principal.sub,
+        status.lastServiceStatusChanged!,
+      );
       return { ...status, cancellation };
     });
   }
 
   reactivate(orgId: string, reason: string, principal: Principal): Promise<AccountState> {
     return this.db.transaction(async (trx) => {
-      const status = await this.statuses.change(trx, orgId, { cause: 'account_reactivated', reason, changedBy: principal.sub });
-      const cancellation = await this.cancellations.close(trx, orgId, reason, principal.sub, status.lastServiceStatusChanged!);
-      if (!cancellation) throw new AppError('CONFLICT', 'The organisation is inactive but was not cancelled; nothing to reverse');
+      const status = await this.statuses.change(trx, orgId, {
+        cause: 'account_reactivated',
+        reason,
+        changedBy: principal.sub,
+      });
+      const cancellation = await this.cancellations.close(
+        trx,
+        orgId,
+        reason,
+        principal.sub,
+        status.lastServiceStatusChanged!,
+      );
+      if (!cancellation)
+        throw new AppError('CONFLICT', 'The organisation is inactive but was not cancelled; nothing to reverse');
       return { ...status, cancellation };
     });
   }

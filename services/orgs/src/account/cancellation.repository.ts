@@ -15,15 +15,34 @@ interface CancellationRow {
 /** Account cancellations; at most one open (not reactivated) per org. */
 @Injectable()
 export class CancellationRepository {
-  async open(trx: Knex.Transaction, orgId: string, reason: string, dataDeletionRequested: boolean, by: string, at: number): Promise<Cancellation> {
+  async open(
+    trx: Knex.Transaction,
+    orgId: string,
+    reason: string,
+    dataDeletionRequested: boolean,
+    by: string,
+    at: number,
+  ): Promise<Cancellation> {
     const [row]: CancellationRow[] = await trx('account_cancellations')
-      .insert({ org_id: orgId, reason, data_deletion_requested: dataDeletionRequested, cancelled_by: by, cancelled_at: at })
+      .insert({
+        org_id: orgId,
+        reason,
+        data_deletion_requested: dataDeletionRequested,
+        cancelled_by: by,
+        cancelled_at: at,
+      })
       .returning('*');
     return toCancellation(row);
   }
 
   /** Closes the open cancellation; null when there is none. */
-  async close(trx: Knex.Transaction, orgId: string, reason: string, by: string, at: number): Promise<Cancellation | null> {
+  async close(
+    trx: Knex.Transaction,
+    orgId: string,
+    reason: string,
+    by: string,
+    at: number,
+  ): Promise<Cancellation | null> {
     const [row]: CancellationRow[] = await trx('account_cancellations')
       .where({ org_id: orgId })
       .whereNull('reactivated_at')

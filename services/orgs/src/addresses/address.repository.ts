@@ -47,7 +47,9 @@ export class AddressRepository {
 
   async insert(trx: Knex.Transaction, address: Address): Promise<void> {
     if (address.isDefault) {
-      await trx('addresses').where({ org_id: address.orgId, type: address.type, is_default: true }).update({ is_default: false });
+      await trx('addresses')
+        .where({ org_id: address.orgId, type: address.type, is_default: true })
+        .update({ is_default: false });
     }
     await trx('addresses').insert({
       id: address.id,
@@ -67,7 +69,9 @@ export class AddressRepository {
   }
 }
 
-export function newAddressFields(input: AddressCreate): Pick<Address, 'type' | 'line1' | 'line2' | 'city' | 'region' | 'postalCode' | 'country' | 'isDefault'> {
+export function newAddressFields(
+  input: AddressCreate,
+): Pick<Address, 'type' | 'line1' | 'line2' | 'city' | 'region' | 'postalCode' | 'country' | 'isDefault'> {
   return {
     type: input.type,
     line1: input.line1,

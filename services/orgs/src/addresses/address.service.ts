@@ -25,7 +25,14 @@ export class AddressService {
       const owner = await this.organizations.findCustomer(orgId, trx);
       if (!owner) throw new AppError('CONFLICT', 'This organisation has no owner to hold an address book');
       const now = this.clock.now();
-      const address: Address = { id: newId('address'), orgId, customerId: owner.id, ...newAddressFields(input), createdAt: now, updatedAt: now };
+      const address: Address = {
+        id: newId('address'),
+        orgId,
+        customerId: owner.id,
+        ...newAddressFields(input),
+        createdAt: now,
+        updatedAt: now,
+      };
       await this.addresses.insert(trx, address);
       return address;
     });

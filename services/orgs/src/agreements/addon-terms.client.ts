@@ -8,7 +8,8 @@ export class AddonTermsClient {
   constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
 
   async all(requestId: string): Promise<AddonTermsEntry[]> {
-    return (await callAsSystem(this.rpc, 'orgs', BillingEndpoints.addonTerms, { orgId: null, body: {}, requestId })).items;
+    return (await callAsSystem(this.rpc, 'orgs', BillingEndpoints.addonTerms, { orgId: null, body: {}, requestId }))
+      .items;
   }
 
   async of(serviceName: string, requestId: string): Promise<AddonTermsEntry> {

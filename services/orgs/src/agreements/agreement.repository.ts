@@ -53,7 +53,11 @@ export class AgreementRepository {
   }
 
   /** The latest record of each service the org has any record for (only the named ones, when named). */
-  async latest(orgId: string, serviceNames?: readonly string[], db: Db = this.db): Promise<Map<string, AgreementRecord>> {
+  async latest(
+    orgId: string,
+    serviceNames?: readonly string[],
+    db: Db = this.db,
+  ): Promise<Map<string, AgreementRecord>> {
     const query = db('service_agreement_records')
       .distinctOn('service_name')
       .where({ org_id: orgId })

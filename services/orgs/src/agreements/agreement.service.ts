@@ -52,7 +52,12 @@ export class AgreementService {
   }
 
   /** Records an acceptance of the current version; accepting the version already accepted records nothing new. */
-  async accept(orgId: string, serviceName: string, termsVersion: string, actor: AgreementActor): Promise<AgreementDetail> {
+  async accept(
+    orgId: string,
+    serviceName: string,
+    termsVersion: string,
+    actor: AgreementActor,
+  ): Promise<AgreementDetail> {
     const entry = await this.terms.of(serviceName, actor.requestId);
     const current = requireTerms(entry);
     if (termsVersion !== current.version) {
@@ -76,7 +81,12 @@ export class AgreementService {
    * Records a revocation of the standing acceptance. The add-on stops being available: billing refuses
    * new purchases and shows an active purchase as suspended (no refund) until the terms are accepted again.
    */
-  async revoke(orgId: string, serviceName: string, reason: string | null, actor: AgreementActor): Promise<AgreementDetail> {
+  async revoke(
+    orgId: string,
+    serviceName: string,
+    reason: string | null,
+    actor: AgreementActor,
+  ): Promise<AgreementDetail> {
     const entry = await this.terms.of(serviceName, actor.requestId);
     requireTerms(entry);
     await this.db.transaction(async (trx) => {
@@ -144,7 +154,13 @@ function requireTerms(entry: AddonTermsEntry) {
 function agreementOf(entry: AddonTermsEntry, latest: AgreementRecord | null): Agreement {
   const currentTermsVersion = entry.terms?.version ?? null;
   const acceptedTermsVersion = latest?.action === 'accepted' ? latest.termsVersion : null;
-  return { serviceName: entry.serviceName, status: statusOf(entry, latest), currentTermsVersion, acceptedTermsVersion, latest };
+  return {
+    serviceName: entry.serviceName,
+    status: statusOf(entry, latest),
+    currentTermsVersion,
+    acceptedTermsVersion,
+    latest,
+  };
 }
 
 function statusOf(entry: AddonTermsEntry, latest: AgreementRecord | null): AgreementStatus {

@@ -49,7 +49,9 @@ export class DeletionRepository {
     });
     const requested = TEARDOWN_RESOURCES.filter((resource) => deletion.teardown[resource]);
     if (requested.length) {
-      await trx('teardown_tasks').insert(requested.map((resource) => ({ org_id: deletion.orgId, resource, status: 'pending' })));
+      await trx('teardown_tasks').insert(
+        requested.map((resource) => ({ org_id: deletion.orgId, resource, status: 'pending' })),
+      );
     }
   }
 
@@ -60,14 +62,16 @@ export class DeletionRepository {
   /** Deletes the owner (and so the address book), clears personal fields and frees the company name. */
   async purge(trx: Knex.Transaction, orgId: string, now: number): Promise<void> {
     await trx('customers').where({ org_id: orgId }).delete();
-    await trx('organizations').where({ id: orgId }).update({
-      company_name_key: `deleted:${orgId}`,
-      display_name: null,
-      platform_email: null,
-      metadata: JSON.stringify({}),
-      interests: JSON.stringify([]),
-      updated_at: now,
-    });
+    await trx('organizations')
+      .where({ id: orgId })
+      .update({
+        company_name_key: `deleted:${orgId}`,
+        display_name: null,
+        platform_email: null,
+        metadata: JSON.stringify({}),
+        interests: JSON.stringify([]),
+        updated_at: now,
+      });
     await trx('org_deletions').where({ org_id: orgId }).update({ purged_at: now });
   }
 
@@ -85,7 +89,10 @@ export class DeletionRepository {
 
   /** Records a subscriber's acknowledgement; a completed task stays completed. False when no such task exists. */
   async acknowledge(trx: Knex.Transaction, ack: TeardownAck): Promise<boolean> {
-    const task = await trx('teardown_tasks').where({ org_id: ack.orgId, resource: ack.resource }).forUpdate().first('status');
+    const task = await trx('teardown_tasks')
+      .where({ org_id: ack.orgId, resource: ack.resource })
+      .forUpdate()
+      .first('status');
     if (!task) return false;
     if (task.status !== 'completed') {
       await trx('teardown_tasks').where({ org_id: ack.orgId, resource: ack.resource }).update({
@@ -118,7 +125,11 @@ export class DeletionRepository {
       retentionUntil: row.retention_until,
       purgedAt: row.purged_at,
       teardown: row.teardown,
-      status: resources.some((r) => r.status === 'failed') ? 'failed' : resources.some((r) => r.status === 'pending') ? 'in_progress' : 'completed',
+      status: resources.some((r) => r.status === 'failed')
+        ? 'failed'
+        : resources.some((r) => r.status === 'pending')
+          ? 'in_progress'
+          : 'completed',
       resources,
     };
   }

@@ -33,9 +33,25 @@ export class DeletionService implements OnModuleDestroy {
       const now = status.lastServiceStatusChanged!;
       const retentionUntil = mode === 'soft' ? now + input.retentionDays * DAY_MS : null;
       await this.deletions.markDeleted(trx, orgId, now);
-      await this.deletions.insert(trx, { orgId, mode, reason, teardown, requestedBy: principal.sub, requestedAt: now, retentionUntil });
+      await this.deletions.insert(trx, {
+        orgId,
+        mode,
+        reason,
+        teardown,
+        requestedBy: principal.sub,
+        requestedAt: now,
+        retentionUntil,
+      });
       if (mode === 'hard') await this.deletions.purge(trx, orgId, now);
-      await this.outbox.add(trx, OrgDeletedEvent, orgId, { orgId, mode, teardown, retentionUntil, reason, deletedBy: principal.sub, deletedAt: now });
+      await this.outbox.add(trx, OrgDeletedEvent, orgId, {
+        orgId,
+        mode,
+        teardown,
+        retentionUntil,
+        reason,
+        deletedBy: principal.sub,
+        deletedAt: now,
+      });
       return (await this.deletions.find(orgId, trx))!;
     });
   }
@@ -72,7 +88,11 @@ export class DeletionService implements OnModuleDestroy {
   async startAcknowledgementConsumer(): Promise<void> {
     await this.consumers.consume(EVENT_CONSUMERS.orgsTeardownAcknowledged, async (ack, trx) => {
       const known = await this.deletions.acknowledge(trx, { ...ack, detail: ack.detail ?? null });
-      if (!known) this.logger.warn({ orgId: ack.orgId, resource: ack.resource }, 'teardown acknowledged for no requested teardown; skipped');
+      if (!known)
+        this.logger.warn(
+          { orgId: ack.orgId, resource: ack.resource },
+          'teardown acknowledged for no requested teardown; skipped',
+        );
     });
   }
 }

@@ -2,7 +2,10 @@ import { applyOverrideChanges, effectiveFlags } from './effective-flags';
 
 describe('effective feature flags', () => {
   it('are the plan defaults plus granted flags minus removed ones, sorted', () => {
-    expect(effectiveFlags(['multi-site', 'automation'], { beta: true, automation: false })).toEqual(['beta', 'multi-site']);
+    expect(effectiveFlags(['multi-site', 'automation'], { beta: true, automation: false })).toEqual([
+      'beta',
+      'multi-site',
+    ]);
   });
 
   it('let a removal win over a plan default and a grant add a flag no plan has', () => {

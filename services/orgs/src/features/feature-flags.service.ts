@@ -43,17 +43,30 @@ export class FeatureFlagsService {
     let { planDefaults, overrides } = inputs;
     if (inputs.sourceOccurredAt === null || occurredAt >= inputs.sourceOccurredAt) {
       planDefaults = change.status === 'cancelled' ? [] : change.features;
-      await this.planFeatures.save(trx, {
-        orgId: change.orgId, subscriptionId: change.subscriptionId, plan: change.plan, subscriptionStatus: change.status,
-        features: planDefaults, sourceOccurredAt: occurredAt,
-      }, now);
+      await this.planFeatures.save(
+        trx,
+        {
+          orgId: change.orgId,
+          subscriptionId: change.subscriptionId,
+          plan: change.plan,
+          subscriptionStatus: change.status,
+          features: planDefaults,
+          sourceOccurredAt: occurredAt,
+        },
+        now,
+      );
     }
     if (change.featureOverrides) {
       overrides = applyOverrideChanges(overrides, change.featureOverrides);
       await this.organizations.update(trx, change.orgId, { featureOverrides: overrides }, now);
     }
     if (!sameFlags(before, effectiveFlags(planDefaults, overrides))) {
-      await this.outbox.add(trx, OrgUpdatedEvent, change.orgId, { orgId: change.orgId, changed: ['features'], updatedAt: now, changedBy: change.changedBy });
+      await this.outbox.add(trx, OrgUpdatedEvent, change.orgId, {
+        orgId: change.orgId,
+        changed: ['features'],
+        updatedAt: now,
+        changedBy: change.changedBy,
+      });
     }
   }
 }

@@ -10,7 +10,14 @@ export class FeaturesHandler {
   @Rpc(OrgsEndpoints.featuresApply)
   async apply(ctx: RpcContext<typeof OrgsEndpoints.featuresApply>) {
     const { eventId, occurredAt, change } = ctx.body;
-    const event = { id: eventId, type: SubscriptionChangedEvent.subject, version: SubscriptionChangedEvent.version, occurredAt, orgId: change.orgId, data: change };
+    const event = {
+      id: eventId,
+      type: SubscriptionChangedEvent.subject,
+      version: SubscriptionChangedEvent.version,
+      occurredAt,
+      orgId: change.orgId,
+      data: change,
+    };
     return { applied: await this.changes.deliver(event) };
   }
 }

@@ -26,12 +26,18 @@ export class PlanFeaturesRepository {
 
   /** Null when the org does not exist. */
   async flagInputs(orgId: string, db: Db = this.db): Promise<FlagInputs | null> {
-    const row: { feature_overrides: FlagOverrides; features: string[] | null; source_occurred_at: number | null } | undefined = await db('organizations')
-      .leftJoin('org_plan_features', 'org_plan_features.org_id', 'organizations.id')
-      .where('organizations.id', orgId)
-      .first('organizations.feature_overrides', 'org_plan_features.features', 'org_plan_features.source_occurred_at');
+    const row:
+      { feature_overrides: FlagOverrides; features: string[] | null; source_occurred_at: number | null } | undefined =
+      await db('organizations')
+        .leftJoin('org_plan_features', 'org_plan_features.org_id', 'organizations.id')
+        .where('organizations.id', orgId)
+        .first('organizations.feature_overrides', 'org_plan_features.features', 'org_plan_features.source_occurred_at');
     if (!row) return null;
-    return { planDefaults: row.features ?? [], overrides: row.feature_overrides, sourceOccurredAt: row.source_occurred_at };
+    return {
+      planDefaults: row.features ?? [],
+      overrides: row.feature_overrides,
+      sourceOccurredAt: row.source_occurred_at,
+    };
   }
 
   async save(trx: Knex.Transaction, plan: PlanFeatures, now: number): Promise<void> {

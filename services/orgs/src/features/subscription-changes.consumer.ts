@@ -1,5 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { EVENT_CONSUMERS, EventConsumerDef, EventContract, EventEnvelope, SubscriptionChangedEvent } from '@org-mgmt/contracts';
+import {
+  EVENT_CONSUMERS,
+  EventConsumerDef,
+  EventContract,
+  EventEnvelope,
+  SubscriptionChangedEvent,
+} from '@org-mgmt/contracts';
 import { EventConsumers, EventEffect } from '@org-mgmt/runtime';
 import { StatusEvents } from '../status/status-events';
 import { FeatureFlagsService } from './feature-flags.service';
@@ -14,7 +20,10 @@ type Effect = EventEffect<typeof SubscriptionChangedEvent.schema>;
  */
 @Injectable()
 export class SubscriptionChangesConsumer {
-  private readonly effects: ReadonlyArray<{ consumer: EventConsumerDef<EventContract<typeof SubscriptionChangedEvent.schema>>; effect: Effect }>;
+  private readonly effects: ReadonlyArray<{
+    consumer: EventConsumerDef<EventContract<typeof SubscriptionChangedEvent.schema>>;
+    effect: Effect;
+  }>;
 
   constructor(
     private readonly consumers: EventConsumers,
@@ -22,8 +31,14 @@ export class SubscriptionChangesConsumer {
     statuses: StatusEvents,
   ) {
     this.effects = [
-      { consumer: EVENT_CONSUMERS.orgsFeatureFlags, effect: (data, trx, event) => flags.applySubscriptionChange(trx, data, event.occurredAt) },
-      { consumer: EVENT_CONSUMERS.orgsStatusSubscriptionChanged, effect: (data, trx) => statuses.recoverOnPayingSubscription(trx, data) },
+      {
+        consumer: EVENT_CONSUMERS.orgsFeatureFlags,
+        effect: (data, trx, event) => flags.applySubscriptionChange(trx, data, event.occurredAt),
+      },
+      {
+        consumer: EVENT_CONSUMERS.orgsStatusSubscriptionChanged,
+        effect: (data, trx) => statuses.recoverOnPayingSubscription(trx, data),
+      },
     ];
   }
 

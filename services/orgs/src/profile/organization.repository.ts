@@ -61,7 +61,17 @@ export interface NewOrganization {
 }
 
 export type OrganizationChanges = Partial<
-  Pick<Organization, 'companyName' | 'displayName' | 'businessVerticalId' | 'interests' | 'metadata' | 'platformEmail' | 'featureOverrides' | 'policy'>
+  Pick<
+    Organization,
+    | 'companyName'
+    | 'displayName'
+    | 'businessVerticalId'
+    | 'interests'
+    | 'metadata'
+    | 'platformEmail'
+    | 'featureOverrides'
+    | 'policy'
+  >
 >;
 
 type Db = Knex | Knex.Transaction;
@@ -111,7 +121,11 @@ export class OrganizationRepository {
     });
   }
 
-  async insertStatusRecord(trx: Knex.Transaction, orgId: string, record: OrganizationServiceStatusRecord): Promise<void> {
+  async insertStatusRecord(
+    trx: Knex.Transaction,
+    orgId: string,
+    record: OrganizationServiceStatusRecord,
+  ): Promise<void> {
     await trx('service_status_records').insert({
       id: record.id,
       org_id: orgId,

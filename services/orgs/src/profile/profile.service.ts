@@ -59,21 +59,30 @@ export class ProfileService {
   async update(orgId: string, input: ProfileUpdate, principal: Principal): Promise<Profile> {
     for (const field of ['features', 'policy'] as const) {
       if (input[field] !== undefined && !isOperator(principal, this.config.ROOT_ORG_ID)) {
-        throw new AppError('FORBIDDEN', `Only root roles may change ${field}`, { fields: [{ path: `body.${field}`, message: 'root roles only' }] });
+        throw new AppError('FORBIDDEN', `Only root roles may change ${field}`, {
+          fields: [{ path: `body.${field}`, message: 'root roles only' }],
+        });
       }
     }
-    await nameConflictsAsAppErrors(() => this.db.transaction(async (trx) => {
-      const current = await this.lockedOrganization(trx, orgId);
-      if (input.companyName !== undefined && (await this.organizations.isNameTaken(input.companyName, orgId, trx))) {
-        throw nameTaken();
-      }
-      const { features, ...fields } = input;
-      const changes: OrganizationChanges = { ...fields };
-      if (features) changes.featureOverrides = applyOverrideChanges(current.featureOverrides, features);
-      const now = this.clock.now();
-      await this.organizations.update(trx, orgId, changes, now);
-      await this.outbox.add(trx, OrgUpdatedEvent, orgId, { orgId, changed: Object.keys(input).sort(), updatedAt: now, changedBy: principal.sub });
-    }));
+    await nameConflictsAsAppErrors(() =>
+      this.db.transaction(async (trx) => {
+        const current = await this.lockedOrganization(trx, orgId);
+        if (input.companyName !== undefined && (await this.organizations.isNameTaken(input.companyName, orgId, trx))) {
+          throw nameTaken();
+        }
+        const { features, ...fields } = input;
+        const changes: OrganizationChanges = { ...fields };
+        if (features) changes.featureOverrides = applyOverrideChanges(current.featureOverrides, features);
+        const now = this.clock.now();
+        await this.organizations.update(trx, orgId, changes, now);
+        await this.outbox.add(trx, OrgUpdatedEvent, orgId, {
+          orgId,
+          changed: Object.keys(input).sort(),
+          updatedAt: now,
+          changedBy: principal.sub,
+        });
+      }),
+    );
     return this.get(orgId);
   }
 
@@ -97,45 +106,51 @@ export class ProfileService {
   ): Promise<Organization> {
     const orgId = input.id ?? newId('org');
     const now = this.clock.now();
-    await nameConflictsAsAppErrors(() => this.db.transaction(async (trx) => {
-      await alsoInTransaction?.(trx, orgId);
-      if (await this.organizations.isNameTaken(input.companyName, undefined, trx)) throw nameTaken();
-      await this.organizations.insert(trx, {
-        id: orgId,
-        companyName: input.companyName,
-        platformEmail: input.platformEmail,
-        businessVerticalId: input.businessVerticalId ?? null,
-        displayName: input.displayName ?? null,
-        metadata: input.metadata ?? {},
-        now,
-      });
-      await this.organizations.insertStatusRecord(trx, orgId, {
-        id: newId('statusRecord'),
-        status: 'ACTIVE',
-        previousStatus: null,
-        suspensionType: null,
-        timestamp: now,
-        reason: 'Organisation created',
-        changedBy,
-        isCurrent: true,
-      });
-      await this.organizations.insertCustomer(trx, {
-        id: newId('customer'),
-        orgId,
-        email: input.ownerEmail,
-        firstName: null,
-        lastName: null,
-        phone: null,
-        jobTitle: null,
-        role: 'admin',
-        createdAt: now,
-        updatedAt: now,
-      });
-      await this.outbox.add(trx, OrgCreatedEvent, orgId, {
-        orgId, companyName: input.companyName, platformEmail: input.platformEmail, createdAt: now, createdBy: changedBy,
-        ...(input.plan ? { plan: input.plan } : {}),
-      });
-    }));
+    await nameConflictsAsAppErrors(() =>
+      this.db.transaction(async (trx) => {
+        await alsoInTransaction?.(trx, orgId);
+        if (await this.organizations.isNameTaken(input.companyName, undefined, trx)) throw nameTaken();
+        await this.organizations.insert(trx, {
+          id: orgId,
+          companyName: input.companyName,
+          platformEmail: input.platformEmail,
+          businessVerticalId: input.businessVerticalId ?? null,
+          displayName: input.displayName ?? null,
+          metadata: input.metadata ?? {},
+          now,
+        });
+        await this.organizations.insertStatusRecord(trx, orgId, {
+          id: newId('statusRecord'),
+          status: 'ACTIVE',
+          previousStatus: null,
+          suspensionType: null,
+          timestamp: now,
+          reason: 'Organisation created',
+          changedBy,
+          isCurrent: true,
+        });
+        await this.organizations.insertCustomer(trx, {
+          id: newId('customer'),
+          orgId,
+          email: input.ownerEmail,
+          firstName: null,
+          lastName: null,
+          phone: null,
+          jobTitle: null,
+          role: 'admin',
+          createdAt: now,
+          updatedAt: now,
+        });
+        await this.outbox.add(trx, OrgCreatedEvent, orgId, {
+          orgId,
+          companyName: input.companyName,
+          platformEmail: input.platformEmail,
+          createdAt: now,
+          createdBy: changedBy,
+          ...(input.plan ? { plan: input.plan } : {}),
+        });
+      }),
+    );
     return (await this.organizations.find(orgId))!;
   }
 
@@ -144,7 +159,10 @@ export class ProfileService {
     const { ROOT_ORG_ID: id, ROOT_ORG_NAME: companyName, ROOT_ORG_EMAIL: email } = this.config;
     if (await this.organizations.exists(id)) return;
     try {
-      await this.register({ id, companyName, platformEmail: email ?? null, ownerEmail: email ?? 'operator@localhost' }, 'system');
+      await this.register(
+        { id, companyName, platformEmail: email ?? null, ownerEmail: email ?? 'operator@localhost' },
+        'system',
+      );
     } catch (err) {
       if (!(await this.organizations.exists(id))) throw err;
     }

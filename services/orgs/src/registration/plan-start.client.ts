@@ -14,11 +14,21 @@ export class PlanStartClient {
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
-  async start(input: { orgId: string; planId: PlanId; interval: BillingInterval; changedBy: string }, requestId?: string): Promise<void> {
+  async start(
+    input: { orgId: string; planId: PlanId; interval: BillingInterval; changedBy: string },
+    requestId?: string,
+  ): Promise<void> {
     try {
-      await callAsSystem(this.rpc, 'orgs', SubscriptionEndpoints.startForRegistration, { orgId: input.orgId, body: input, requestId });
+      await callAsSystem(this.rpc, 'orgs', SubscriptionEndpoints.startForRegistration, {
+        orgId: input.orgId,
+        body: input,
+        requestId,
+      });
     } catch (err) {
-      this.logger.warn({ err, orgId: input.orgId }, 'subscriptions did not start the registered plan now; org.created will');
+      this.logger.warn(
+        { err, orgId: input.orgId },
+        'subscriptions did not start the registered plan now; org.created will',
+      );
     }
   }
 }

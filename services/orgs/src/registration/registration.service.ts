@@ -31,13 +31,19 @@ export class RegistrationService {
     const preApprovalRequired = this.config.SIGNUPS_INVITATION_ONLY && !isOperator(principal, this.config.ROOT_ORG_ID);
     const consumeSignup = async (trx: Knex.Transaction, orgId: string) => {
       if (signupCode) {
-        if (!(await this.signups.consume(trx, { code: signupCode }, orgId))) throw unusableCode(this.config.SIGNUPS_INVITATION_ONLY);
+        if (!(await this.signups.consume(trx, { code: signupCode }, orgId)))
+          throw unusableCode(this.config.SIGNUPS_INVITATION_ONLY);
         return;
       }
       const consumed = await this.signups.consume(trx, { email: ownerEmail }, orgId);
-      if (!consumed && preApprovalRequired) throw notPreApproved('body.ownerEmail', 'not pre-approved; send a signupCode');
+      if (!consumed && preApprovalRequired)
+        throw notPreApproved('body.ownerEmail', 'not pre-approved; send a signupCode');
     };
-    const org = await this.profiles.register({ ...fields, ownerEmail, platformEmail: platformEmail ?? ownerEmail }, principal.sub, consumeSignup);
+    const org = await this.profiles.register(
+      { ...fields, ownerEmail, platformEmail: platformEmail ?? ownerEmail },
+      principal.sub,
+      consumeSignup,
+    );
     if (!fields.plan) return { ...org, plan: null };
     await this.plans.start({ orgId: org.id, ...fields.plan, changedBy: principal.sub }, requestId);
     return { ...(await this.profiles.get(org.id)).company, plan: fields.plan };
@@ -45,7 +51,9 @@ export class RegistrationService {
 }
 
 function notPreApproved(path: string, message: string): AppError {
-  return new AppError('UNPROCESSABLE', 'Signups are by invitation: this registration is not pre-approved', { fields: [{ path, message }] });
+  return new AppError('UNPROCESSABLE', 'Signups are by invitation: this registration is not pre-approved', {
+    fields: [{ path, message }],
+  });
 }
 
 /** A spent, expired or removed code; only an invitation-only platform says signups need one. */

@@ -17,11 +17,13 @@ interface SignupRow {
   removed_at: number | null;
 }
 
-export type NewSignup = Pick<PreApprovedSignup, 'id' | 'kind' | 'email' | 'code' | 'maxUses' | 'expiresAt' | 'note' | 'createdBy' | 'createdAt'>;
+export type NewSignup = Pick<
+  PreApprovedSignup,
+  'id' | 'kind' | 'email' | 'code' | 'maxUses' | 'expiresAt' | 'note' | 'createdBy' | 'createdAt'
+>;
 
 /** An email or a code, as a registration or a validation names it. */
 export type SignupKey = { email: string } | { code: string };
-
 
 @Injectable()
 export class SignupRepository {
@@ -119,4 +121,3 @@ function toSignup(row: SignupRow, now: number): PreApprovedSignup {
     removedAt: row.removed_at,
   };
 }
-

@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, newId, PreApprovedSignup, Principal, SignupCreate, SignupListQuery, SignupValidate } from '@org-mgmt/contracts';
+import {
+  AppError,
+  newId,
+  PreApprovedSignup,
+  Principal,
+  SignupCreate,
+  SignupListQuery,
+  SignupValidate,
+} from '@org-mgmt/contracts';
 import { CLOCK, Clock, isUniqueViolation, Knex } from '@org-mgmt/runtime';
 import { randomInt } from 'node:crypto';
 import { SignupKey, SignupRepository } from './signup.repository';
@@ -9,7 +17,9 @@ import { ValidationRateLimit } from './validation-rate-limit';
 const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
 export function generateSignupCode(): string {
-  const groups = Array.from({ length: 3 }, () => Array.from({ length: 4 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join(''));
+  const groups = Array.from({ length: 3 }, () =>
+    Array.from({ length: 4 }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join(''),
+  );
   return groups.join('-');
 }
 
@@ -24,7 +34,9 @@ export class SignupService {
   async create(input: SignupCreate, principal: Principal): Promise<PreApprovedSignup> {
     const now = this.clock.now();
     if (input.expiresAt !== null && input.expiresAt <= now) {
-      throw new AppError('VALIDATION_FAILED', 'Invalid body', { fields: [{ path: 'body.expiresAt', message: 'must lie in the future' }] });
+      throw new AppError('VALIDATION_FAILED', 'Invalid body', {
+        fields: [{ path: 'body.expiresAt', message: 'must lie in the future' }],
+      });
     }
     const entry = {
       id: newId('signup'),

@@ -17,13 +17,19 @@ export class ValidationRateLimit {
   async take(clientKey: string): Promise<void> {
     const now = this.clock.now();
     const windowStart = now - (now % WINDOW_MS);
-    const [{ attempts }] = await this.db.raw(
-      `INSERT INTO signup_validation_windows (client_key, window_start, attempts) VALUES (?, ?, 1)
+    const [{ attempts }] = await this.db
+      .raw(
+        `INSERT INTO signup_validation_windows (client_key, window_start, attempts) VALUES (?, ?, 1)
        ON CONFLICT (client_key, window_start) DO UPDATE SET attempts = signup_validation_windows.attempts + 1
        RETURNING attempts`,
-      [clientKey, windowStart],
-    ).then((r: { rows: { attempts: number }[] }) => r.rows);
-    if (attempts === 1) await this.db('signup_validation_windows').where({ client_key: clientKey }).where('window_start', '<', windowStart).delete();
+        [clientKey, windowStart],
+      )
+      .then((r: { rows: { attempts: number }[] }) => r.rows);
+    if (attempts === 1)
+      await this.db('signup_validation_windows')
+        .where({ client_key: clientKey })
+        .where('window_start', '<', windowStart)
+        .delete();
     if (attempts > VALIDATIONS_PER_MINUTE) {
       throw new AppError('RATE_LIMITED', 'Too many signup validations from this client; try again later', {
         retryAfterMs: windowStart + WINDOW_MS - now,

@@ -16,14 +16,23 @@ export class ServiceStatusHandler {
   suspend(ctx: RpcContext<typeof OrgsEndpoints.statusSuspend>) {
     const { suspensionType, reason } = ctx.body;
     return this.db.transaction((trx) =>
-      this.statuses.change(trx, requireOrgId(ctx), { cause: 'suspended', suspensionType, reason, changedBy: ctx.principal!.sub }),
+      this.statuses.change(trx, requireOrgId(ctx), {
+        cause: 'suspended',
+        suspensionType,
+        reason,
+        changedBy: ctx.principal!.sub,
+      }),
     );
   }
 
   @Rpc(OrgsEndpoints.statusLift)
   lift(ctx: RpcContext<typeof OrgsEndpoints.statusLift>) {
     return this.db.transaction((trx) =>
-      this.statuses.change(trx, requireOrgId(ctx), { cause: 'suspension_lifted', reason: ctx.body.reason, changedBy: ctx.principal!.sub }),
+      this.statuses.change(trx, requireOrgId(ctx), {
+        cause: 'suspension_lifted',
+        reason: ctx.body.reason,
+        changedBy: ctx.principal!.sub,
+      }),
     );
   }
 

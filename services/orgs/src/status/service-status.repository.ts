@@ -20,7 +20,9 @@ export class ServiceStatusRepository {
       .forUpdate()
       .first('id', 'service_status', 'suspend_on_quota_exceeded', 'deleted_at');
     if (!org) return null;
-    const current: StatusRecordRow | undefined = await trx('service_status_records').where({ org_id: orgId, is_current: true }).first();
+    const current: StatusRecordRow | undefined = await trx('service_status_records')
+      .where({ org_id: orgId, is_current: true })
+      .first();
     return {
       orgId,
       status: org.service_status,
@@ -46,6 +48,10 @@ export class ServiceStatusRepository {
     });
     await trx('organizations')
       .where({ id: orgId })
-      .update({ service_status: record.status, last_service_status_changed: record.timestamp, updated_at: record.timestamp });
+      .update({
+        service_status: record.status,
+        last_service_status_changed: record.timestamp,
+        updated_at: record.timestamp,
+      });
   }
 }

@@ -93,7 +93,10 @@ export class ServiceStatusService {
   /** As tryChange, but a change that does not apply is a 409 naming why. */
   async change(trx: Knex.Transaction, orgId: string, change: StatusChange): Promise<ServiceStatusView> {
     const result = await this.tryChange(trx, orgId, change);
-    if ('refused' in result) throw new AppError('CONFLICT', result.refused, { serviceStatus: (await this.statuses.lockStatus(trx, orgId))?.status });
+    if ('refused' in result)
+      throw new AppError('CONFLICT', result.refused, {
+        serviceStatus: (await this.statuses.lockStatus(trx, orgId))?.status,
+      });
     return result;
   }
 

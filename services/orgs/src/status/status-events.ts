@@ -45,7 +45,10 @@ export class StatusEvents {
   }
 
   /** subscription.changed (see SubscriptionChangesConsumer): a paying subscription lifts a PAYMENT_FAILED suspension. */
-  async recoverOnPayingSubscription(trx: Knex.Transaction, data: z.output<typeof SubscriptionChangedEvent.schema>): Promise<void> {
+  async recoverOnPayingSubscription(
+    trx: Knex.Transaction,
+    data: z.output<typeof SubscriptionChangedEvent.schema>,
+  ): Promise<void> {
     if (!PAYING_SUBSCRIPTION_STATES.has(data.status)) return;
     await this.apply(trx, data.orgId, {
       cause: 'payment_recovered',
@@ -57,7 +60,8 @@ export class StatusEvents {
   private async apply(trx: Knex.Transaction, orgId: string, change: StatusChange): Promise<void> {
     try {
       const result = await this.statuses.tryChange(trx, orgId, change);
-      if ('refused' in result) this.logger.debug({ orgId, cause: change.cause, why: result.refused }, 'status event did not apply');
+      if ('refused' in result)
+        this.logger.debug({ orgId, cause: change.cause, why: result.refused }, 'status event did not apply');
     } catch (err) {
       if (!(err instanceof AppError && err.code === 'NOT_FOUND')) throw err;
       this.logger.warn({ orgId, cause: change.cause }, 'status event for an unknown org; skipped');

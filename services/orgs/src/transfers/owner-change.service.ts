@@ -99,7 +99,9 @@ export class OwnerChangeService {
       if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw notFound(change.orgId);
       const org = (await this.organizations.find(change.orgId, trx))!;
       if (org.platformEmail === change.email) {
-        throw new AppError('CONFLICT', 'This is already the primary email', { fields: [{ path: 'body.email', message: 'unchanged' }] });
+        throw new AppError('CONFLICT', 'This is already the primary email', {
+          fields: [{ path: 'body.email', message: 'unchanged' }],
+        });
       }
       const now = this.clock.now();
       await this.organizations.update(trx, change.orgId, { platformEmail: change.email }, now);
@@ -116,11 +118,15 @@ export class OwnerChangeService {
   }
 
   async lookup(orgIds: readonly string[]): Promise<OrgLookupResult> {
-    const rows: { id: string; service_status: OrgLookupResult['orgs'][number]['serviceStatus'] }[] = await this.db('organizations')
+    const rows: { id: string; service_status: OrgLookupResult['orgs'][number]['serviceStatus'] }[] = await this.db(
+      'organizations',
+    )
       .whereIn('id', [...orgIds])
       .select('id', 'service_status');
     const found = new Map(rows.map((r) => [r.id, r.service_status]));
-    return { orgs: orgIds.map((orgId) => ({ orgId, exists: found.has(orgId), serviceStatus: found.get(orgId) ?? null })) };
+    return {
+      orgs: orgIds.map((orgId) => ({ orgId, exists: found.has(orgId), serviceStatus: found.get(orgId) ?? null })),
+    };
   }
 
   private async ownerSince(trx: Knex.Transaction, owner: Customer): Promise<number> {
@@ -132,16 +138,30 @@ export class OwnerChangeService {
   }
 
   /** Runs `work` once per change id: the result is stored with the change, a replay reads it back. */
-  private async once<T>(changeId: string, kind: ChangeKind, orgId: string, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  private async once<T>(
+    changeId: string,
+    kind: ChangeKind,
+    orgId: string,
+    work: (trx: Knex.Transaction) => Promise<T>,
+  ): Promise<T> {
     return this.db.transaction(async (trx) => {
       await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [changeId]);
-      const seen: { kind: string; org_id: string; result: T } | undefined = await trx('transfer_changes').where({ change_id: changeId }).first();
+      const seen: { kind: string; org_id: string; result: T } | undefined = await trx('transfer_changes')
+        .where({ change_id: changeId })
+        .first();
       if (seen) {
-        if (seen.kind !== kind || seen.org_id !== orgId) throw new AppError('CONFLICT', `Change ${changeId} was a different change`);
+        if (seen.kind !== kind || seen.org_id !== orgId)
+          throw new AppError('CONFLICT', `Change ${changeId} was a different change`);
         return seen.result;
       }
       const result = await work(trx);
-      await trx('transfer_changes').insert({ change_id: changeId, kind, org_id: orgId, result: JSON.stringify(result), created_at: this.clock.now() });
+      await trx('transfer_changes').insert({
+        change_id: changeId,
+        kind,
+        org_id: orgId,
+        result: JSON.stringify(result),
+        created_at: this.clock.now(),
+      });
       return result;
     });
   }

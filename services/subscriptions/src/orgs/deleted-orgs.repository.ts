@@ -13,7 +13,10 @@ export class DeletedOrgsRepository {
     return lockUntilCommit(trx, `subscriptions:org-deletion:${orgId}`);
   }
 
-  async record(trx: Knex.Transaction, org: { orgId: string; deletedBy: string; reason: string; deletedAt: number }): Promise<void> {
+  async record(
+    trx: Knex.Transaction,
+    org: { orgId: string; deletedBy: string; reason: string; deletedAt: number },
+  ): Promise<void> {
     await this.lock(trx, org.orgId);
     await trx('deleted_orgs')
       .insert({ org_id: org.orgId, deleted_by: org.deletedBy, reason: org.reason, deleted_at: org.deletedAt })

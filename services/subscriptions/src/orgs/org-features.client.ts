@@ -22,7 +22,10 @@ export class OrgFeaturesClient {
         body: { eventId: event.id, occurredAt: event.occurredAt, change: event.data },
       });
     } catch (err) {
-      this.logger.warn({ err, eventId: event.id, orgId: event.data.orgId }, 'orgs did not take the subscription change; the event will carry it');
+      this.logger.warn(
+        { err, eventId: event.id, orgId: event.data.orgId },
+        'orgs did not take the subscription change; the event will carry it',
+      );
     }
   }
 }

@@ -17,8 +17,14 @@ export class OrgLifecycleConsumer implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     await this.consumers.consume(EVENT_CONSUMERS.subscriptionsOrgCreated, async (data, trx) => {
       if (!data.plan) return;
-      await this.subscriptions.startForRegistration(trx, { orgId: data.orgId, ...data.plan, changedBy: data.createdBy ?? 'system:orgs' });
+      await this.subscriptions.startForRegistration(trx, {
+        orgId: data.orgId,
+        ...data.plan,
+        changedBy: data.createdBy ?? 'system:orgs',
+      });
     });
-    await this.consumers.consume(EVENT_CONSUMERS.subscriptionsOrgDeleted, (data, trx) => this.subscriptions.cancelForDeletedOrg(trx, data));
+    await this.consumers.consume(EVENT_CONSUMERS.subscriptionsOrgDeleted, (data, trx) =>
+      this.subscriptions.cancelForDeletedOrg(trx, data),
+    );
   }
 }

@@ -15,7 +15,10 @@ export class CreditsClient {
    */
   async debit(body: DebitBody): Promise<DebitOutcome> {
     try {
-      return { ok: true, result: await callAsSystem(this.rpc, 'subscriptions', BillingEndpoints.debit, { orgId: body.orgId, body }) };
+      return {
+        ok: true,
+        result: await callAsSystem(this.rpc, 'subscriptions', BillingEndpoints.debit, { orgId: body.orgId, body }),
+      };
     } catch (err) {
       const error = err instanceof AppError ? err : new AppError('SERVICE_UNAVAILABLE', 'billing could not be reached');
       // Both refusals debit nothing: a balance that does not cover it, a ledger closed by the org's deletion.

@@ -3,7 +3,11 @@ import { AppError, PaymentChoice, SubscriptionChangeResult } from '@org-mgmt/con
 import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
 import { CLOCK, Clock, DATABASE, isUniqueViolation, Knex } from '@org-mgmt/runtime';
 import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
-import { publicSubscription, StoredSubscription, SubscriptionRepository } from '../subscriptions/subscription.repository';
+import {
+  publicSubscription,
+  StoredSubscription,
+  SubscriptionRepository,
+} from '../subscriptions/subscription.repository';
 import { ChangeRecorder } from '../subscriptions/change-recorder';
 import { SubscriptionTransitions } from '../subscriptions/transitions';
 import { CreditsClient } from './credits.client';
@@ -54,13 +58,18 @@ export class PaymentFlow {
       await this.payments.insert(trx, payment);
     } catch (err) {
       if (!isUniqueViolation(err)) throw err;
-      throw new AppError('CONFLICT', 'A subscription payment for this org is already in progress; finish or retry it first');
+      throw new AppError(
+        'CONFLICT',
+        'A subscription payment for this org is already in progress; finish or retry it first',
+      );
     }
   }
 
   /** Charges an opened payment by its method and applies the change when it is paid. */
   async collect(payment: SubscriptionPayment, paymentMethodId?: string): Promise<SubscriptionChangeResult> {
-    return payment.method === 'credits' ? this.collectFromCredits(payment) : this.startCardPayment(payment, paymentMethodId);
+    return payment.method === 'credits'
+      ? this.collectFromCredits(payment)
+      : this.startCardPayment(payment, paymentMethodId);
   }
 
   private async collectFromCredits(payment: SubscriptionPayment): Promise<SubscriptionChangeResult> {
@@ -82,7 +91,10 @@ export class PaymentFlow {
    * Creates the PaymentIntent (idempotent by our payment id). The customer confirms it in the
    * browser, then calls complete-payment; a gateway that confirms at once (the sandbox) settles now.
    */
-  private async startCardPayment(payment: SubscriptionPayment, paymentMethodId?: string): Promise<SubscriptionChangeResult> {
+  private async startCardPayment(
+    payment: SubscriptionPayment,
+    paymentMethodId?: string,
+  ): Promise<SubscriptionChangeResult> {
     let created;
     try {
       created = await this.gateway.createPayment({
@@ -100,14 +112,21 @@ export class PaymentFlow {
       throw err;
     }
     await this.db.transaction((trx) => this.payments.setGatewayPayment(trx, payment.id, created.paymentId));
-    if (created.state !== 'pending') return resultOf(await this.finishVerified(payment.id, await this.gateway.retrievePayment(created.paymentId)));
+    if (created.state !== 'pending')
+      return resultOf(await this.finishVerified(payment.id, await this.gateway.retrievePayment(created.paymentId)));
     return {
       subscription: await this.currentPublic(payment.orgId),
       amountCharged: 0,
       proration: payment.proration ? withoutInstant(payment.proration) : null,
       payment: {
-        paymentId: payment.id, amount: payment.amount, currency: payment.currency, gateway: this.gateway.name,
-        paymentIntentId: created.paymentId, paymentIntentClientSecret: created.clientSecret, checkoutSessionId: null, checkoutUrl: null,
+        paymentId: payment.id,
+        amount: payment.amount,
+        currency: payment.currency,
+        gateway: this.gateway.name,
+        paymentIntentId: created.paymentId,
+        paymentIntentClientSecret: created.clientSecret,
+        checkoutSessionId: null,
+        checkoutUrl: null,
       },
     };
   }
@@ -117,19 +136,35 @@ export class PaymentFlow {
    * client) and settles it. Concurrent and repeated calls apply the change once; a payment that did
    * not go through, or whose amount or currency differ from what was due, is failed with 402.
    */
-  async complete(paymentId: string, gatewayPaymentId: string, gateway: string): Promise<{ settlement: Settlement; status: 'succeeded' | 'pending' }> {
+  async complete(
+    paymentId: string,
+    gatewayPaymentId: string,
+    gateway: string,
+  ): Promise<{ settlement: Settlement; status: 'succeeded' | 'pending' }> {
     const payment = await this.payments.find(paymentId);
-    if (!payment || payment.method !== 'card' || payment.gateway !== gateway || payment.gatewayPaymentId !== gatewayPaymentId) {
+    if (
+      !payment ||
+      payment.method !== 'card' ||
+      payment.gateway !== gateway ||
+      payment.gatewayPaymentId !== gatewayPaymentId
+    ) {
       throw new AppError('NOT_FOUND', 'No such subscription payment for this gateway payment');
     }
     if (payment.status !== 'pending') return this.completedEarlier(payment);
     const verified = await this.gateway.retrievePayment(gatewayPaymentId);
-    if (verified?.state === 'pending') return { settlement: { applied: false, payment, subscription: await this.subscriptions.current(payment.orgId) }, status: 'pending' };
+    if (verified?.state === 'pending')
+      return {
+        settlement: { applied: false, payment, subscription: await this.subscriptions.current(payment.orgId) },
+        status: 'pending',
+      };
     return { settlement: await this.finishVerified(paymentId, verified), status: 'succeeded' };
   }
 
-  private async completedEarlier(payment: SubscriptionPayment): Promise<{ settlement: Settlement; status: 'succeeded' | 'pending' }> {
-    if (payment.status === 'failed') throw new AppError('PAYMENT_FAILED', 'The subscription payment did not go through');
+  private async completedEarlier(
+    payment: SubscriptionPayment,
+  ): Promise<{ settlement: Settlement; status: 'succeeded' | 'pending' }> {
+    if (payment.status === 'failed')
+      throw new AppError('PAYMENT_FAILED', 'The subscription payment did not go through');
     const subscription = await this.subscriptions.current(payment.orgId);
     return { settlement: { applied: false, payment, subscription }, status: 'succeeded' };
   }
@@ -142,9 +177,11 @@ export class PaymentFlow {
   async finishVerified(paymentId: string, verified: VerifiedPayment | null): Promise<Settlement> {
     const payment = (await this.payments.find(paymentId))!;
     let final = verified;
-    if (!paidInFull(payment, final) && payment.gatewayPaymentId) final = (await this.gateway.cancelPayment(payment.gatewayPaymentId)) ?? final;
+    if (!paidInFull(payment, final) && payment.gatewayPaymentId)
+      final = (await this.gateway.cancelPayment(payment.gatewayPaymentId)) ?? final;
     const settlement = await this.settle(paymentId, paidInFull(payment, final) ? 'succeeded' : 'failed');
-    if (settlement.payment.status === 'failed') throw new AppError('PAYMENT_FAILED', final?.failureReason ?? 'The payment did not go through');
+    if (settlement.payment.status === 'failed')
+      throw new AppError('PAYMENT_FAILED', final?.failureReason ?? 'The payment did not go through');
     return settlement;
   }
 
@@ -180,8 +217,19 @@ export class PaymentFlow {
     });
   }
 
-  private async apply(trx: Knex.Transaction, payment: SubscriptionPayment, sub: StoredSubscription | null, now: number): Promise<StoredSubscription> {
-    const common = { plan: payment.plan, interval: payment.interval, changedBy: payment.requestedBy, amountCharged: payment.amount, at: now };
+  private async apply(
+    trx: Knex.Transaction,
+    payment: SubscriptionPayment,
+    sub: StoredSubscription | null,
+    now: number,
+  ): Promise<StoredSubscription> {
+    const common = {
+      plan: payment.plan,
+      interval: payment.interval,
+      changedBy: payment.requestedBy,
+      amountCharged: payment.amount,
+      at: now,
+    };
     if (payment.purpose === 'create') return this.transitions.start(trx, { ...common, orgId: payment.orgId });
     if (!sub) throw new AppError('NOT_FOUND', `Subscription ${payment.subscriptionId} is gone`);
     return this.transitions.upgrade(trx, sub, { ...common, proration: payment.proration! });
@@ -189,8 +237,12 @@ export class PaymentFlow {
 }
 
 function paidInFull(payment: SubscriptionPayment, verified: VerifiedPayment | null): boolean {
-  return verified?.state === 'succeeded' && verified.amountReceived === payment.amount && verified.currency === payment.currency
-    && verified.metadata.subscriptionPaymentId === payment.id;
+  return (
+    verified?.state === 'succeeded' &&
+    verified.amountReceived === payment.amount &&
+    verified.currency === payment.currency &&
+    verified.metadata.subscriptionPaymentId === payment.id
+  );
 }
 
 export function resultOf(settlement: Settlement): SubscriptionChangeResult {

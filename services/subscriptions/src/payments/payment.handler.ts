@@ -30,7 +30,8 @@ export class PaymentHandler {
       const { settlement, status } = await this.flow.complete(paymentId, gatewayPaymentId, this.flow.gatewayName);
       return { paymentId, status, applied: settlement.applied };
     } catch (err) {
-      if (err instanceof AppError && err.code === 'PAYMENT_FAILED') return { paymentId, status: 'failed' as const, applied: false };
+      if (err instanceof AppError && err.code === 'PAYMENT_FAILED')
+        return { paymentId, status: 'failed' as const, applied: false };
       throw err;
     }
   }
@@ -38,9 +39,15 @@ export class PaymentHandler {
   private async finish(paymentId: string, gatewayPaymentId: string, gateway: string) {
     const { settlement, status } = await this.flow.complete(paymentId, gatewayPaymentId, gateway);
     if (settlement.payment.refundDueReason) {
-      throw new AppError('CONFLICT', 'The organisation was deleted before this payment arrived: nothing was applied and the payment is recorded for refund', {
-        paymentId, refundDue: true, reason: settlement.payment.refundDueReason,
-      });
+      throw new AppError(
+        'CONFLICT',
+        'The organisation was deleted before this payment arrived: nothing was applied and the payment is recorded for refund',
+        {
+          paymentId,
+          refundDue: true,
+          reason: settlement.payment.refundDueReason,
+        },
+      );
     }
     return {
       paymentId,

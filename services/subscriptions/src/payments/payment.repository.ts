@@ -83,13 +83,21 @@ export class PaymentRepository {
     return row ? toPayment(row) : null;
   }
 
-  async findByIdempotencyKey(orgId: string, key: string, db: Knex | Knex.Transaction = this.db): Promise<SubscriptionPayment | null> {
-    const row: PaymentRow | undefined = await db('subscription_payments').where({ org_id: orgId, idempotency_key: key }).first();
+  async findByIdempotencyKey(
+    orgId: string,
+    key: string,
+    db: Knex | Knex.Transaction = this.db,
+  ): Promise<SubscriptionPayment | null> {
+    const row: PaymentRow | undefined = await db('subscription_payments')
+      .where({ org_id: orgId, idempotency_key: key })
+      .first();
     return row ? toPayment(row) : null;
   }
 
   async pendingOf(orgId: string, db: Knex | Knex.Transaction = this.db): Promise<SubscriptionPayment | null> {
-    const row: PaymentRow | undefined = await db('subscription_payments').where({ org_id: orgId, status: 'pending' }).first();
+    const row: PaymentRow | undefined = await db('subscription_payments')
+      .where({ org_id: orgId, status: 'pending' })
+      .first();
     return row ? toPayment(row) : null;
   }
 
@@ -108,7 +116,11 @@ export class PaymentRepository {
   }
 
   /** Pending payments of one method created before `before`, oldest first. */
-  private async pendingSince(method: 'credits' | 'card', before: number, limit: number): Promise<SubscriptionPayment[]> {
+  private async pendingSince(
+    method: 'credits' | 'card',
+    before: number,
+    limit: number,
+  ): Promise<SubscriptionPayment[]> {
     const rows: PaymentRow[] = await this.db('subscription_payments')
       .where({ status: 'pending', method })
       .where('created_at', '<', before)
@@ -118,7 +130,10 @@ export class PaymentRepository {
   }
 
   async markRefundDue(trx: Knex.Transaction, id: string, reason: string): Promise<SubscriptionPayment> {
-    const [row]: PaymentRow[] = await trx('subscription_payments').where({ id }).update({ refund_due_reason: reason }).returning('*');
+    const [row]: PaymentRow[] = await trx('subscription_payments')
+      .where({ id })
+      .update({ refund_due_reason: reason })
+      .returning('*');
     return toPayment(row);
   }
 
@@ -130,7 +145,12 @@ export class PaymentRepository {
    * Moves a pending payment to its final status. Exactly one caller wins: the others find it no
    * longer pending and get null.
    */
-  async settle(trx: Knex.Transaction, id: string, status: 'succeeded' | 'failed', now: number): Promise<SubscriptionPayment | null> {
+  async settle(
+    trx: Knex.Transaction,
+    id: string,
+    status: 'succeeded' | 'failed',
+    now: number,
+  ): Promise<SubscriptionPayment | null> {
     const [row]: PaymentRow[] = await trx('subscription_payments')
       .where({ id, status: 'pending' })
       .update({ status, completed_at: now })

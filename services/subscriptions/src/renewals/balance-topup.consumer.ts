@@ -25,7 +25,10 @@ export class BalanceTopUpConsumer implements OnApplicationBootstrap, OnModuleDes
       handler: async (event) => {
         const parsed = BillingBalanceChangedEvent.schema.safeParse(event.data);
         if (!parsed.success) {
-          this.logger.error({ eventId: event.id, issues: parsed.error.issues }, 'event refused by its contract; dropped');
+          this.logger.error(
+            { eventId: event.id, issues: parsed.error.issues },
+            'event refused by its contract; dropped',
+          );
           return;
         }
         if (parsed.data.delta > 0) await this.worker.retryUnpaidOf(parsed.data.orgId);

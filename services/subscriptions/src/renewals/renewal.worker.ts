@@ -62,7 +62,9 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async tick(): Promise<void> {
     if (this.running) return;
-    this.running = this.runOnce().catch((err) => this.logger.warn({ err }, 'subscription worker pass failed; next pass retries'));
+    this.running = this.runOnce().catch((err) =>
+      this.logger.warn({ err }, 'subscription worker pass failed; next pass retries'),
+    );
     await this.running;
     this.running = undefined;
   }
@@ -88,12 +90,27 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
    * the subscription is left as it was (deferred to the next pass: the charge's reference makes the
    * retry safe).
    */
-  private async transitionOne(trx: Knex.Transaction, deferred: readonly string[]): Promise<'done' | 'none' | { deferred: string }> {
+  private async transitionOne(
+    trx: Knex.Transaction,
+    deferred: readonly string[],
+  ): Promise<'done' | 'none' | { deferred: string }> {
     const [sub] = await this.subscriptions.claimDue(trx, this.clock.now(), 1, deferred);
     if (!sub) return 'none';
     if (sub.cancelAtPeriodEnd) {
-      const after = await this.subscriptions.update(trx, sub.id, { status: 'cancelled', cancelledAt: sub.currentPeriodEnd, cancelAtPeriodEnd: false }, this.clock.now());
-      await this.recorder.record(trx, { change: 'cancelled', before: sub, after, changedBy: WORKER, at: this.clock.now(), reason: 'Cancelled at the period end' });
+      const after = await this.subscriptions.update(
+        trx,
+        sub.id,
+        { status: 'cancelled', cancelledAt: sub.currentPeriodEnd, cancelAtPeriodEnd: false },
+        this.clock.now(),
+      );
+      await this.recorder.record(trx, {
+        change: 'cancelled',
+        before: sub,
+        after,
+        changedBy: WORKER,
+        at: this.clock.now(),
+        reason: 'Cancelled at the period end',
+      });
       return 'done';
     }
     const next = sub.scheduledChange ?? { plan: sub.plan, interval: sub.interval };
@@ -105,24 +122,42 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
     }
     const now = this.clock.now();
     const paid = charge === 'paid';
-    const after = await this.subscriptions.update(trx, sub.id, {
-      plan: next.plan,
-      interval: next.interval,
-      priceAmount: price,
-      scheduled: null,
-      ...(paid
-        ? { currentPeriodStart: sub.currentPeriodEnd, currentPeriodEnd: periodEnd(sub.currentPeriodEnd, next.interval) }
-        : { status: 'past_due', unpaidPeriodEnd: sub.currentPeriodEnd }),
-    }, now);
+    const after = await this.subscriptions.update(
+      trx,
+      sub.id,
+      {
+        plan: next.plan,
+        interval: next.interval,
+        priceAmount: price,
+        scheduled: null,
+        ...(paid
+          ? {
+              currentPeriodStart: sub.currentPeriodEnd,
+              currentPeriodEnd: periodEnd(sub.currentPeriodEnd, next.interval),
+            }
+          : { status: 'past_due', unpaidPeriodEnd: sub.currentPeriodEnd }),
+      },
+      now,
+    );
     if (sub.scheduledChange || paid) {
       await this.recorder.record(trx, {
-        change: sub.scheduledChange ? 'downgraded' : 'renewed', before: sub, after, changedBy: WORKER, at: now,
+        change: sub.scheduledChange ? 'downgraded' : 'renewed',
+        before: sub,
+        after,
+        changedBy: WORKER,
+        at: now,
         amountCharged: paid && price > 0 ? price : 0,
       });
     }
     if (!paid) {
       await this.outbox.add(trx, SubscriptionPaymentFailedEvent, sub.orgId, {
-        orgId: sub.orgId, subscriptionId: sub.id, plan: next.plan, amount: price, currency: sub.currency, reason: charge.reason, attemptedAt: now,
+        orgId: sub.orgId,
+        subscriptionId: sub.id,
+        plan: next.plan,
+        amount: price,
+        currency: sub.currency,
+        reason: charge.reason,
+        attemptedAt: now,
       });
     }
     return 'done';
@@ -150,15 +185,43 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
       if (!sub || sub.status !== 'past_due' || sub.unpaidPeriodEnd === null) return false;
       const now = this.clock.now();
       if (sub.cancelAtPeriodEnd) {
-        const after = await this.subscriptions.update(trx, sub.id, { status: 'cancelled', cancelledAt: sub.unpaidPeriodEnd, cancelAtPeriodEnd: false, unpaidPeriodEnd: null }, now);
-        await this.recorder.record(trx, { change: 'cancelled', before: sub, after, changedBy: WORKER, at: now, reason: 'Cancelled while the renewal was unpaid' });
+        const after = await this.subscriptions.update(
+          trx,
+          sub.id,
+          { status: 'cancelled', cancelledAt: sub.unpaidPeriodEnd, cancelAtPeriodEnd: false, unpaidPeriodEnd: null },
+          now,
+        );
+        await this.recorder.record(trx, {
+          change: 'cancelled',
+          before: sub,
+          after,
+          changedBy: WORKER,
+          at: now,
+          reason: 'Cancelled while the renewal was unpaid',
+        });
         return false;
       }
       if ((await this.charge(sub, sub.priceAmount, sub.unpaidPeriodEnd)) !== 'paid') return false;
-      const after = await this.subscriptions.update(trx, sub.id, {
-        status: 'active', unpaidPeriodEnd: null, currentPeriodStart: sub.unpaidPeriodEnd, currentPeriodEnd: periodEnd(sub.unpaidPeriodEnd, sub.interval),
-      }, now);
-      await this.recorder.record(trx, { change: 'renewed', before: sub, after, changedBy: WORKER, at: now, amountCharged: sub.priceAmount, reason: 'Unpaid renewal recovered' });
+      const after = await this.subscriptions.update(
+        trx,
+        sub.id,
+        {
+          status: 'active',
+          unpaidPeriodEnd: null,
+          currentPeriodStart: sub.unpaidPeriodEnd,
+          currentPeriodEnd: periodEnd(sub.unpaidPeriodEnd, sub.interval),
+        },
+        now,
+      );
+      await this.recorder.record(trx, {
+        change: 'renewed',
+        before: sub,
+        after,
+        changedBy: WORKER,
+        at: now,
+        amountCharged: sub.priceAmount,
+        reason: 'Unpaid renewal recovered',
+      });
       return true;
     });
   }
@@ -197,7 +260,11 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return settled;
   }
 
-  private async charge(sub: StoredSubscription, amount: number, periodEndAt: number): Promise<'paid' | 'retry-later' | { reason: string }> {
+  private async charge(
+    sub: StoredSubscription,
+    amount: number,
+    periodEndAt: number,
+  ): Promise<'paid' | 'retry-later' | { reason: string }> {
     if (amount === 0) return 'paid';
     const outcome = await this.credits.debit({
       orgId: sub.orgId,

@@ -77,11 +77,24 @@ export class ChangeRecorder {
   handOverState(trx: Knex.Transaction, sub: StoredSubscription, change: SubscriptionChange, changedBy: string): void {
     const data = SubscriptionChangedEvent.schema.parse(changedData(sub, change, changedBy));
     const { subject: type, version } = SubscriptionChangedEvent;
-    this.handOverAfterCommit(trx, { id: newId('event'), type, version, occurredAt: sub.updatedAt, orgId: sub.orgId, data });
+    this.handOverAfterCommit(trx, {
+      id: newId('event'),
+      type,
+      version,
+      occurredAt: sub.updatedAt,
+      orgId: sub.orgId,
+      data,
+    });
   }
 
-  private handOverAfterCommit(trx: Knex.Transaction, event: EventEnvelope<z.output<typeof SubscriptionChangedEvent.schema>>): void {
-    const handover = trx.executionPromise.then(() => this.orgFeatures.handOver(event), () => undefined);
+  private handOverAfterCommit(
+    trx: Knex.Transaction,
+    event: EventEnvelope<z.output<typeof SubscriptionChangedEvent.schema>>,
+  ): void {
+    const handover = trx.executionPromise.then(
+      () => this.orgFeatures.handOver(event),
+      () => undefined,
+    );
     this.handovers.get(trx)?.push(handover);
   }
 }

@@ -12,7 +12,14 @@ describe('proration, checked against hand-computed figures', () => {
     // basic (900) → pro (2900) at 2026-01-11T08:20:00Z: 20 d 15 h 40 min = 1,784,400 s of 2,678,400 s left.
     // due = 2000 × 1,784,400 / 2,678,400 = 1332.437… → 1332; credit 599.6 → 600; charge 1932.03 → 1932.
     const p = prorate({ ...base, oldPrice: 900, newPrice: 2900, keepsPeriod: true, at: Date.UTC(2026, 0, 11, 8, 20) });
-    expect(p).toEqual({ unusedSeconds: 1_784_400, periodSeconds: MONTH_SECONDS, credit: 600, charge: 1932, amountDue: 1332, currency: 'USD' });
+    expect(p).toEqual({
+      unusedSeconds: 1_784_400,
+      periodSeconds: MONTH_SECONDS,
+      credit: 600,
+      charge: 1932,
+      amountDue: 1332,
+      currency: 'USD',
+    });
   });
 
   it('charges the whole difference on the first second of the period', () => {
@@ -26,18 +33,38 @@ describe('proration, checked against hand-computed figures', () => {
   });
 
   it('counts whole seconds: 999 ms before the end leaves no unused second', () => {
-    expect(prorate({ ...base, oldPrice: 900, newPrice: 2900, keepsPeriod: true, at: FEB_1 - 999 }).unusedSeconds).toBe(0);
+    expect(prorate({ ...base, oldPrice: 900, newPrice: 2900, keepsPeriod: true, at: FEB_1 - 999 }).unusedSeconds).toBe(
+      0,
+    );
   });
 
   it('credits the unused monthly part against a whole new year when going monthly → yearly', () => {
     // pro yearly 29000 − 900 × 1,784,400 / 2,678,400 (= 599.597…) = 28400.40… → 28400.
-    const p = prorate({ ...base, oldPrice: 900, newPrice: 29_000, keepsPeriod: false, at: Date.UTC(2026, 0, 11, 8, 20) });
+    const p = prorate({
+      ...base,
+      oldPrice: 900,
+      newPrice: 29_000,
+      keepsPeriod: false,
+      at: Date.UTC(2026, 0, 11, 8, 20),
+    });
     expect(p).toMatchObject({ credit: 600, charge: 29_000, amountDue: 28_400 });
   });
 
   it('rounds half up exactly at .5 (2000 × 1,339,200 / 2,678,400 = 1000; 1 × 1 / 2 = 0.5 → 1)', () => {
-    expect(prorate({ ...base, oldPrice: 900, newPrice: 2900, keepsPeriod: true, at: Date.UTC(2026, 0, 16, 12) }).amountDue).toBe(1000);
-    expect(prorate({ periodStart: 0, periodEnd: 2000, currency: 'USD', oldPrice: 0, newPrice: 1, keepsPeriod: true, at: 1000 }).amountDue).toBe(1);
+    expect(
+      prorate({ ...base, oldPrice: 900, newPrice: 2900, keepsPeriod: true, at: Date.UTC(2026, 0, 16, 12) }).amountDue,
+    ).toBe(1000);
+    expect(
+      prorate({
+        periodStart: 0,
+        periodEnd: 2000,
+        currency: 'USD',
+        oldPrice: 0,
+        newPrice: 1,
+        keepsPeriod: true,
+        at: 1000,
+      }).amountDue,
+    ).toBe(1);
   });
 });
 
@@ -64,6 +91,8 @@ describe('which moves are upgrades', () => {
     ['pro', 'year', 'team', 'month', 'mixed'],
     ['pro', 'month', 'pro', 'month', 'same'],
   ] as const)('%s/%s → %s/%s is %s', (fromPlan, fromInterval, toPlan, toInterval, kind) => {
-    expect(compareChange({ plan: fromPlan, interval: fromInterval }, { plan: toPlan, interval: toInterval })).toBe(kind);
+    expect(compareChange({ plan: fromPlan, interval: fromInterval }, { plan: toPlan, interval: toInterval })).toBe(
+      kind,
+    );
   });
 });

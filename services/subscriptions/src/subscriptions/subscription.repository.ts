@@ -28,7 +28,18 @@ export interface StoredSubscription extends Subscription {
 }
 
 export type SubscriptionFields = Partial<
-  Pick<StoredSubscription, 'plan' | 'interval' | 'status' | 'priceAmount' | 'currentPeriodStart' | 'currentPeriodEnd' | 'cancelAtPeriodEnd' | 'cancelledAt' | 'unpaidPeriodEnd'>
+  Pick<
+    StoredSubscription,
+    | 'plan'
+    | 'interval'
+    | 'status'
+    | 'priceAmount'
+    | 'currentPeriodStart'
+    | 'currentPeriodEnd'
+    | 'cancelAtPeriodEnd'
+    | 'cancelledAt'
+    | 'unpaidPeriodEnd'
+  >
 > & { scheduled?: { plan: PlanId; interval: BillingInterval } | null };
 
 export interface ChangeRecord {
@@ -61,7 +72,11 @@ export class SubscriptionRepository {
   }
 
   async lockLive(trx: Knex.Transaction, orgId: string): Promise<StoredSubscription | null> {
-    const row: SubscriptionRow | undefined = await trx('subscriptions').where({ org_id: orgId }).whereNot({ status: 'cancelled' }).forUpdate().first();
+    const row: SubscriptionRow | undefined = await trx('subscriptions')
+      .where({ org_id: orgId })
+      .whereNot({ status: 'cancelled' })
+      .forUpdate()
+      .first();
     return row ? toSubscription(row) : null;
   }
 
@@ -71,7 +86,12 @@ export class SubscriptionRepository {
   }
 
   /** Claims up to `limit` active subscriptions whose period has ended; rows other workers hold are skipped. */
-  async claimDue(trx: Knex.Transaction, now: number, limit: number, except: readonly string[] = []): Promise<StoredSubscription[]> {
+  async claimDue(
+    trx: Knex.Transaction,
+    now: number,
+    limit: number,
+    except: readonly string[] = [],
+  ): Promise<StoredSubscription[]> {
     const rows: SubscriptionRow[] = await trx('subscriptions')
       .where({ status: 'active' })
       .where('current_period_end', '<=', now)
@@ -84,7 +104,11 @@ export class SubscriptionRepository {
   }
 
   async unpaidIds(): Promise<string[]> {
-    return this.db('subscriptions').where({ status: 'past_due' }).whereNotNull('unpaid_period_end').orderBy('updated_at').pluck('id');
+    return this.db('subscriptions')
+      .where({ status: 'past_due' })
+      .whereNotNull('unpaid_period_end')
+      .orderBy('updated_at')
+      .pluck('id');
   }
 
   async insert(trx: Knex.Transaction, sub: StoredSubscription): Promise<void> {
@@ -108,12 +132,23 @@ export class SubscriptionRepository {
     });
   }
 
-  async update(trx: Knex.Transaction, id: string, fields: SubscriptionFields, now: number): Promise<StoredSubscription> {
+  async update(
+    trx: Knex.Transaction,
+    id: string,
+    fields: SubscriptionFields,
+    now: number,
+  ): Promise<StoredSubscription> {
     const row: Record<string, unknown> = { updated_at: now };
     const columns: [keyof SubscriptionFields, string][] = [
-      ['plan', 'plan'], ['interval', 'interval'], ['status', 'status'], ['priceAmount', 'price_amount'],
-      ['currentPeriodStart', 'current_period_start'], ['currentPeriodEnd', 'current_period_end'],
-      ['cancelAtPeriodEnd', 'cancel_at_period_end'], ['cancelledAt', 'cancelled_at'], ['unpaidPeriodEnd', 'unpaid_period_end'],
+      ['plan', 'plan'],
+      ['interval', 'interval'],
+      ['status', 'status'],
+      ['priceAmount', 'price_amount'],
+      ['currentPeriodStart', 'current_period_start'],
+      ['currentPeriodEnd', 'current_period_end'],
+      ['cancelAtPeriodEnd', 'cancel_at_period_end'],
+      ['cancelledAt', 'cancelled_at'],
+      ['unpaidPeriodEnd', 'unpaid_period_end'],
     ];
     for (const [field, column] of columns) if (fields[field] !== undefined) row[column] = fields[field];
     if (fields.scheduled !== undefined) {

@@ -21,7 +21,12 @@ import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payme
 import { compareChange, planById, priceOf } from '../plans/catalogue';
 import { ChangeRecorder } from './change-recorder';
 import { prorate } from './proration';
-import { publicSubscription, StoredSubscription, SubscriptionFields, SubscriptionRepository } from './subscription.repository';
+import {
+  publicSubscription,
+  StoredSubscription,
+  SubscriptionFields,
+  SubscriptionRepository,
+} from './subscription.repository';
 import { alreadySubscribed, SubscriptionTransitions } from './transitions';
 
 interface Request {
@@ -56,52 +61,100 @@ export class SubscriptionService {
     const amount = priceOf(input.plan, input.interval);
     if (amount > 0) this.checkPayment(input.payment);
     const now = this.clock.now();
-    const outcome = await this.recorder.transaction(async (trx): Promise<{ kind: 'free'; sub: StoredSubscription } | { kind: 'opened'; payment: SubscriptionPayment }> => {
-      await this.requireNotDeleted(trx, req.orgId);
-      if (await this.subscriptions.lockLive(trx, req.orgId)) throw alreadySubscribed();
-      if (amount === 0) {
-        const sub = await this.transitions.start(trx, { ...input, orgId: req.orgId, at: now, changedBy: req.principal.sub, amountCharged: 0 });
-        return { kind: 'free', sub };
-      }
-      const opened = this.newPayment(req, 'create', null, input.plan, input.interval, amount, input.payment!, null, now);
-      await this.flow.open(trx, opened);
-      return { kind: 'opened', payment: opened };
-    }).catch(uniqueAsConflict);
-    if (outcome.kind === 'free') return { subscription: publicSubscription(outcome.sub), amountCharged: 0, proration: null, payment: null };
+    const outcome = await this.recorder
+      .transaction(
+        async (
+          trx,
+        ): Promise<{ kind: 'free'; sub: StoredSubscription } | { kind: 'opened'; payment: SubscriptionPayment }> => {
+          await this.requireNotDeleted(trx, req.orgId);
+          if (await this.subscriptions.lockLive(trx, req.orgId)) throw alreadySubscribed();
+          if (amount === 0) {
+            const sub = await this.transitions.start(trx, {
+              ...input,
+              orgId: req.orgId,
+              at: now,
+              changedBy: req.principal.sub,
+              amountCharged: 0,
+            });
+            return { kind: 'free', sub };
+          }
+          const opened = this.newPayment(
+            req,
+            'create',
+            null,
+            input.plan,
+            input.interval,
+            amount,
+            input.payment!,
+            null,
+            now,
+          );
+          await this.flow.open(trx, opened);
+          return { kind: 'opened', payment: opened };
+        },
+      )
+      .catch(uniqueAsConflict);
+    if (outcome.kind === 'free')
+      return { subscription: publicSubscription(outcome.sub), amountCharged: 0, proration: null, payment: null };
     return this.flow.collect(outcome.payment, cardOf(input.payment));
   }
 
   /** Immediate and prorated to the second (see proration.ts); nothing due applies without a payment. */
   async upgrade(req: Request, input: SubscriptionUpgrade): Promise<SubscriptionChangeResult | ReplayedResponse> {
     const now = this.clock.now();
-    type Outcome = { kind: 'done'; result: SubscriptionChangeResult | ReplayedResponse } | { kind: 'opened'; payment: SubscriptionPayment };
-    const outcome = await this.recorder.transaction(async (trx): Promise<Outcome> => {
-      const sub = await this.lockedLive(trx, req.orgId);
-      const interval = input.interval ?? sub.interval;
-      const replay = await this.replay(req, 'upgrade', input.plan, interval, trx);
-      if (replay) return { kind: 'done', result: replay };
-      if (sub.status === 'past_due') throw new AppError('CONFLICT', 'The last renewal is unpaid: settle it before upgrading');
-      const kind = compareChange(sub, { plan: input.plan, interval });
-      if (kind !== 'upgrade') throw notA('upgrade', kind, sub, input.plan, interval);
-      const proration = prorate({
-        oldPrice: sub.priceAmount,
-        periodStart: sub.currentPeriodStart,
-        periodEnd: sub.currentPeriodEnd,
-        newPrice: priceOf(input.plan, interval),
-        keepsPeriod: interval === sub.interval,
-        at: now,
-        currency: sub.currency,
-      });
-      const stamped = { ...proration, at: now };
-      if (proration.amountDue === 0) {
-        const after = await this.transitions.upgrade(trx, sub, { plan: input.plan, interval, proration: stamped, changedBy: req.principal.sub, amountCharged: 0, at: now });
-        return { kind: 'done', result: { subscription: publicSubscription(after), amountCharged: 0, proration, payment: null } };
-      }
-      this.checkPayment(input.payment);
-      const opened = this.newPayment(req, 'upgrade', sub.id, input.plan, interval, proration.amountDue, input.payment!, stamped, now);
-      await this.flow.open(trx, opened);
-      return { kind: 'opened', payment: opened };
-    }).catch(uniqueAsConflict);
+    type Outcome =
+      | { kind: 'done'; result: SubscriptionChangeResult | ReplayedResponse }
+      | { kind: 'opened'; payment: SubscriptionPayment };
+    const outcome = await this.recorder
+      .transaction(async (trx): Promise<Outcome> => {
+        const sub = await this.lockedLive(trx, req.orgId);
+        const interval = input.interval ?? sub.interval;
+        const replay = await this.replay(req, 'upgrade', input.plan, interval, trx);
+        if (replay) return { kind: 'done', result: replay };
+        if (sub.status === 'past_due')
+          throw new AppError('CONFLICT', 'The last renewal is unpaid: settle it before upgrading');
+        const kind = compareChange(sub, { plan: input.plan, interval });
+        if (kind !== 'upgrade') throw notA('upgrade', kind, sub, input.plan, interval);
+        const proration = prorate({
+          oldPrice: sub.priceAmount,
+          periodStart: sub.currentPeriodStart,
+          periodEnd: sub.currentPeriodEnd,
+          newPrice: priceOf(input.plan, interval),
+          keepsPeriod: interval === sub.interval,
+          at: now,
+          currency: sub.currency,
+        });
+        const stamped = { ...proration, at: now };
+        if (proration.amountDue === 0) {
+          const after = await this.transitions.upgrade(trx, sub, {
+            plan: input.plan,
+            interval,
+            proration: stamped,
+            changedBy: req.principal.sub,
+            amountCharged: 0,
+            at: now,
+          });
+          return {
+            kind: 'done',
+            result: { subscription: publicSubscription(after), amountCharged: 0, proration, payment: null },
+          };
+        }
+        this.checkPayment(input.payment);
+        const opened = this.newPayment(
+          req,
+          'upgrade',
+          sub.id,
+          input.plan,
+          interval,
+          proration.amountDue,
+          input.payment!,
+          stamped,
+          now,
+        );
+        await this.flow.open(trx, opened);
+        return { kind: 'opened', payment: opened };
+      })
+      .catch(uniqueAsConflict);
     if (outcome.kind === 'done') return outcome.result;
     return this.flow.collect(outcome.payment, cardOf(input.payment));
   }
@@ -114,9 +167,18 @@ export class SubscriptionService {
       const kind = compareChange(sub, { plan: input.plan, interval });
       if (kind !== 'downgrade') throw notA('downgrade', kind, sub, input.plan, interval);
       const now = this.clock.now();
-      const after = await this.subscriptions.update(trx, sub.id, { scheduled: { plan: input.plan, interval }, cancelAtPeriodEnd: false }, now);
+      const after = await this.subscriptions.update(
+        trx,
+        sub.id,
+        { scheduled: { plan: input.plan, interval }, cancelAtPeriodEnd: false },
+        now,
+      );
       await this.recorder.record(trx, {
-        change: 'downgrade_scheduled', before: sub, after, changedBy: req.principal.sub, at: now,
+        change: 'downgrade_scheduled',
+        before: sub,
+        after,
+        changedBy: req.principal.sub,
+        at: now,
         details: { plan: input.plan, interval, effectiveAt: sub.currentPeriodEnd },
       });
       return publicSubscription(after);
@@ -129,16 +191,29 @@ export class SubscriptionService {
       const sub = await this.lockedLive(trx, req.orgId);
       const now = this.clock.now();
       const reason = input.reason ?? null;
-      if (input.immediate) return publicSubscription(await this.transitions.cancelNow(trx, sub, req.principal.sub, now, reason));
+      if (input.immediate)
+        return publicSubscription(await this.transitions.cancelNow(trx, sub, req.principal.sub, now, reason));
       if (sub.cancelAtPeriodEnd) return publicSubscription(sub);
       const after = await this.subscriptions.update(trx, sub.id, { cancelAtPeriodEnd: true, scheduled: null }, now);
-      await this.recorder.record(trx, { change: 'cancel_scheduled', before: sub, after, changedBy: req.principal.sub, at: now, reason });
+      await this.recorder.record(trx, {
+        change: 'cancel_scheduled',
+        before: sub,
+        after,
+        changedBy: req.principal.sub,
+        at: now,
+        reason,
+      });
       return publicSubscription(after);
     });
   }
 
   /** Ends the org's live subscription now (the account was cancelled); nothing live is a no-op. */
-  async cancelForAccount(trx: Knex.Transaction, orgId: string, changedBy: string, reason: string | null): Promise<void> {
+  async cancelForAccount(
+    trx: Knex.Transaction,
+    orgId: string,
+    changedBy: string,
+    reason: string | null,
+  ): Promise<void> {
     const sub = await this.subscriptions.lockLive(trx, orgId);
     if (sub) await this.transitions.cancelNow(trx, sub, changedBy, this.clock.now(), reason ?? 'Account cancelled');
   }
@@ -147,7 +222,10 @@ export class SubscriptionService {
    * org.deleted: the live subscription ends now, like an immediate cancel (no refund), recorded with
    * the deletion's reason; the org is remembered so nothing starts a subscription for it again.
    */
-  async cancelForDeletedOrg(trx: Knex.Transaction, deleted: { orgId: string; deletedBy: string; reason: string; deletedAt: number }): Promise<void> {
+  async cancelForDeletedOrg(
+    trx: Knex.Transaction,
+    deleted: { orgId: string; deletedBy: string; reason: string; deletedAt: number },
+  ): Promise<void> {
     await this.deletedOrgs.record(trx, deleted);
     await this.cancelForAccount(trx, deleted.orgId, deleted.deletedBy, `Organisation deleted: ${deleted.reason}`);
   }
@@ -157,10 +235,20 @@ export class SubscriptionService {
    * without a charge (as admin/update starts one); renewals charge from then on. Skipped for a
    * deleted org or one that already has a live subscription.
    */
-  async startForRegistration(trx: Knex.Transaction, input: { orgId: string; planId: PlanId; interval: BillingInterval; changedBy: string }): Promise<boolean> {
+  async startForRegistration(
+    trx: Knex.Transaction,
+    input: { orgId: string; planId: PlanId; interval: BillingInterval; changedBy: string },
+  ): Promise<boolean> {
     if (await this.deletedOrgs.isDeleted(trx, input.orgId)) return false;
     if (await this.subscriptions.lockLive(trx, input.orgId)) return false;
-    await this.transitions.start(trx, { orgId: input.orgId, plan: input.planId, interval: input.interval, at: this.clock.now(), changedBy: input.changedBy, amountCharged: 0 });
+    await this.transitions.start(trx, {
+      orgId: input.orgId,
+      plan: input.planId,
+      interval: input.interval,
+      at: this.clock.now(),
+      changedBy: input.changedBy,
+      amountCharged: 0,
+    });
     return true;
   }
 
@@ -168,7 +256,12 @@ export class SubscriptionService {
    * subscriptions.registration.start: org-register asks before it answers, so the plan's flags hold
    * for the very next request; the org.created path then finds the subscription live and does nothing.
    */
-  startRegistered(input: { orgId: string; planId: PlanId; interval: BillingInterval; changedBy: string }): Promise<{ started: boolean }> {
+  startRegistered(input: {
+    orgId: string;
+    planId: PlanId;
+    interval: BillingInterval;
+    changedBy: string;
+  }): Promise<{ started: boolean }> {
     return this.recorder.transaction(async (trx) => {
       if (await this.startForRegistration(trx, input)) return { started: true };
       // org.created got here first: its hand-over to orgs may still be on its way, so hand the state over too.
@@ -191,15 +284,30 @@ export class SubscriptionService {
       let sub = await this.subscriptions.lockLive(trx, req.orgId);
       if (!sub) {
         await this.requireNotDeleted(trx, req.orgId);
-        if (!input.plan) throw new AppError('NOT_FOUND', `Organisation ${req.orgId} has no live subscription: name a plan to start one`);
+        if (!input.plan)
+          throw new AppError(
+            'NOT_FOUND',
+            `Organisation ${req.orgId} has no live subscription: name a plan to start one`,
+          );
         sub = await this.transitions.start(trx, {
-          orgId: req.orgId, plan: input.plan, interval: input.interval ?? 'month', at: now, changedBy, amountCharged: 0, priceAmount: input.priceAmount,
+          orgId: req.orgId,
+          plan: input.plan,
+          interval: input.interval ?? 'month',
+          at: now,
+          changedBy,
+          amountCharged: 0,
+          priceAmount: input.priceAmount,
         });
       }
       const fields = adminFields(sub, input, now);
       const after = Object.keys(fields).length ? await this.subscriptions.update(trx, sub.id, fields, now) : sub;
       await this.recorder.record(trx, {
-        change: 'admin_updated', before: sub, after, changedBy, at: now, reason: input.reason,
+        change: 'admin_updated',
+        before: sub,
+        after,
+        changedBy,
+        at: now,
+        reason: input.reason,
         details: { request: input, before: publicSubscription(sub), after: publicSubscription(after) },
         featureOverrides: input.features,
       });
@@ -209,7 +317,8 @@ export class SubscriptionService {
 
   /** A deleted org's subscription ended with it (org.deleted); operators cannot start a new one. */
   private async requireNotDeleted(trx: Knex.Transaction, orgId: string): Promise<void> {
-    if (await this.deletedOrgs.isDeleted(trx, orgId)) throw new AppError('CONFLICT', `Organisation ${orgId} was deleted: it cannot subscribe again`);
+    if (await this.deletedOrgs.isDeleted(trx, orgId))
+      throw new AppError('CONFLICT', `Organisation ${orgId} was deleted: it cannot subscribe again`);
   }
 
   private checkPayment(payment: PaymentChoice | undefined): void {
@@ -228,7 +337,11 @@ export class SubscriptionService {
    * Inside a transaction, pass it: a second pool connection while holding the row lock starves the pool.
    */
   private async replay(
-    req: Request, purpose: PaymentPurpose, plan: PlanId, interval: BillingInterval, trx?: Knex.Transaction,
+    req: Request,
+    purpose: PaymentPurpose,
+    plan: PlanId,
+    interval: BillingInterval,
+    trx?: Knex.Transaction,
   ): Promise<ReplayedResponse | null> {
     if (!req.idempotencyKey) return null;
     const earlier = await this.payments.findByIdempotencyKey(req.orgId, req.idempotencyKey, trx);
@@ -242,8 +355,15 @@ export class SubscriptionService {
   }
 
   private newPayment(
-    req: Request, purpose: PaymentPurpose, subscriptionId: string | null, plan: PlanId, interval: BillingInterval,
-    amount: number, choice: PaymentChoice, proration: SubscriptionPayment['proration'], now: number,
+    req: Request,
+    purpose: PaymentPurpose,
+    subscriptionId: string | null,
+    plan: PlanId,
+    interval: BillingInterval,
+    amount: number,
+    choice: PaymentChoice,
+    proration: SubscriptionPayment['proration'],
+    now: number,
   ): SubscriptionPayment {
     return {
       id: newId('subscriptionPayment'),
@@ -274,7 +394,8 @@ function adminFields(sub: StoredSubscription, input: SubscriptionAdminUpdate, no
   if (input.plan !== undefined) fields.plan = input.plan;
   if (input.interval !== undefined) fields.interval = input.interval;
   if (input.priceAmount !== undefined) fields.priceAmount = input.priceAmount;
-  else if (input.plan !== undefined || input.interval !== undefined) fields.priceAmount = priceOf(input.plan ?? sub.plan, input.interval ?? sub.interval);
+  else if (input.plan !== undefined || input.interval !== undefined)
+    fields.priceAmount = priceOf(input.plan ?? sub.plan, input.interval ?? sub.interval);
   if (input.currentPeriodEnd !== undefined) {
     if (input.currentPeriodEnd <= sub.currentPeriodStart) {
       throw new AppError('VALIDATION_FAILED', 'currentPeriodEnd must be after the period start', {
@@ -285,7 +406,8 @@ function adminFields(sub: StoredSubscription, input: SubscriptionAdminUpdate, no
   }
   if (input.status !== undefined && input.status !== sub.status) {
     fields.status = input.status;
-    if (input.status === 'cancelled') Object.assign(fields, { cancelledAt: now, cancelAtPeriodEnd: false, scheduled: null });
+    if (input.status === 'cancelled')
+      Object.assign(fields, { cancelledAt: now, cancelAtPeriodEnd: false, scheduled: null });
     if (input.status === 'active') fields.unpaidPeriodEnd = null;
   }
   return fields;
@@ -302,11 +424,25 @@ function requirePayment(payment: PaymentChoice | undefined): asserts payment is 
   });
 }
 
-function notA(wanted: 'upgrade' | 'downgrade', kind: string, sub: StoredSubscription, plan: PlanId, interval: BillingInterval): AppError {
+function notA(
+  wanted: 'upgrade' | 'downgrade',
+  kind: string,
+  sub: StoredSubscription,
+  plan: PlanId,
+  interval: BillingInterval,
+): AppError {
   const from = `${sub.plan} (${sub.interval})`;
   const to = `${plan} (${interval})`;
-  const hint = kind === 'same' ? 'it is the current plan' : kind === 'mixed' ? 'a higher plan on a shorter interval is not one move: do it in two' : `use ${wanted === 'upgrade' ? 'downgrade' : 'upgrade'}`;
-  return new AppError('CONFLICT', `${from} → ${to} is not ${wanted === 'upgrade' ? 'an upgrade' : 'a downgrade'}: ${hint}`);
+  const hint =
+    kind === 'same'
+      ? 'it is the current plan'
+      : kind === 'mixed'
+        ? 'a higher plan on a shorter interval is not one move: do it in two'
+        : `use ${wanted === 'upgrade' ? 'downgrade' : 'upgrade'}`;
+  return new AppError(
+    'CONFLICT',
+    `${from} → ${to} is not ${wanted === 'upgrade' ? 'an upgrade' : 'a downgrade'}: ${hint}`,
+  );
 }
 
 /** Two racing writers: the unique indexes decide; the loser gets a 409, never a 500. */

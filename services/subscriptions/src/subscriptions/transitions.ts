@@ -17,7 +17,15 @@ export class SubscriptionTransitions {
   /** A new live subscription whose first period starts now; a live one already there is a 409. */
   async start(
     trx: Knex.Transaction,
-    input: { orgId: string; plan: PlanId; interval: BillingInterval; at: number; changedBy: string; amountCharged: number; priceAmount?: number },
+    input: {
+      orgId: string;
+      plan: PlanId;
+      interval: BillingInterval;
+      at: number;
+      changedBy: string;
+      amountCharged: number;
+      priceAmount?: number;
+    },
   ): Promise<StoredSubscription> {
     const start = wholeSecond(input.at);
     const plan = planById(input.plan);
@@ -44,7 +52,14 @@ export class SubscriptionTransitions {
     } catch (err) {
       throw isUniqueViolation(err) ? alreadySubscribed() : err;
     }
-    await this.recorder.record(trx, { change: 'created', before: null, after: sub, changedBy: input.changedBy, at: input.at, amountCharged: input.amountCharged });
+    await this.recorder.record(trx, {
+      change: 'created',
+      before: null,
+      after: sub,
+      changedBy: input.changedBy,
+      at: input.at,
+      amountCharged: input.amountCharged,
+    });
     return sub;
   }
 
@@ -56,29 +71,61 @@ export class SubscriptionTransitions {
   async upgrade(
     trx: Knex.Transaction,
     sub: StoredSubscription,
-    input: { plan: PlanId; interval: BillingInterval; proration: Proration & { at: number }; changedBy: string; amountCharged: number; at: number },
+    input: {
+      plan: PlanId;
+      interval: BillingInterval;
+      proration: Proration & { at: number };
+      changedBy: string;
+      amountCharged: number;
+      at: number;
+    },
   ): Promise<StoredSubscription> {
     const newPeriod = input.interval !== sub.interval;
     const start = wholeSecond(input.proration.at);
-    const after = await this.subscriptions.update(trx, sub.id, {
-      plan: input.plan,
-      interval: input.interval,
-      priceAmount: priceOf(input.plan, input.interval),
-      ...(newPeriod ? { currentPeriodStart: start, currentPeriodEnd: periodEnd(start, input.interval) } : {}),
-      cancelAtPeriodEnd: false,
-      scheduled: null,
-    }, input.at);
+    const after = await this.subscriptions.update(
+      trx,
+      sub.id,
+      {
+        plan: input.plan,
+        interval: input.interval,
+        priceAmount: priceOf(input.plan, input.interval),
+        ...(newPeriod ? { currentPeriodStart: start, currentPeriodEnd: periodEnd(start, input.interval) } : {}),
+        cancelAtPeriodEnd: false,
+        scheduled: null,
+      },
+      input.at,
+    );
     await this.recorder.record(trx, {
-      change: 'upgraded', before: sub, after, changedBy: input.changedBy, at: input.at, amountCharged: input.amountCharged,
+      change: 'upgraded',
+      before: sub,
+      after,
+      changedBy: input.changedBy,
+      at: input.at,
+      amountCharged: input.amountCharged,
       details: { proration: input.proration },
     });
     return after;
   }
 
-  async cancelNow(trx: Knex.Transaction, sub: StoredSubscription, changedBy: string, at: number, reason: string | null): Promise<StoredSubscription> {
-    const after = await this.subscriptions.update(trx, sub.id, {
-      status: 'cancelled', cancelledAt: at, cancelAtPeriodEnd: false, scheduled: null, unpaidPeriodEnd: null,
-    }, at);
+  async cancelNow(
+    trx: Knex.Transaction,
+    sub: StoredSubscription,
+    changedBy: string,
+    at: number,
+    reason: string | null,
+  ): Promise<StoredSubscription> {
+    const after = await this.subscriptions.update(
+      trx,
+      sub.id,
+      {
+        status: 'cancelled',
+        cancelledAt: at,
+        cancelAtPeriodEnd: false,
+        scheduled: null,
+        unpaidPeriodEnd: null,
+      },
+      at,
+    );
     await this.recorder.record(trx, { change: 'cancelled', before: sub, after, changedBy, at, reason });
     return after;
   }

@@ -89,7 +89,13 @@ export class JobRepository {
         updated_at: job.now,
       });
       await trx('transfer_job_steps').insert(
-        job.steps.map((step, position) => ({ job_id: job.id, position, datatype: step.datatype, status: 'pending', source_count: step.sourceCount })),
+        job.steps.map((step, position) => ({
+          job_id: job.id,
+          position,
+          datatype: step.datatype,
+          status: 'pending',
+          source_count: step.sourceCount,
+        })),
       );
     });
   }
@@ -114,10 +120,26 @@ export class JobRepository {
   async page(request: JobPageRequest): Promise<{ items: TransferJob[]; nextCursor: string | null }> {
     const query = this.db('transfer_jobs');
     if (request.status) query.where({ status: request.status });
-    if (request.orgId) query.where((q) => q.where({ source_org_id: request.orgId }).orWhere({ target_org_id: request.orgId }));
+    if (request.orgId)
+      query.where((q) => q.where({ source_org_id: request.orgId }).orWhere({ target_org_id: request.orgId }));
     const page = await pageBySeqDesc(query, request, (row: JobRow) => row);
-    const steps: StepRow[] = page.items.length ? await this.db('transfer_job_steps').whereIn('job_id', page.items.map((r) => r.id)).orderBy('position') : [];
-    return { items: page.items.map((row) => toJob(row, steps.filter((s) => s.job_id === row.id))), nextCursor: page.nextCursor };
+    const steps: StepRow[] = page.items.length
+      ? await this.db('transfer_job_steps')
+          .whereIn(
+            'job_id',
+            page.items.map((r) => r.id),
+          )
+          .orderBy('position')
+      : [];
+    return {
+      items: page.items.map((row) =>
+        toJob(
+          row,
+          steps.filter((s) => s.job_id === row.id),
+        ),
+      ),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /** Jobs a worker should drive: queued, running (perhaps orphaned by a crash) or rolling back. */
@@ -131,8 +153,17 @@ export class JobRepository {
   }
 
   /** Moves a job from one of `from` to `to`; false when it was in none of them (someone else moved it). */
-  async transition(db: Db, id: string, from: readonly TransferJobStatus[], to: TransferJobStatus, fields: Record<string, unknown>): Promise<boolean> {
-    const updated = await db('transfer_jobs').where({ id }).whereIn('status', [...from]).update({ status: to, ...fields });
+  async transition(
+    db: Db,
+    id: string,
+    from: readonly TransferJobStatus[],
+    to: TransferJobStatus,
+    fields: Record<string, unknown>,
+  ): Promise<boolean> {
+    const updated = await db('transfer_jobs')
+      .where({ id })
+      .whereIn('status', [...from])
+      .update({ status: to, ...fields });
     return updated > 0;
   }
 
@@ -149,7 +180,11 @@ export class JobRepository {
    * a crash) changes nothing.
    */
   async recordBatch(trx: Knex.Transaction, batch: BatchRow, done: boolean, now: number): Promise<void> {
-    const inserted = await trx('transfer_job_batches').insert({ ...batch, committed_at: now }).onConflict('batch_id').ignore().returning('batch_id');
+    const inserted = await trx('transfer_job_batches')
+      .insert({ ...batch, committed_at: now })
+      .onConflict('batch_id')
+      .ignore()
+      .returning('batch_id');
     const step: Record<string, unknown> = { cursor: batch.cursor_after };
     if (done) step.status = 'completed';
     if (inserted.length) {
@@ -165,11 +200,17 @@ export class JobRepository {
     return this.db('transfer_job_batches')
       .where({ job_id: jobId })
       .whereNull('rolled_back_at')
-      .orderBy([{ column: 'position', order: 'desc' }, { column: 'batch_no', order: 'desc' }]);
+      .orderBy([
+        { column: 'position', order: 'desc' },
+        { column: 'batch_no', order: 'desc' },
+      ]);
   }
 
   async recordRollback(trx: Knex.Transaction, batch: BatchRow, restored: number, now: number): Promise<void> {
-    const updated = await trx('transfer_job_batches').where({ batch_id: batch.batch_id }).whereNull('rolled_back_at').update({ rolled_back_at: now });
+    const updated = await trx('transfer_job_batches')
+      .where({ batch_id: batch.batch_id })
+      .whereNull('rolled_back_at')
+      .update({ rolled_back_at: now });
     if (!updated) return;
     await this.updateStep(trx, batch.job_id, batch.position, {
       transferred: trx.raw('transferred - ?', [batch.transferred]),
@@ -203,7 +244,11 @@ function toJob(row: JobRow, steps: StepRow[]): TransferJob {
     status: row.status,
     batchSize: row.batch_size,
     datatypes,
-    totals: { sourceCount: sum((s) => s.sourceCount), transferred: sum((s) => s.transferred), rolledBack: sum((s) => s.rolledBack) },
+    totals: {
+      sourceCount: sum((s) => s.sourceCount),
+      transferred: sum((s) => s.transferred),
+      rolledBack: sum((s) => s.rolledBack),
+    },
     error: row.error,
     retrying: row.retrying,
     cancelRequested: row.cancel_requested,

@@ -44,10 +44,15 @@ export class JobService {
     await this.requireLiveOrgs(request.sourceOrgId, request.targetOrgId);
     const steps = [];
     for (const datatype of request.datatypes) {
-      const described = await systemCall<ParticipantDescribeReply>(this.rpc, this.config, participantEndpoints(datatype).describe, {
-        datatype,
-        orgId: request.sourceOrgId,
-      });
+      const described = await systemCall<ParticipantDescribeReply>(
+        this.rpc,
+        this.config,
+        participantEndpoints(datatype).describe,
+        {
+          datatype,
+          orgId: request.sourceOrgId,
+        },
+      );
       steps.push({ datatype, sourceCount: described.count });
     }
     const id = newId('transfer');
@@ -73,7 +78,11 @@ export class JobService {
       if (!job) throw notFound(id);
       const now = this.clock.now();
       if (job.status === 'queued') {
-        await this.jobs.transition(trx, id, ['queued'], 'cancelled', { cancel_requested: true, finished_at: now, updated_at: now });
+        await this.jobs.transition(trx, id, ['queued'], 'cancelled', {
+          cancel_requested: true,
+          finished_at: now,
+          updated_at: now,
+        });
       } else if (job.status === 'running') {
         await this.jobs.update(trx, id, { cancel_requested: true, updated_at: now });
       } else {
@@ -89,7 +98,10 @@ export class JobService {
       const job = await this.jobs.findRow(id, trx, true);
       if (!job) throw notFound(id);
       if (!RESUMABLE.includes(job.status)) throw new AppError('CONFLICT', `A ${job.status} transfer cannot be resumed`);
-      await trx('transfer_job_steps').where({ job_id: id }).whereIn('status', ['failed', 'cancelled', 'running']).update({ status: 'pending', error: null });
+      await trx('transfer_job_steps')
+        .where({ job_id: id })
+        .whereIn('status', ['failed', 'cancelled', 'running'])
+        .update({ status: 'pending', error: null });
       await this.jobs.transition(trx, id, RESUMABLE, 'queued', {
         error: null,
         retrying: null,
@@ -107,20 +119,39 @@ export class JobService {
     await this.jobs.db.transaction(async (trx) => {
       const job = await this.jobs.findRow(id, trx, true);
       if (!job) throw notFound(id);
-      if (!ROLLBACKABLE.includes(job.status)) throw new AppError('CONFLICT', `A ${job.status} transfer cannot be rolled back`);
-      await this.jobs.transition(trx, id, ROLLBACKABLE, 'rolling_back', { error: null, retrying: null, finished_at: null, updated_at: this.clock.now() });
+      if (!ROLLBACKABLE.includes(job.status))
+        throw new AppError('CONFLICT', `A ${job.status} transfer cannot be rolled back`);
+      await this.jobs.transition(trx, id, ROLLBACKABLE, 'rolling_back', {
+        error: null,
+        retrying: null,
+        finished_at: null,
+        updated_at: this.clock.now(),
+      });
     });
     this.worker.kick();
     return this.get(id);
   }
 
   private async requireLiveOrgs(sourceOrgId: string, targetOrgId: string): Promise<void> {
-    const { orgs } = await systemCall<OrgLookupResult>(this.rpc, this.config, OrgsEndpoints.orgLookup, { orgIds: [sourceOrgId, targetOrgId] });
+    const { orgs } = await systemCall<OrgLookupResult>(this.rpc, this.config, OrgsEndpoints.orgLookup, {
+      orgIds: [sourceOrgId, targetOrgId],
+    });
     const fields = ['body.sourceOrgId', 'body.targetOrgId'];
-    const missing = orgs.flatMap((org, i) => (org.exists ? [] : [{ path: fields[i], message: `organisation ${org.orgId} does not exist` }]));
+    const missing = orgs.flatMap((org, i) =>
+      org.exists ? [] : [{ path: fields[i], message: `organisation ${org.orgId} does not exist` }],
+    );
     if (missing.length) throw new AppError('NOT_FOUND', 'Organisation not found', { fields: missing });
-    const inactive = orgs.flatMap((org, i) => (org.serviceStatus === 'INACTIVE' ? [{ path: fields[i], message: `organisation ${org.orgId} is inactive or deleted` }] : []));
-    if (inactive.length) throw new AppError('UNPROCESSABLE', 'Assets cannot be transferred from or to an inactive or deleted organisation', { fields: inactive });
+    const inactive = orgs.flatMap((org, i) =>
+      org.serviceStatus === 'INACTIVE'
+        ? [{ path: fields[i], message: `organisation ${org.orgId} is inactive or deleted` }]
+        : [],
+    );
+    if (inactive.length)
+      throw new AppError(
+        'UNPROCESSABLE',
+        'Assets cannot be transferred from or to an inactive or deleted organisation',
+        { fields: inactive },
+      );
   }
 }
 

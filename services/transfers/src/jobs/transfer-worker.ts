@@ -7,7 +7,21 @@ import {
   TransferCompletedEvent,
   TransferDatatype,
 } from '@org-mgmt/contracts';
-import { AppConfig, Backoff, CLOCK, Clock, CONFIG, jitteredBackoff, Knex, LOGGER, Logger, OUTBOX, Outbox, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
+import {
+  AppConfig,
+  Backoff,
+  CLOCK,
+  Clock,
+  CONFIG,
+  jitteredBackoff,
+  Knex,
+  LOGGER,
+  Logger,
+  OUTBOX,
+  Outbox,
+  RPC_CLIENT,
+  RpcClient,
+} from '@org-mgmt/runtime';
 import { systemRequest } from '../internal-rpc';
 import { BatchRow, JobRepository, StepRow } from './job.repository';
 
@@ -121,7 +135,10 @@ export class TransferWorker implements OnModuleDestroy {
         try {
           await this.drive(id);
         } catch (err) {
-          this.logger.error({ err, jobId: id }, 'transfer job interrupted by an unexpected error; it resumes at the next poll');
+          this.logger.error(
+            { err, jobId: id },
+            'transfer job interrupted by an unexpected error; it resumes at the next poll',
+          );
         } finally {
           await release();
           this.active.delete(id);
@@ -134,7 +151,8 @@ export class TransferWorker implements OnModuleDestroy {
 
   private async tryLock(jobId: string): Promise<(() => Promise<void>) | null> {
     const connection = await this.db.client.acquireConnection();
-    const lock = (fn: string) => this.db.raw(`SELECT ${fn}(?, hashtext(?)) AS ok`, [JOB_LOCK_CLASS, jobId]).connection(connection);
+    const lock = (fn: string) =>
+      this.db.raw(`SELECT ${fn}(?, hashtext(?)) AS ok`, [JOB_LOCK_CLASS, jobId]).connection(connection);
     try {
       const { rows } = await lock('pg_try_advisory_lock');
       if (rows[0].ok) {
@@ -156,7 +174,13 @@ export class TransferWorker implements OnModuleDestroy {
     if (job.status === 'rolling_back') return this.rollBack(job);
     if (job.status === 'queued') {
       const now = this.clock.now();
-      if (!(await this.jobs.transition(this.db, id, ['queued'], 'running', { started_at: job.started_at ?? now, updated_at: now }))) return;
+      if (
+        !(await this.jobs.transition(this.db, id, ['queued'], 'running', {
+          started_at: job.started_at ?? now,
+          updated_at: now,
+        }))
+      )
+        return;
     } else if (job.status !== 'running') {
       return;
     }
@@ -191,7 +215,10 @@ export class TransferWorker implements OnModuleDestroy {
         });
       }
       if (attempt.kind === 'failed') {
-        await this.fail(job.id, step, { ...attempt.error, details: { datatype: step.datatype, batchId, cause: attempt.error.details ?? null } });
+        await this.fail(job.id, step, {
+          ...attempt.error,
+          details: { datatype: step.datatype, batchId, cause: attempt.error.details ?? null },
+        });
         return 'stopped';
       }
       const reply = attempt.data;
@@ -204,19 +231,25 @@ export class TransferWorker implements OnModuleDestroy {
         cursor_after: reply.cursor,
       };
       await this.db.transaction((trx) => this.jobs.recordBatch(trx, batch, reply.done, this.clock.now()));
-      for (const listener of this.listeners) listener({ jobId: job.id, datatype: step.datatype, batchNo, transferred: reply.transferred });
+      for (const listener of this.listeners)
+        listener({ jobId: job.id, datatype: step.datatype, batchNo, transferred: reply.transferred });
       if (reply.done) return 'completed';
       cursor = reply.cursor;
     }
   }
 
   /** Sends one participant request; waits out a participant that is down, gives up on a real failure. */
-  private async request<T>(jobId: string, def: Parameters<typeof systemRequest>[2], body: unknown): Promise<Attempt<T>> {
+  private async request<T>(
+    jobId: string,
+    def: Parameters<typeof systemRequest>[2],
+    body: unknown,
+  ): Promise<Attempt<T>> {
     for (let retry = 0; ; retry++) {
       // A timed-out batch is re-sent with its id: the participant finishes the first, then replays it.
       const result = await systemRequest(this.rpc, this.config, def, body);
       if (result.ok) return { kind: 'ok', data: result.data as T };
-      const transient = WAIT_FOR.has(result.error.code) || (result.error.code === 'INTERNAL' && retry < INTERNAL_RETRIES);
+      const transient =
+        WAIT_FOR.has(result.error.code) || (result.error.code === 'INTERNAL' && retry < INTERNAL_RETRIES);
       if (!transient) return { kind: 'failed', error: result.error };
       await this.jobs.update(this.db, jobId, { retrying: JSON.stringify(result.error), updated_at: this.clock.now() });
       await this.sleep(jitteredBackoff(retry, PARTICIPANT_RETRY));
@@ -233,7 +266,11 @@ export class TransferWorker implements OnModuleDestroy {
       if (!job?.cancel_requested) return false;
       const now = this.clock.now();
       await this.jobs.updateStep(trx, jobId, step.position, { status: 'cancelled' });
-      await this.jobs.transition(trx, jobId, ['running'], 'cancelled', { finished_at: now, updated_at: now, retrying: null });
+      await this.jobs.transition(trx, jobId, ['running'], 'cancelled', {
+        finished_at: now,
+        updated_at: now,
+        retrying: null,
+      });
       return true;
     });
   }
@@ -242,7 +279,12 @@ export class TransferWorker implements OnModuleDestroy {
     const now = this.clock.now();
     await this.db.transaction(async (trx) => {
       await this.jobs.updateStep(trx, jobId, step.position, { status: 'failed', error: JSON.stringify(error) });
-      await this.jobs.transition(trx, jobId, ['running'], 'failed', { error: JSON.stringify(error), retrying: null, finished_at: now, updated_at: now });
+      await this.jobs.transition(trx, jobId, ['running'], 'failed', {
+        error: JSON.stringify(error),
+        retrying: null,
+        finished_at: now,
+        updated_at: now,
+      });
     });
     this.logger.warn({ jobId, error }, 'transfer job failed');
   }
@@ -250,7 +292,14 @@ export class TransferWorker implements OnModuleDestroy {
   private async complete(job: JobRow): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction(async (trx) => {
-      if (!(await this.jobs.transition(trx, job.id, ['running'], 'completed', { finished_at: now, updated_at: now, retrying: null }))) return;
+      if (
+        !(await this.jobs.transition(trx, job.id, ['running'], 'completed', {
+          finished_at: now,
+          updated_at: now,
+          retrying: null,
+        }))
+      )
+        return;
       const steps = await this.jobs.steps(job.id, trx);
       await this.outbox.add(trx, TransferCompletedEvent, job.target_org_id, {
         transferId: job.id,
@@ -279,9 +328,17 @@ export class TransferWorker implements OnModuleDestroy {
         });
       }
       if (attempt.kind === 'failed') {
-        const error = { ...attempt.error, details: { datatype, batchId: batch.batch_id, cause: attempt.error.details ?? null } };
+        const error = {
+          ...attempt.error,
+          details: { datatype, batchId: batch.batch_id, cause: attempt.error.details ?? null },
+        };
         const now = this.clock.now();
-        await this.jobs.transition(this.db, job.id, ['rolling_back'], 'rollback_failed', { error: JSON.stringify(error), retrying: null, finished_at: now, updated_at: now });
+        await this.jobs.transition(this.db, job.id, ['rolling_back'], 'rollback_failed', {
+          error: JSON.stringify(error),
+          retrying: null,
+          finished_at: now,
+          updated_at: now,
+        });
         return;
       }
       const restored = attempt.data.restored;
@@ -290,7 +347,11 @@ export class TransferWorker implements OnModuleDestroy {
     const now = this.clock.now();
     await this.db.transaction(async (trx) => {
       await trx('transfer_job_steps').where({ job_id: job.id }).update({ status: 'rolled_back' });
-      await this.jobs.transition(trx, job.id, ['rolling_back'], 'rolled_back', { finished_at: now, updated_at: now, retrying: null });
+      await this.jobs.transition(trx, job.id, ['rolling_back'], 'rolled_back', {
+        finished_at: now,
+        updated_at: now,
+        retrying: null,
+      });
     });
   }
 

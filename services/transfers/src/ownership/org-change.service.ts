@@ -33,7 +33,14 @@ export class OrgChangeService {
   async transferOwnership(orgId: string, body: OwnershipBody, principal: Principal) {
     const result = await this.audited<OwnerChangeResult>('ownership', orgId, body, principal, (changeId) => ({
       def: OrgsEndpoints.ownerChange,
-      body: { orgId, changeId, newOwnerEmail: body.newOwnerEmail, previousOwner: body.previousOwner, newOwner: body.newOwner, changedBy: principal.sub },
+      body: {
+        orgId,
+        changeId,
+        newOwnerEmail: body.newOwnerEmail,
+        previousOwner: body.previousOwner,
+        newOwner: body.newOwner,
+        changedBy: principal.sub,
+      },
     }));
     return { ...result.data, transferId: result.changeId, transferredBy: principal.sub };
   }
@@ -51,7 +58,10 @@ export class OrgChangeService {
     orgId: string,
     request: unknown,
     principal: Principal,
-    call: (changeId: string) => { def: typeof OrgsEndpoints.ownerChange | typeof OrgsEndpoints.primaryEmailChange; body: unknown },
+    call: (changeId: string) => {
+      def: typeof OrgsEndpoints.ownerChange | typeof OrgsEndpoints.primaryEmailChange;
+      body: unknown;
+    },
   ): Promise<{ changeId: string; data: T }> {
     const changeId = newId('transfer');
     await this.db('org_change_audit').insert({
@@ -71,12 +81,16 @@ export class OrgChangeService {
     } catch (err) {
       const error: ErrorBody = err instanceof AppError ? err.toBody() : { code: 'INTERNAL', message: 'Internal error' };
       // A timeout leaves it open whether orgs applied the change; its change log knows.
-      await this.finish(changeId, error.code === 'SERVICE_TIMEOUT' ? 'unconfirmed' : 'rejected', { error: JSON.stringify(error) });
+      await this.finish(changeId, error.code === 'SERVICE_TIMEOUT' ? 'unconfirmed' : 'rejected', {
+        error: JSON.stringify(error),
+      });
       throw err;
     }
   }
 
   private async finish(id: string, status: string, outcome: { result?: string; error?: string }): Promise<void> {
-    await this.db('org_change_audit').where({ id }).update({ status, ...outcome, finished_at: this.clock.now() });
+    await this.db('org_change_audit')
+      .where({ id })
+      .update({ status, ...outcome, finished_at: this.clock.now() });
   }
 }

@@ -28,4 +28,7 @@ export const recordStoreParticipantProvider = {
   inject: [DATABASE, CLOCK],
 };
 
-export const RecordStoreTransferHandler = transferParticipantHandler(['collections', 'records'], RecordStoreParticipant);
+export const RecordStoreTransferHandler = transferParticipantHandler(
+  ['collections', 'records'],
+  RecordStoreParticipant,
+);
