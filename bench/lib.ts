@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 // autocannon ships no types; this is the part of its result the benchmarks read.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- autocannon ships no types or ES module
 const autocannon: (opts: Record<string, unknown>) => Promise<LoadResult> = require('autocannon');
 
 export interface LoadResult {

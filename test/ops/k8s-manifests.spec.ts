@@ -11,6 +11,7 @@ const TEARDOWN = 'k8s-teardown';
 
 /** The kubernetes-models class of a manifest's apiVersion/kind, e.g. kubernetes-models/apps/v1/Deployment. */
 function modelOf(manifest: Manifest): new (data: unknown) => { validate(): void } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the model's path is computed
   const module = require(`kubernetes-models/${manifest.apiVersion}/${manifest.kind}`);
   return module[manifest.kind];
 }

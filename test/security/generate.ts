@@ -120,6 +120,8 @@ function generateString(schema: JsonSchema, rng: Rng): string {
       return new Date(Date.UTC(2030, 0, between(rng, 1, 28))).toISOString();
     case 'uuid':
       return '3f1c2e9a-5b7d-4c1e-8f2a-0b9c8d7e6f5a';
+    default:
+      break;
   }
   const min = schema.minLength ?? 0;
   const max = Math.min(schema.maxLength ?? 24, Math.max(min, 24));

@@ -6,7 +6,6 @@ import {
   Principal,
   TRANSFER_DATATYPE_NAMES,
 } from '@org-mgmt/contracts';
-import { RpcClient } from '@org-mgmt/runtime';
 import {
   Caller,
   CALLER_FACTS,

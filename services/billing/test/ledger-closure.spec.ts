@@ -1,4 +1,4 @@
-import { newId, Organization, OrgDeletedEvent, RpcRequest } from '@org-mgmt/contracts';
+import { newId, OrgDeletedEvent, RpcRequest } from '@org-mgmt/contracts';
 import { RpcClient } from '@org-mgmt/runtime';
 import { eventually, startTestSystem, StripeFake, TestSystem, signedRpcClient } from '@org-mgmt/testing';
 import { connect } from 'nats';

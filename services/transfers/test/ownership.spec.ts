@@ -1,5 +1,4 @@
 import { Organization, RpcRequest } from '@org-mgmt/contracts';
-import { RpcClient } from '@org-mgmt/runtime';
 import { startTestSystem, TestSystem, signedRpcClient } from '@org-mgmt/testing';
 
 describe('ownership transfer and primary-email change', () => {

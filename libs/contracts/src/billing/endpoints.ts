@@ -1,5 +1,3 @@
-import { z } from 'zod';
-import { safeString } from '../common/text';
 import { endpoint } from '../common/endpoint';
 import { CONFIG_ADMIN, MEMBER, PUBLIC, rolesOnly } from '../permissions';
 import * as a from './addon-schemas';
@@ -7,7 +5,6 @@ import * as s from './schemas';
 import { DebitBodySchema, DebitResultSchema } from './schemas';
 
 const billing = 'billing' as const;
-const serviceNameParams = z.strictObject({ serviceName: safeString().max(100) });
 
 export const BillingEndpoints = {
   balance: endpoint({

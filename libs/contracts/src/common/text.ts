@@ -4,6 +4,7 @@ import { z } from 'zod';
  * What PostgreSQL refuses in `text` and in `jsonb`: NUL, and a UTF-16 surrogate without its pair
  * (it has no UTF-8 form). Matched per code unit, so a well-formed pair passes.
  */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this refuses
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL characters or unpaired surrogates';

@@ -56,7 +56,7 @@ async function ensureDatabase(adminUrl: string): Promise<void> {
   try {
     await client.connect();
   } catch (err) {
-    throw new Error(`Embedded PostgreSQL did not start: ${(err as Error).message}`);
+    throw new Error(`Embedded PostgreSQL did not start: ${(err as Error).message}`, { cause: err });
   }
   try {
     const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);

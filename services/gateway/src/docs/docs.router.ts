@@ -2,6 +2,7 @@ import express, { Router } from 'express';
 import { buildOpenApiDocument } from './openapi';
 
 // Only the path helper: the package's index would load the whole browser bundle into Node.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS file without types
 const swaggerUiDir: () => string = require('swagger-ui-dist/absolute-path.js');
 
 function docsPage(prefix: string): string {

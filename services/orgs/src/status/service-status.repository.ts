@@ -46,12 +46,10 @@ export class ServiceStatusRepository {
       changed_by: record.changedBy,
       is_current: true,
     });
-    await trx('organizations')
-      .where({ id: orgId })
-      .update({
-        service_status: record.status,
-        last_service_status_changed: record.timestamp,
-        updated_at: record.timestamp,
-      });
+    await trx('organizations').where({ id: orgId }).update({
+      service_status: record.status,
+      last_service_status_changed: record.timestamp,
+      updated_at: record.timestamp,
+    });
   }
 }
