@@ -1,6 +1,6 @@
 /**
- * What the bus identity assertion costs per request, for the two ways of using it (README "Trust
- * inside the bus"): one assertion reused per principal and target service for half its lifetime
+ * What the bus identity assertion costs per request, for the two ways of using it (docs/decisions/0002):
+ * one assertion reused per principal and target service for half its lifetime
  * (what the system does), against one signed for each request and bound to its request id.
  * Both sign with the gateway's key and verify in the service, in this one process.
  */

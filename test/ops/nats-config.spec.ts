@@ -19,7 +19,7 @@ describe('the shipped NATS server configurations (npm run nats:config)', () => {
   });
 
   it('the compose configuration is one nats-server accepts, once each password variable is set', () => {
-    if (!NATS_SERVER) throw new Error('nats-server is not installed (see README "Tests")');
+    if (!NATS_SERVER) throw new Error('nats-server is not installed (Debian: apt-get install nats-server)');
     const check = (env: Record<string, string>) =>
       spawnSync(NATS_SERVER, ['-c', join(ROOT, 'docker-compose.nats.conf'), '-t'], { env, encoding: 'utf8' });
     const passwords = Object.fromEntries(BUS_PROCESSES.map((p) => [natsPasswordVariable(p), `dev-${p}`]));

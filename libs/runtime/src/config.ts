@@ -33,7 +33,7 @@ export const ConfigSchema = z
       .string()
       .regex(/^([a-zA-Z0-9_-]+\.)?$/, 'empty, or a token ending with a dot, e.g. "staging."')
       .default(''),
-    /** One way to authenticate to NATS (README "NATS users and permissions"): a creds file, an NKEY seed file, or user and password. */
+    /** One way to authenticate to NATS (docs/security.md "NATS users and permissions"): a creds file, an NKEY seed file, or user and password. */
     NATS_CREDS_FILE: optionalText,
     NATS_NKEY_SEED_FILE: optionalText,
     NATS_USER: optionalText,

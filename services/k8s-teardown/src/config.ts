@@ -6,7 +6,7 @@ const LABEL_KEY =
   /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
-/** The worker's own settings (README "Kubernetes teardown"); the shared ones come from loadConfig. */
+/** The worker's own settings (docs/operations.md "Kubernetes teardown"); the shared ones come from loadConfig. */
 export const TeardownConfigSchema = z.object({
   /** The org's namespace; `{orgId}` is replaced by the org id, and the result made a DNS label. */
   K8S_TEARDOWN_NAMESPACE_TEMPLATE: z

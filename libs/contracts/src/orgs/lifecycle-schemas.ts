@@ -165,7 +165,7 @@ export type TeardownStatus = z.infer<typeof TeardownStatusSchema>;
 
 export const TeardownParamsSchema = z.strictObject({ orgId: OrgIdSchema });
 
-/** org-register with an optional signup code; see README "Pre-approved signups" for when one is required. */
+/** org-register with an optional signup code; see docs/api.md "Pre-approved signups" for when one is required. */
 export const RegistrationPlanSchema = z.strictObject({
   planId: PlanIdSchema,
   interval: BillingIntervalSchema.default('month'),

@@ -45,7 +45,7 @@ const PayloadSchema = z.object({ iss: z.enum(BUS_SIGNERS), p: PrincipalSchema.nu
  * Signs identity assertions: an EdDSA JWT `{iss: signer, aud: target service, p: principal}` that
  * expires within ASSERTION_LIFETIME_S. One assertion per (signer, principal, target service) is
  * reused for half its lifetime, so a steady caller costs one signature per 30 s, not per request
- * (README "Trust inside the bus" weighs this against binding each assertion to its request).
+ * (docs/security.md "Trust inside the bus" weighs this against binding each assertion to its request).
  */
 export class AssertionSigner {
   private readonly issued = new Map<string, { token: string; reuseUntil: number }>();
