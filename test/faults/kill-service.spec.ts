@@ -1,6 +1,6 @@
 import { EventCounter, ServiceProcesses, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
-import { MoneyTraffic, stopAndVerify, timeToServiceUnavailable } from './money-traffic';
+import { MoneyTraffic, stopAndSettle, probeUnavailable } from './money-traffic';
 
 /**
  * The billing service, as a process of its own, killed with SIGKILL while clients move money through
@@ -34,17 +34,21 @@ describe('faults: a service process killed mid-request', () => {
     for (let i = 0; i < kills; i++) {
       await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
       await processes.kill('billing');
-      probeMs.push(await timeToServiceUnavailable(sys));
+      const probe = await probeUnavailable(sys);
+      expect(probe.answer).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+      probeMs.push(probe.ms);
       await sleep(300);
       await processes.start('billing');
     }
     await traffic.untilMoreAccepted(8);
-    await stopAndVerify(
+    const outcome = await stopAndSettle(
       traffic,
       events,
       'faults: kill billing mid-request',
       { kills, max503Ms: Math.max(...probeMs) },
       30_000,
     );
+    expect(outcome).toMatchObject({ uncleanAnswers: [], gaveUp: 0, lost: 0, doubled: 0 });
+    expect(outcome).toMatchObject({ lostEvents: 0, doubledEvents: 0, balancesMatch: true });
   });
 });

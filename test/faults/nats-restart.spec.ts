@@ -8,7 +8,7 @@ import {
   TestSystem,
 } from '@org-mgmt/testing';
 import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
-import { MoneyTraffic, stopAndVerify, timeToServiceUnavailable } from './money-traffic';
+import { MoneyTraffic, stopAndSettle, probeUnavailable } from './money-traffic';
 
 /**
  * A private nats-server (never the shared one) killed and started again while clients move money:
@@ -52,7 +52,9 @@ describe('faults: NATS restarted during traffic', () => {
       await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
       await nats.stop();
       await sleep(200); // the gateway's client has seen the connection drop
-      probeMs.push(await timeToServiceUnavailable(sys));
+      const probe = await probeUnavailable(sys);
+      expect(probe.answer).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+      probeMs.push(probe.ms);
       await sleep(800);
       const restarted = Date.now();
       await nats.start();
@@ -60,12 +62,14 @@ describe('faults: NATS restarted during traffic', () => {
       recoveryMs.push(Date.now() - restarted);
     }
     await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
-    await stopAndVerify(
+    const outcome = await stopAndSettle(
       traffic,
       events,
       'faults: restart NATS',
       { restarts, maxRecoveryMs: Math.max(...recoveryMs), max503Ms: Math.max(...probeMs) },
       60_000,
     );
+    expect(outcome).toMatchObject({ uncleanAnswers: [], gaveUp: 0, lost: 0, doubled: 0 });
+    expect(outcome).toMatchObject({ lostEvents: 0, doubledEvents: 0, balancesMatch: true });
   });
 });

@@ -7,7 +7,7 @@ import {
   TestSystem,
 } from '@org-mgmt/testing';
 import { FAULT_ENV, FAULTS_LONG, sleep } from './fault-settings';
-import { MoneyTraffic, stopAndVerify } from './money-traffic';
+import { MoneyTraffic, stopAndSettle } from './money-traffic';
 
 /**
  * A private PostgreSQL (never the shared one) shut down and started again while clients move money:
@@ -52,12 +52,14 @@ describe('faults: PostgreSQL restarted during traffic', () => {
       recoveryMs.push(Date.now() - restarted);
     }
     await traffic.untilMoreAccepted(FAULTS_LONG ? 40 : 12);
-    await stopAndVerify(
+    const outcome = await stopAndSettle(
       traffic,
       events,
       'faults: restart PostgreSQL',
       { restarts, maxRecoveryMs: Math.max(...recoveryMs) },
       60_000,
     );
+    expect(outcome).toMatchObject({ uncleanAnswers: [], gaveUp: 0, lost: 0, doubled: 0 });
+    expect(outcome).toMatchObject({ lostEvents: 0, doubledEvents: 0, balancesMatch: true });
   });
 });

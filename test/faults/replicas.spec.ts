@@ -4,7 +4,7 @@ import { EventCounter, eventually, ServiceProcesses, startTestSystem, tally, Tes
 import { connect } from 'nats';
 import { countOf, seedRecords, startTransfer, waitForJob } from '../../services/transfers/test/helpers';
 import { FAULT_ENV, FAULTS_LONG } from './fault-settings';
-import { MoneyTraffic, stopAndVerify } from './money-traffic';
+import { MoneyTraffic, stopAndSettle } from './money-traffic';
 
 const SUITE = 'faults: two replicas of every service, one of each killed';
 const SERVICES: ServiceName[] = ['orgs', 'billing', 'subscriptions', 'transfers'];
@@ -77,7 +77,7 @@ describe('faults: two replicas of every service, one of each killed mid-work', (
     await traffic.untilMoreAccepted(8);
     const transfer = await transferCheck(sys, source, target, recordIds);
     const renewal = await renewalCheck(sys, subscribers, periodEnds);
-    await stopAndVerify(
+    const outcome = await stopAndSettle(
       traffic,
       events,
       SUITE,
@@ -92,6 +92,8 @@ describe('faults: two replicas of every service, one of each killed mid-work', (
       },
       30_000,
     );
+    expect(outcome).toMatchObject({ uncleanAnswers: [], gaveUp: 0, lost: 0, doubled: 0 });
+    expect(outcome).toMatchObject({ lostEvents: 0, doubledEvents: 0, balancesMatch: true });
 
     await eventually(async () => expect(await unpublished(sys)).toBe(0), 30_000);
     const outbox = await outboxCheck(sys);

@@ -1,7 +1,9 @@
 import {
   ALL_ENDPOINTS,
+  BillingEndpoints,
   EndpointDef,
   HTTP_ENDPOINTS,
+  OrgsEndpoints,
   participantEndpoints,
   Principal,
   TRANSFER_DATATYPE_NAMES,
@@ -21,7 +23,8 @@ import {
   signedRpcClient,
 } from '@org-mgmt/testing';
 import { randomUUID } from 'node:crypto';
-import { DESTRUCTIVE, otherOrgVias, ownOrgVia, sampleRequest, SUCCEEDS, Via, withQuery } from './requests';
+import { PREPARED } from './prepared';
+import { DESTRUCTIVE, otherOrgVias, ownOrgVias, sampleRequest, SUCCEEDS, Via, withQuery } from './requests';
 import { changedTables, settledDigest, stateDigest } from './state';
 
 interface MatrixCase {
@@ -32,6 +35,8 @@ interface MatrixCase {
   via: Via;
 }
 
+const AI = 'premium-ai-models';
+
 const MATRIX_CALLERS: readonly Caller[] = [...CALLERS, ...ROOT_ORG_CALLERS];
 
 /** Every way of calling `defs`: each caller on its own org, and on another org by each way the endpoint lets it name one. */
@@ -39,7 +44,7 @@ function casesOf(defs: readonly EndpointDef[]): MatrixCase[] {
   return defs.flatMap((def) =>
     MATRIX_CALLERS.flatMap((caller) =>
       [
-        { scope: 'own' as Scope, via: ownOrgVia(def) },
+        ...ownOrgVias(def).map((via) => ({ scope: 'own' as Scope, via })),
         ...otherOrgVias(def).map((via) => ({ scope: 'other' as Scope, via })),
       ].map(({ scope, via }) => ({
         name: `${def.method} ${def.path} by ${caller} on ${scope} org (${via})`,
@@ -68,6 +73,7 @@ const ERROR_CODE: Record<Exclude<Expected, 'allowed'>, string> = {
   unauthenticated: 'UNAUTHENTICATED',
   forbidden: 'FORBIDDEN',
 };
+const DENIED_STATUS: Record<Exclude<Expected, 'allowed'>, number> = { unauthenticated: 401, forbidden: 403 };
 
 /**
  * The permission matrix of libs/contracts, generated over every endpoint × every kind of caller ×
@@ -89,7 +95,9 @@ describe('security: permission matrix', () => {
   };
 
   beforeAll(async () => {
-    sys = await startTestSystem({ env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000' } });
+    sys = await startTestSystem({
+      env: { PUBLIC_RATE_LIMIT_PER_MINUTE: '1000000', SUBSCRIPTION_WORKER_INTERVAL_MS: '0' },
+    });
     shared = { customer: (await sys.registerOrg()).id, other: (await sys.registerOrg()).id };
   });
   afterAll(async () => {
@@ -101,7 +109,7 @@ describe('security: permission matrix', () => {
     expect(new Set(HTTP_CASES.map((c) => c.def.pattern))).toEqual(new Set(HTTP_ENDPOINTS.map((d) => d.pattern)));
     for (const def of HTTP_ENDPOINTS) {
       const own = HTTP_CASES.filter((c) => c.def === def && c.scope === 'own').map((c) => c.caller);
-      expect(own).toEqual([...MATRIX_CALLERS]);
+      expect(own).toEqual(MATRIX_CALLERS.flatMap((caller) => ownOrgVias(def).map(() => caller)));
       expect(HTTP_CASES.filter((c) => c.def === def && c.scope === 'other').length).toBe(
         MATRIX_CALLERS.length * otherOrgVias(def).length,
       );
@@ -118,7 +126,10 @@ describe('security: permission matrix', () => {
     const orgs = await orgsFor(def);
     const { token, ownOrg } = await callerToken(sys, caller, orgs.customer);
     const target = scope === 'own' ? ownOrg : orgs.other;
-    const sample = sampleRequest(def, target, ownOrg, via);
+    const expected = expectedOutcome(def.access, caller, scope);
+    const generated = sampleRequest(def, target, ownOrg, via);
+    const prepared = expected === 'allowed' ? PREPARED[def.pattern] : undefined;
+    const sample = prepared ? await prepared.prepare(sys, { def, target, sample: generated }) : generated;
     const res = await sys.api(def.method, withQuery(sample.path, sample.query), {
       token,
       body: sample.body,
@@ -126,9 +137,11 @@ describe('security: permission matrix', () => {
       orgid: sample.orgid,
       headers: { 'x-forwarded-for': nextClientIp() },
     });
-    const expected = expectedOutcome(def.access, caller, scope);
     const outcome = { status: res.status, code: res.body?.error?.code ?? null };
-    const matches = expected === 'allowed' ? allowed(def, outcome.status) : outcome.code === ERROR_CODE[expected];
+    const matches =
+      expected === 'allowed'
+        ? allowed(def, outcome.status)
+        : outcome.code === ERROR_CODE[expected] && outcome.status === DENIED_STATUS[expected];
     counts.cases++;
     if (!matches) counts.mismatches++;
     else if (expected === 'allowed') {
@@ -136,6 +149,51 @@ describe('security: permission matrix', () => {
       counts[outcome.status < 300 ? 'allowedSucceeded' : 'allowedThenRefusedByService']++;
     } else counts[expected === 'forbidden' ? 'denied403' : 'denied401']++;
     expect({ expected, ...outcome, matches }).toEqual({ expected, ...outcome, matches: true });
+  });
+
+  it.each(ALL_ENDPOINTS.filter((def) => def.internal))('$pattern has no HTTP route', async (def) => {
+    const body = def.method === 'GET' ? undefined : {};
+    const res = await sys.api(def.method, def.path, { token: await sys.rootToken(), body });
+    expect({ status: res.status, code: res.body.error?.code }).toEqual({ status: 404, code: 'ROUTE_NOT_FOUND' });
+  });
+
+  it.each([BillingEndpoints.addonTerms, OrgsEndpoints.agreementStatus])(
+    'serves $pattern over NATS to System principals of the root org',
+    async (def) => {
+      const rpc = await signedRpcClient(sys.env, 5000);
+      try {
+        const result = await rpc.request(def.pattern, {
+          principal: { sub: 'user-System', orgId: sys.config.ROOT_ORG_ID, roles: CALLER_FACTS.System.roles },
+          orgId: shared.customer,
+          requestId: randomUUID(),
+          body: { serviceNames: [AI] },
+        });
+        expect(result).toEqual({ ok: true, data: { items: [expect.objectContaining({ serviceName: AI })] } });
+      } finally {
+        await rpc.close();
+      }
+    },
+  );
+
+  // The spec: "View other org's profile: RootAdmin (root org only)"; the oracle must agree.
+  it("refuses RootPowerUser another org's profile, by path and by header, yet lets it read its own and update the other's", async () => {
+    const { token } = await callerToken(sys, 'RootPowerUser', shared.other);
+    const byPath = await sys.api('GET', `/profile/${shared.other}`, { token });
+    const byHeader = await sys.api('GET', '/profile', { token, orgid: shared.other });
+    expect([byPath.status, byPath.body.error?.code, byHeader.status, byHeader.body.error?.code]).toEqual([
+      403,
+      'FORBIDDEN',
+      403,
+      'FORBIDDEN',
+    ]);
+    expect((await sys.api('GET', '/profile', { token })).status).toBe(200);
+    const update = { token, orgid: shared.other, body: { displayName: 'Operated' } };
+    expect((await sys.api('POST', '/profile/update', update)).status).toBe(200);
+  });
+
+  it("lets RootAdmin of the root org read another org's profile", async () => {
+    const res = await sys.api('GET', `/profile/${shared.other}`, { token: await sys.rootToken() });
+    expect({ status: res.status, id: res.body.company?.id }).toEqual({ status: 200, id: shared.other });
   });
 
   it('is enforced again by each service: forged principals sent over NATS behind the gateway are refused, and nothing changes', async () => {
@@ -180,8 +238,13 @@ describe('security: permission matrix', () => {
   });
 });
 
-/** Let through by the gate: the real success where the sample request is known to succeed, else anything but a refusal or a 5xx. */
+/**
+ * Let through by the gate: the real success where the sample request is known to succeed (or the
+ * statuses its prepared state allows), else anything but a refusal or a 5xx.
+ */
 function allowed(def: EndpointDef, status: number): boolean {
+  const prepared = PREPARED[def.pattern];
+  if (prepared) return (prepared.statuses ?? [def.successStatus ?? 200]).includes(status);
   if (SUCCEEDS.has(def.pattern)) return status === (def.successStatus ?? 200);
   return status !== 401 && status !== 403 && status < 500;
 }

@@ -49,7 +49,7 @@ export const SUCCEEDS = new Set([
   'transfers.job.list',
 ]);
 
-const SERVICE_WITH_TERMS = 'premium-domain';
+export const SERVICE_WITH_TERMS = 'premium-domain';
 
 /** Values generation cannot guess: param and body fields that must name something real. */
 const OVERRIDES: Record<string, { params?: Record<string, string>; body?: Record<string, unknown>; rawBody?: string }> =
@@ -74,11 +74,14 @@ export function otherOrgVias(def: EndpointDef): Via[] {
   return vias;
 }
 
-/** How a request names the caller's own org: the path or body when the endpoint takes one there, else nothing. */
-export function ownOrgVia(def: EndpointDef): Via {
-  if (requiresPathOrg(def)) return 'path';
-  if (def.bodyOrgFields?.length) return 'body';
-  return 'implicit';
+/**
+ * How a request names the caller's own org: the path or body when the endpoint takes one there, else
+ * nothing; an optional path org is tried both left out and given.
+ */
+export function ownOrgVias(def: EndpointDef): Via[] {
+  if (requiresPathOrg(def)) return ['path'];
+  if (def.bodyOrgFields?.length) return ['body'];
+  return pathOrgParam(def) ? ['implicit', 'path'] : ['implicit'];
 }
 
 function pathOrgParam(def: EndpointDef): boolean {

@@ -22,13 +22,14 @@ export type Access = (
   | { kind: 'roles'; roles: readonly Role[]; rootOrgOnly?: boolean }
 ) & { otherOrgRoles?: readonly Role[] };
 
-export const PUBLIC: Access = { kind: 'public' };
-export const MEMBER: Access = { kind: 'member' };
-export const CONFIG_ADMIN: Access = { kind: 'configAdmin' };
-export const rolesOnly = (...roles: Role[]): Access => ({ kind: 'roles', roles });
-export const rootOrgRoles = (...roles: Role[]): Access => ({ kind: 'roles', roles, rootOrgOnly: true });
+// Typed by their literal kind (not widened to Access), so RpcContext can tell public endpoints apart.
+export const PUBLIC = { kind: 'public' } satisfies Access;
+export const MEMBER = { kind: 'member' } satisfies Access;
+export const CONFIG_ADMIN = { kind: 'configAdmin' } satisfies Access;
+export const rolesOnly = (...roles: Role[]) => ({ kind: 'roles', roles }) satisfies Access;
+export const rootOrgRoles = (...roles: Role[]) => ({ kind: 'roles', roles, rootOrgOnly: true }) satisfies Access;
 /** `access` on one's own org; on another org only for the root roles named. */
-export const otherOrgOnlyBy = (access: Access, ...roles: Role[]): Access => ({ ...access, otherOrgRoles: roles });
+export const otherOrgOnlyBy = <A extends Access>(access: A, ...roles: Role[]) => ({ ...access, otherOrgRoles: roles });
 
 /** Roles a principal really holds: root roles held outside the root org count for nothing. */
 export function effectiveRoles(principal: Principal, rootOrgId: string): Set<Role> {

@@ -70,9 +70,3 @@ export function expectedOutcome(access: Access, caller: Caller, scope: Scope): E
   }
   return 'allowed';
 }
-
-export function statusMatches(expected: Expected, status: number): boolean {
-  if (expected === 'unauthenticated') return status === 401;
-  if (expected === 'forbidden') return status === 403;
-  return status !== 401 && status !== 403;
-}

@@ -17,9 +17,20 @@ import { runtimeSettings } from '../settings';
 import { isConcurrencyConflict, isDatabaseUnavailable } from '../db/database';
 import { ReplayedResponse } from './replayed-response';
 
+/** Any endpoint only an authenticated caller may reach: the default, for helpers several handlers share. */
+type AuthenticatedEndpoint = EndpointDef & { access: { kind: 'member' | 'configAdmin' | 'roles' } };
+
+/** The caller by access kind: only public endpoints may have none (`authorize` refuses the others without one). */
+interface CallerOf {
+  public: Principal | null;
+  member: Principal;
+  configAdmin: Principal;
+  roles: Principal;
+}
+
 /** What a handler receives: the verified caller, the org acted on, and input parsed by the contract. */
-export interface RpcContext<E extends EndpointDef = EndpointDef> extends Input<E> {
-  principal: Principal | null;
+export interface RpcContext<E extends EndpointDef = AuthenticatedEndpoint> extends Input<E> {
+  principal: CallerOf[E['access']['kind']];
   orgId: string | null;
   requestId: string;
   idempotencyKey?: string;

@@ -28,5 +28,5 @@ export class AddonPurchaseHandler {
 }
 
 function requestOf(ctx: RpcContext): PurchaseRequest {
-  return { orgId: requireOrgId(ctx), principal: ctx.principal!, requestId: ctx.requestId };
+  return { orgId: requireOrgId(ctx), principal: ctx.principal, requestId: ctx.requestId };
 }

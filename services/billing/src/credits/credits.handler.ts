@@ -13,16 +13,16 @@ export class CreditsHandler {
 
   @Rpc(BillingEndpoints.giftCredits)
   gift(ctx: RpcContext<typeof BillingEndpoints.giftCredits>) {
-    return this.grants.gift(ctx.body, ctx.principal!, ctx.requestId, ctx.idempotencyKey);
+    return this.grants.gift(ctx.body, ctx.principal, ctx.requestId, ctx.idempotencyKey);
   }
 
   @Rpc(BillingEndpoints.addCredit)
   addCredit(ctx: RpcContext<typeof BillingEndpoints.addCredit>) {
-    return this.grants.addCredit(ctx.body, ctx.principal!, ctx.requestId, ctx.idempotencyKey);
+    return this.grants.addCredit(ctx.body, ctx.principal, ctx.requestId, ctx.idempotencyKey);
   }
 
   @Rpc(BillingEndpoints.debit)
   debit(ctx: RpcContext<typeof BillingEndpoints.debit>) {
-    return this.debits.debit(ctx.body, ctx.principal!);
+    return this.debits.debit(ctx.body, ctx.principal);
   }
 }

@@ -18,7 +18,7 @@ export class PurchaseHandler {
 
   @Rpc(BillingEndpoints.buyCredits)
   buy(ctx: RpcContext<typeof BillingEndpoints.buyCredits>) {
-    return this.purchases.buy(requireOrgId(ctx), ctx.body, ctx.principal!, ctx.requestId, ctx.idempotencyKey);
+    return this.purchases.buy(requireOrgId(ctx), ctx.body, ctx.principal, ctx.requestId, ctx.idempotencyKey);
   }
 
   @Rpc(BillingEndpoints.completePayment)

@@ -9,11 +9,11 @@ export class AccountHandler {
 
   @Rpc(OrgsEndpoints.accountCancel)
   cancel(ctx: RpcContext<typeof OrgsEndpoints.accountCancel>) {
-    return this.accounts.cancel(requireOrgId(ctx), ctx.body, ctx.principal!);
+    return this.accounts.cancel(requireOrgId(ctx), ctx.body, ctx.principal);
   }
 
   @Rpc(OrgsEndpoints.accountReactivate)
   reactivate(ctx: RpcContext<typeof OrgsEndpoints.accountReactivate>) {
-    return this.accounts.reactivate(requireOrgId(ctx), ctx.body.reason, ctx.principal!);
+    return this.accounts.reactivate(requireOrgId(ctx), ctx.body.reason, ctx.principal);
   }
 }

@@ -34,5 +34,5 @@ export class AgreementHandler {
 }
 
 function actorOf(ctx: RpcContext): AgreementActor {
-  return { principal: ctx.principal!, client: ctx.client, requestId: ctx.requestId };
+  return { principal: ctx.principal, client: ctx.client, requestId: ctx.requestId };
 }

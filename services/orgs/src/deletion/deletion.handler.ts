@@ -9,7 +9,7 @@ export class DeletionHandler {
 
   @Rpc(OrgsEndpoints.orgDelete)
   delete(ctx: RpcContext<typeof OrgsEndpoints.orgDelete>) {
-    return this.deletions.delete(ctx.body, ctx.principal!);
+    return this.deletions.delete(ctx.body, ctx.principal);
   }
 
   @Rpc(OrgsEndpoints.teardownGet)

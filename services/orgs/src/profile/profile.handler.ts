@@ -19,7 +19,7 @@ export class ProfileHandler {
 
   @Rpc(OrgsEndpoints.profileUpdate)
   update(ctx: RpcContext<typeof OrgsEndpoints.profileUpdate>) {
-    return this.profiles.update(requireOrgId(ctx), ctx.body, ctx.principal!);
+    return this.profiles.update(requireOrgId(ctx), ctx.body, ctx.principal);
   }
 
   @Rpc(OrgsEndpoints.customerUpdate)

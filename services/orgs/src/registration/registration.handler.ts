@@ -9,6 +9,6 @@ export class RegistrationHandler {
 
   @Rpc(OrgsEndpoints.orgRegister)
   register(ctx: RpcContext<typeof OrgsEndpoints.orgRegister>) {
-    return this.registrations.register(ctx.body, ctx.principal!, ctx.requestId);
+    return this.registrations.register(ctx.body, ctx.principal, ctx.requestId);
   }
 }

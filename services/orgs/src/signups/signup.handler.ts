@@ -9,12 +9,12 @@ export class SignupHandler {
 
   @Rpc(OrgsEndpoints.signupCreate)
   create(ctx: RpcContext<typeof OrgsEndpoints.signupCreate>) {
-    return this.signups.create(ctx.body, ctx.principal!);
+    return this.signups.create(ctx.body, ctx.principal);
   }
 
   @Rpc(OrgsEndpoints.signupRemove)
   remove(ctx: RpcContext<typeof OrgsEndpoints.signupRemove>) {
-    return this.signups.remove(ctx.body.id, ctx.principal!);
+    return this.signups.remove(ctx.body.id, ctx.principal);
   }
 
   @Rpc(OrgsEndpoints.signupList)

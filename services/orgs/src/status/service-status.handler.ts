@@ -20,7 +20,7 @@ export class ServiceStatusHandler {
         cause: 'suspended',
         suspensionType,
         reason,
-        changedBy: ctx.principal!.sub,
+        changedBy: ctx.principal.sub,
       }),
     );
   }
@@ -31,7 +31,7 @@ export class ServiceStatusHandler {
       this.statuses.change(trx, requireOrgId(ctx), {
         cause: 'suspension_lifted',
         reason: ctx.body.reason,
-        changedBy: ctx.principal!.sub,
+        changedBy: ctx.principal.sub,
       }),
     );
   }

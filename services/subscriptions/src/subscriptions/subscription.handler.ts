@@ -6,7 +6,7 @@ import { SubscriptionService } from './subscription.service';
 const E = SubscriptionEndpoints;
 
 function request(ctx: RpcContext) {
-  return { orgId: requireOrgId(ctx), principal: ctx.principal!, idempotencyKey: ctx.idempotencyKey };
+  return { orgId: requireOrgId(ctx), principal: ctx.principal, idempotencyKey: ctx.idempotencyKey };
 }
 
 @Controller()

@@ -10,12 +10,12 @@ export class JobHandler {
   @Rpc(TransferEndpoints.assets)
   create(ctx: RpcContext<typeof TransferEndpoints.assets>) {
     const { datatype, ...request } = ctx.body;
-    return this.jobs.create({ ...request, datatypes: [datatype] }, ctx.principal!);
+    return this.jobs.create({ ...request, datatypes: [datatype] }, ctx.principal);
   }
 
   @Rpc(TransferEndpoints.assetsBulk)
   createBulk(ctx: RpcContext<typeof TransferEndpoints.assetsBulk>) {
-    return this.jobs.create(ctx.body, ctx.principal!);
+    return this.jobs.create(ctx.body, ctx.principal);
   }
 
   @Rpc(TransferEndpoints.list)

@@ -9,11 +9,11 @@ export class OrgChangeHandler {
 
   @Rpc(TransferEndpoints.ownership)
   transferOwnership(ctx: RpcContext<typeof TransferEndpoints.ownership>) {
-    return this.changes.transferOwnership(requireOrgId(ctx), ctx.body, ctx.principal!);
+    return this.changes.transferOwnership(requireOrgId(ctx), ctx.body, ctx.principal);
   }
 
   @Rpc(TransferEndpoints.changeEmail)
   changeEmail(ctx: RpcContext<typeof TransferEndpoints.changeEmail>) {
-    return this.changes.changeEmail(requireOrgId(ctx), ctx.body, ctx.principal!);
+    return this.changes.changeEmail(requireOrgId(ctx), ctx.body, ctx.principal);
   }
 }
