@@ -1,11 +1,10 @@
 import { Module } from '@nestjs/common';
 import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
-import { CONFIG, EventConsumers } from '@org-mgmt/runtime';
+import { CONFIG, EventConsumers, IdempotencyKeys } from '@org-mgmt/runtime';
 import { ADDON_CONTROLLERS, ADDON_PROVIDERS } from './addons/addons.providers';
 import { CreditsHandler } from './credits/credits.handler';
 import { DebitService } from './credits/debit.service';
 import { GrantService } from './credits/grant.service';
-import { IdempotencyService } from './idempotency/idempotency.service';
 import { BalanceHandler } from './ledger/balance.handler';
 import { LedgerClosureConsumer } from './ledger/ledger-closure.consumer';
 import { LedgerRepository } from './ledger/ledger.repository';
@@ -21,7 +20,7 @@ import { SubscriptionPaymentsClient } from './payments/subscription-payments.cli
   providers: [
     { provide: PAYMENT_GATEWAY, useFactory: createPaymentGateway, inject: [CONFIG] },
     EventConsumers,
-    IdempotencyService,
+    IdempotencyKeys,
     LedgerRepository,
     TransactionRepository,
     LedgerService,

@@ -14,8 +14,7 @@ import {
   ServicePurchasedEvent,
 } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, requireConfiguredGateway } from '@org-mgmt/payments';
-import { Clock, CLOCK, Knex, Outbox, OUTBOX, ReplayedResponse } from '@org-mgmt/runtime';
-import { IdempotencyService } from '../idempotency/idempotency.service';
+import { Clock, CLOCK, IdempotencyKeys, Knex, Outbox, OUTBOX, ReplayedResponse } from '@org-mgmt/runtime';
 import { LedgerService } from '../ledger/ledger.service';
 import { TransactionRepository } from '../ledger/transaction.repository';
 import { AddonCatalogueService } from './addon-catalogue.service';
@@ -39,7 +38,7 @@ export class AddonPurchaseService {
     private readonly catalogue: AddonCatalogueService,
     private readonly purchases: AddonPurchaseRepository,
     private readonly agreements: AgreementStatusClient,
-    private readonly idempotency: IdempotencyService,
+    private readonly idempotency: IdempotencyKeys,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
     private readonly status: AddonPurchaseStatus,

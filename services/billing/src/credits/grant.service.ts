@@ -8,8 +8,7 @@ import {
   newId,
   Principal,
 } from '@org-mgmt/contracts';
-import { Clock, CLOCK, Knex, ReplayedResponse } from '@org-mgmt/runtime';
-import { IdempotencyService } from '../idempotency/idempotency.service';
+import { Clock, CLOCK, IdempotencyKeys, Knex, ReplayedResponse } from '@org-mgmt/runtime';
 import { LedgerService } from '../ledger/ledger.service';
 import { OrgDirectory } from '../ledger/org-directory';
 import { NewTransaction, TransactionRepository } from '../ledger/transaction.repository';
@@ -19,7 +18,7 @@ import { NewTransaction, TransactionRepository } from '../ledger/transaction.rep
 export class GrantService {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly idempotency: IdempotencyService,
+    private readonly idempotency: IdempotencyKeys,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
     private readonly orgs: OrgDirectory,

@@ -24,10 +24,10 @@ import {
   CONFIG,
   DATABASE,
   Knex,
+  IdempotencyKeys,
   recordPaymentOutcome,
   ReplayedResponse,
 } from '@org-mgmt/runtime';
-import { IdempotencyService } from '../idempotency/idempotency.service';
 import { isLedgerClosed, LEDGER_CLOSED_REFUND_DUE, LedgerService } from '../ledger/ledger.service';
 import { OrgDirectory } from '../ledger/org-directory';
 import { TransactionRepository } from '../ledger/transaction.repository';
@@ -44,7 +44,7 @@ export class PurchaseService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
-    private readonly idempotency: IdempotencyService,
+    private readonly idempotency: IdempotencyKeys,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
     private readonly orgs: OrgDirectory,
