@@ -73,13 +73,13 @@ export class IdempotencyKeys {
       .onConflict(['scope', 'account', 'key'])
       .ignore()
       .returning('key');
-    return claimed.length ? null : this.find(trx, request);
+    return claimed.length ? null : this.find(request, trx);
   }
 
   /** The earlier request with this key, without claiming it (null when there is none). */
   async find(
-    db: Knex | Knex.Transaction,
     request: IdempotentRequest & { key: string },
+    db: Knex | Knex.Transaction = this.db,
   ): Promise<EarlierRequest | null> {
     const row: KeyRow | undefined = await db(TABLE).where(identityOf(request)).first();
     if (!row) return null;
