@@ -14,6 +14,8 @@ export * from './bus/nats.transport';
 export * from './db/database';
 export * from './db/embedded-postgres';
 export * from './db/keyset-page';
+export * from './idempotency/idempotency-keys.repository';
+export * from './idempotency/idempotency-keys.migration';
 export * from './events/event-bus';
 export * from './events/outbox';
 export * from './events/event-retention';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { createPaymentGateway, PAYMENT_GATEWAY } from '@org-mgmt/payments';
-import { CONFIG, EventConsumers } from '@org-mgmt/runtime';
+import { CONFIG, EventConsumers, IdempotencyKeys } from '@org-mgmt/runtime';
 import { CreditsClient } from './payments/credits.client';
 import { DeletedOrgsRepository } from './orgs/deleted-orgs.repository';
 import { OrgFeaturesClient } from './orgs/org-features.client';
@@ -23,6 +23,7 @@ import { SubscriptionTransitions } from './subscriptions/transitions';
   providers: [
     { provide: PAYMENT_GATEWAY, useFactory: createPaymentGateway, inject: [CONFIG] },
     EventConsumers,
+    IdempotencyKeys,
     SubscriptionRepository,
     PaymentRepository,
     ChangeRecorder,

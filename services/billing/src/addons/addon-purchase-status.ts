@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AddonPurchase, PurchaseStatus, ServicePurchasedEvent } from '@org-mgmt/contracts';
+import { AddonPurchase, AgreementRecord, PurchaseStatus, ServicePurchasedEvent } from '@org-mgmt/contracts';
 import { CLOCK, Clock } from '@org-mgmt/runtime';
 import { z } from 'zod';
 import { StoredPurchase } from './addon-purchase.repository';
-import { AgreementStatusClient, isAccepted } from './agreement-status.client';
+import { OrgsClient } from '../clients/orgs.client';
 
 /**
  * Purchases as the org sees them: an active purchase whose paid period is over is `expired`; one of
@@ -13,7 +13,7 @@ import { AgreementStatusClient, isAccepted } from './agreement-status.client';
 export class AddonPurchaseStatus {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly agreements: AgreementStatusClient,
+    private readonly orgs: OrgsClient,
   ) {}
 
   async derive(orgId: string, stored: StoredPurchase[], requestId: string): Promise<AddonPurchase[]> {
@@ -21,7 +21,7 @@ export class AddonPurchaseStatus {
     const gated = [
       ...new Set(stored.filter((p) => p.status === 'active' && p.termsVersion !== null).map((p) => p.serviceName)),
     ];
-    const agreements = await this.agreements.latest(orgId, gated, requestId);
+    const agreements = await this.orgs.latestAgreements(orgId, gated, requestId);
     return stored.map((purchase) => {
       let status: PurchaseStatus = purchase.status;
       if (status === 'active' && purchase.periodEnd !== null && purchase.periodEnd <= now) status = 'expired';
@@ -50,4 +50,9 @@ export function purchaseEventData(
     paymentSource: purchase.paymentSource,
     termsVersion: purchase.termsVersion,
   };
+}
+
+/** True when the org's standing acceptance is of `termsVersion` (any version when none is named). */
+export function isAccepted(record: AgreementRecord | null | undefined, termsVersion?: string | null): boolean {
+  return record?.action === 'accepted' && (!termsVersion || record.termsVersion === termsVersion);
 }

@@ -12,17 +12,17 @@ export class AddonPurchaseHandler {
   ) {}
 
   @Rpc(BillingEndpoints.servicesPurchase)
-  purchase(ctx: RpcContext<typeof BillingEndpoints.servicesPurchase>) {
+  servicesPurchase(ctx: RpcContext<typeof BillingEndpoints.servicesPurchase>) {
     return this.purchases.purchase(requestOf(ctx), ctx.body, ctx.idempotencyKey);
   }
 
   @Rpc(BillingEndpoints.servicesCompletePayment)
-  completePayment(ctx: RpcContext<typeof BillingEndpoints.servicesCompletePayment>) {
+  servicesCompletePayment(ctx: RpcContext<typeof BillingEndpoints.servicesCompletePayment>) {
     return this.settlement.completePayment(requireOrgId(ctx), ctx.body.purchaseId, ctx.requestId);
   }
 
   @Rpc(BillingEndpoints.servicesPurchased)
-  async purchased(ctx: RpcContext<typeof BillingEndpoints.servicesPurchased>) {
+  async servicesPurchased(ctx: RpcContext<typeof BillingEndpoints.servicesPurchased>) {
     return this.purchases.page(requestOf(ctx), ctx.query);
   }
 }

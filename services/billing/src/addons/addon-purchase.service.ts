@@ -14,15 +14,14 @@ import {
   ServicePurchasedEvent,
 } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, requireConfiguredGateway } from '@org-mgmt/payments';
-import { Clock, CLOCK, Knex, Outbox, OUTBOX, ReplayedResponse } from '@org-mgmt/runtime';
-import { IdempotencyService } from '../idempotency/idempotency.service';
+import { Clock, CLOCK, IdempotencyKeys, Knex, Outbox, OUTBOX, ReplayedResponse } from '@org-mgmt/runtime';
 import { LedgerService } from '../ledger/ledger.service';
-import { TransactionRepository } from '../ledger/transaction.repository';
+import { NewTransaction } from '../ledger/transaction.repository';
 import { AddonCatalogueService } from './addon-catalogue.service';
 import { AddonPurchaseRepository, StoredPurchase } from './addon-purchase.repository';
-import { AddonPurchaseStatus, purchaseEventData } from './addon-purchase-status';
+import { AddonPurchaseStatus, isAccepted, purchaseEventData } from './addon-purchase-status';
+import { OrgsClient } from '../clients/orgs.client';
 import { nextPeriod } from './billing-period';
-import { AgreementStatusClient, isAccepted } from './agreement-status.client';
 
 export interface PurchaseRequest {
   orgId: string;
@@ -38,10 +37,9 @@ export class AddonPurchaseService {
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
     private readonly catalogue: AddonCatalogueService,
     private readonly purchases: AddonPurchaseRepository,
-    private readonly agreements: AgreementStatusClient,
-    private readonly idempotency: IdempotencyService,
+    private readonly orgs: OrgsClient,
+    private readonly idempotency: IdempotencyKeys,
     private readonly ledger: LedgerService,
-    private readonly transactions: TransactionRepository,
     private readonly status: AddonPurchaseStatus,
   ) {}
 
@@ -96,9 +94,8 @@ export class AddonPurchaseService {
     );
     Object.assign(purchase, { status: 'active', ...period, completedAt: now });
     await this.purchases.insert(trx, purchase);
-    const transactionId = newId('transaction');
-    await this.transactions.insert(trx, {
-      id: transactionId,
+    const debit: NewTransaction = {
+      id: newId('transaction'),
       orgId: request.orgId,
       type: 'debit',
       status: 'succeeded',
@@ -109,8 +106,8 @@ export class AddonPurchaseService {
       createdBy: request.principal.sub,
       createdAt: now,
       completedAt: now,
-    });
-    await this.ledger.post(trx, (await this.transactions.find(transactionId, trx))!, request.principal.sub);
+    };
+    await this.ledger.record(trx, debit, request.principal.sub);
     await this.outbox.add(trx, ServicePurchasedEvent, request.orgId, {
       ...purchaseEventData(purchase),
       ...period,
@@ -173,7 +170,7 @@ export class AddonPurchaseService {
 
   /** Asks orgs, which also answers NOT_FOUND for an org that does not exist, so nothing is sold to one. */
   private async requireCurrentAgreement(request: PurchaseRequest, addon: Addon): Promise<void> {
-    const latest = (await this.agreements.latest(request.orgId, [addon.serviceName], request.requestId)).get(
+    const latest = (await this.orgs.latestAgreements(request.orgId, [addon.serviceName], request.requestId)).get(
       addon.serviceName,
     );
     if (!addon.requiresAgreement || isAccepted(latest, addon.termsVersion)) return;

@@ -6,7 +6,6 @@ import { AddonPurchaseRepository } from './addon-purchase.repository';
 import { AddonPurchaseStatus } from './addon-purchase-status';
 import { AddonPurchaseService } from './addon-purchase.service';
 import { AddonSettlementService } from './addon-settlement.service';
-import { AgreementStatusClient } from './agreement-status.client';
 
 /**
  * Add-on services: the catalogue with its terms versions, and purchases. Part of BillingModule, whose
@@ -20,5 +19,4 @@ export const ADDON_PROVIDERS = [
   AddonPurchaseStatus,
   AddonPurchaseService,
   AddonSettlementService,
-  AgreementStatusClient,
 ];

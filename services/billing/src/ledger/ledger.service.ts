@@ -1,9 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, Balance, BillingBalanceChangedEvent, newId, Transaction } from '@org-mgmt/contracts';
+import {
+  AppError,
+  Balance,
+  BillingBalanceChangedEvent,
+  CreditResult,
+  newId,
+  Principal,
+  Transaction,
+} from '@org-mgmt/contracts';
 import { CLOCK, Clock, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { LedgerRepository } from './ledger.repository';
-import { OrgDirectory } from './org-directory';
-import { TransactionPageRequest, TransactionRepository } from './transaction.repository';
+import { OrgsClient } from '../clients/orgs.client';
+import { NewTransaction, TransactionPageRequest, TransactionRepository } from './transaction.repository';
+
+export interface OperatorCredit {
+  orgId: string;
+  amount: number;
+  currency: string;
+  reason: string;
+  type: 'gift' | 'adjustment' | 'refund';
+  relatedTransactionId?: string;
+}
 
 /**
  * The only way a balance changes: one immutable ledger entry per transaction, the balance row
@@ -16,7 +33,7 @@ export class LedgerService {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly ledger: LedgerRepository,
     private readonly transactions: TransactionRepository,
-    private readonly orgs: OrgDirectory,
+    private readonly orgs: OrgsClient,
   ) {}
 
   /** NOT_FOUND for an org that does not exist. */
@@ -50,6 +67,33 @@ export class LedgerService {
     const balance = await this.ledger.balance(orgId);
     if (balance.updatedAt === null) await this.orgs.requireExists(orgId, requestId);
     return balance;
+  }
+
+  /** Records a completed transaction and applies it to the balance (see post), in the caller's transaction. */
+  async record(trx: Knex.Transaction, txn: NewTransaction, changedBy: string | null): Promise<CreditResult> {
+    await this.transactions.insert(trx, txn);
+    const stored = (await this.transactions.find(txn.id, trx))!;
+    const balance = await this.post(trx, stored, changedBy);
+    return { transaction: { ...stored, balanceAfter: balance }, balance };
+  }
+
+  /** An operator's credit (a gift, an adjustment, a refund), recorded with who and why. */
+  grant(trx: Knex.Transaction, grant: OperatorCredit, principal: Principal): Promise<CreditResult> {
+    const now = this.clock.now();
+    const txn: NewTransaction = {
+      id: newId('transaction'),
+      orgId: grant.orgId,
+      type: grant.type,
+      status: 'succeeded',
+      amount: grant.amount,
+      currency: grant.currency,
+      reason: grant.reason,
+      relatedTransactionId: grant.relatedTransactionId ?? null,
+      createdBy: principal.sub,
+      createdAt: now,
+      completedAt: now,
+    };
+    return this.record(trx, txn, principal.sub);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, PaymentChoice, SubscriptionChangeResult } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
-import { CLOCK, Clock, DATABASE, isUniqueViolation, Knex } from '@org-mgmt/runtime';
+import { CLOCK, Clock, DATABASE, IdempotencyKeys, isUniqueViolation, Knex } from '@org-mgmt/runtime';
 import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
 import {
   publicSubscription,
@@ -11,7 +11,7 @@ import {
 import { ChangeRecorder } from '../subscriptions/change-recorder';
 import { SubscriptionTransitions } from '../subscriptions/transitions';
 import { CreditsClient } from './credits.client';
-import { PaymentRepository, SubscriptionPayment } from './payment.repository';
+import { paymentKey, PaymentRepository, SubscriptionPayment } from './payment.repository';
 
 export interface Settlement {
   /** True only for the one call that applied the payment's change. */
@@ -36,6 +36,7 @@ export class PaymentFlow {
     private readonly recorder: ChangeRecorder,
     private readonly credits: CreditsClient,
     private readonly deletedOrgs: DeletedOrgsRepository,
+    private readonly idempotencyKeys: IdempotencyKeys,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
 
@@ -212,7 +213,12 @@ export class PaymentFlow {
       }
       const subscription = await this.apply(trx, settled, sub, now);
       const settlement = { applied: true, payment: settled, subscription };
-      await this.payments.setResponse(trx, paymentId, resultOf(settlement));
+      if (settled.idempotencyKey)
+        await this.idempotencyKeys.complete(
+          trx,
+          paymentKey(settled.orgId, settled.idempotencyKey, settled),
+          resultOf(settlement),
+        );
       return settlement;
     });
   }

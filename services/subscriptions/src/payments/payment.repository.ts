@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { BillingInterval, PlanId, Proration } from '@org-mgmt/contracts';
-import { DATABASE, Knex, ReplayedResponse, replayOf, StoredResponse, storedResponse } from '@org-mgmt/runtime';
+import { DATABASE, IdempotentRequest, Knex } from '@org-mgmt/runtime';
 
 export type PaymentPurpose = 'create' | 'upgrade';
 export type PaymentStatus = 'pending' | 'succeeded' | 'failed';
@@ -23,15 +23,13 @@ export interface SubscriptionPayment {
   requestedBy: string;
   /** The proration the amount came from, with the instant it was computed for. */
   proration: (Proration & { at: number }) | null;
-  /** The answer to the request that started it, once paid: replayed, byte for byte, for the same Idempotency-Key. */
-  response: ReplayedResponse | null;
   createdAt: number;
   completedAt: number | null;
   /** Set when the payment succeeded but its change could not be applied (the org was deleted meanwhile): the money is owed back. */
   refundDueReason: string | null;
 }
 
-interface PaymentRow extends StoredResponse {
+interface PaymentRow {
   id: string;
   org_id: string;
   subscription_id: string | null;
@@ -50,6 +48,19 @@ interface PaymentRow extends StoredResponse {
   created_at: number;
   completed_at: number | null;
   refund_due_reason: string | null;
+}
+
+/**
+ * The Idempotency-Key of a paid change (IdempotencyKeys): create and upgrade share one key space per
+ * org, and the key is completed with the change's answer when the payment settles.
+ */
+export function paymentKey(
+  orgId: string,
+  key: string,
+  change: Pick<SubscriptionPayment, 'purpose' | 'plan' | 'interval'>,
+): IdempotentRequest & { key: string } {
+  const parameters = { purpose: change.purpose, plan: change.plan, interval: change.interval };
+  return { scope: 'subscriptions.payment', account: orgId, key, parameters };
 }
 
 @Injectable()
@@ -137,10 +148,6 @@ export class PaymentRepository {
     return toPayment(row);
   }
 
-  async setResponse(trx: Knex.Transaction, id: string, response: unknown): Promise<void> {
-    await trx('subscription_payments').where({ id }).update(storedResponse(response));
-  }
-
   /**
    * Moves a pending payment to its final status. Exactly one caller wins: the others find it no
    * longer pending and get null.
@@ -176,7 +183,6 @@ function toPayment(row: PaymentRow): SubscriptionPayment {
     idempotencyKey: row.idempotency_key,
     requestedBy: row.requested_by,
     proration: row.proration,
-    response: row.response === null ? null : replayOf(row),
     createdAt: row.created_at,
     completedAt: row.completed_at,
     refundDueReason: row.refund_due_reason,

@@ -14,10 +14,10 @@ import {
   SubscriptionDowngrade,
   SubscriptionUpgrade,
 } from '@org-mgmt/contracts';
-import { CLOCK, Clock, isUniqueViolation, Knex, ReplayedResponse } from '@org-mgmt/runtime';
+import { CLOCK, Clock, IdempotencyKeys, isUniqueViolation, Knex, ReplayedResponse } from '@org-mgmt/runtime';
 import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
-import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
+import { paymentKey, PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
 import { compareChange, planById, priceOf } from '../plans/catalogue';
 import { ChangeRecorder } from './change-recorder';
 import { prorate } from './proration';
@@ -46,6 +46,7 @@ export class SubscriptionService {
     private readonly recorder: ChangeRecorder,
     private readonly flow: PaymentFlow,
     private readonly deletedOrgs: DeletedOrgsRepository,
+    private readonly idempotencyKeys: IdempotencyKeys,
   ) {}
 
   async current(orgId: string): Promise<Subscription> {
@@ -89,6 +90,7 @@ export class SubscriptionService {
             null,
             now,
           );
+          await this.claimKey(trx, opened);
           await this.flow.open(trx, opened);
           return { kind: 'opened', payment: opened };
         },
@@ -151,6 +153,7 @@ export class SubscriptionService {
           stamped,
           now,
         );
+        await this.claimKey(trx, opened);
         await this.flow.open(trx, opened);
         return { kind: 'opened', payment: opened };
       })
@@ -344,14 +347,22 @@ export class SubscriptionService {
     trx?: Knex.Transaction,
   ): Promise<ReplayedResponse | null> {
     if (!req.idempotencyKey) return null;
-    const earlier = await this.payments.findByIdempotencyKey(req.orgId, req.idempotencyKey, trx);
+    const earlier = await this.idempotencyKeys.find(
+      paymentKey(req.orgId, req.idempotencyKey, { purpose, plan, interval }),
+      trx,
+    );
     if (!earlier) return null;
-    if (earlier.purpose !== purpose || earlier.plan !== plan || earlier.interval !== interval) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
-    }
-    if (earlier.response) return earlier.response;
-    if (earlier.status === 'failed') throw new AppError('PAYMENT_FAILED', 'The payment of this request failed');
+    if (earlier.replay) return earlier.replay;
+    const payment = await this.payments.findByIdempotencyKey(req.orgId, req.idempotencyKey, trx);
+    if (payment?.status === 'failed') throw new AppError('PAYMENT_FAILED', 'The payment of this request failed');
     throw new AppError('CONFLICT', 'The request with this Idempotency-Key is still being paid');
+  }
+
+  /** The payment's Idempotency-Key is claimed with it; a concurrent request that claimed it first wins. */
+  private async claimKey(trx: Knex.Transaction, payment: SubscriptionPayment): Promise<void> {
+    if (!payment.idempotencyKey) return;
+    if (await this.idempotencyKeys.claim(trx, paymentKey(payment.orgId, payment.idempotencyKey, payment)))
+      throw concurrentChange();
   }
 
   private newPayment(
@@ -381,7 +392,6 @@ export class SubscriptionService {
       idempotencyKey: req.idempotencyKey ?? null,
       requestedBy: req.principal.sub,
       proration,
-      response: null,
       createdAt: now,
       completedAt: null,
       refundDueReason: null,
@@ -447,6 +457,10 @@ function notA(
 
 /** Two racing writers: the unique indexes decide; the loser gets a 409, never a 500. */
 function uniqueAsConflict(err: unknown): never {
-  if (isUniqueViolation(err)) throw new AppError('CONFLICT', 'A concurrent request changed this subscription; retry');
+  if (isUniqueViolation(err)) throw concurrentChange();
   throw err;
+}
+
+function concurrentChange(): AppError {
+  return new AppError('CONFLICT', 'A concurrent request changed this subscription; retry');
 }

@@ -1,15 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  AppError,
-  BillingEndpoints,
-  BuyCreditsBody,
-  BuyCreditsResult,
-  CompletePaymentBody,
-  isOperator,
-  newId,
-  Principal,
-  Transaction,
-} from '@org-mgmt/contracts';
+import { AppError, CompletePaymentBody, isOperator, Principal, Transaction } from '@org-mgmt/contracts';
 import {
   judgePayment,
   PAYMENT_GATEWAY,
@@ -17,95 +7,28 @@ import {
   PaymentVerdict,
   requireConfiguredGateway,
 } from '@org-mgmt/payments';
-import {
-  AppConfig,
-  CLOCK,
-  Clock,
-  CONFIG,
-  DATABASE,
-  Knex,
-  recordPaymentOutcome,
-  ReplayedResponse,
-} from '@org-mgmt/runtime';
-import { IdempotencyService } from '../idempotency/idempotency.service';
+import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, recordPaymentOutcome } from '@org-mgmt/runtime';
 import { isLedgerClosed, LEDGER_CLOSED_REFUND_DUE, LedgerService } from '../ledger/ledger.service';
-import { OrgDirectory } from '../ledger/org-directory';
 import { TransactionRepository } from '../ledger/transaction.repository';
 
 /**
- * Credit purchases: buy-credits opens a pending purchase and a payment at the gateway;
- * complete-payment and the webhook both finalise it by asking the gateway, and exactly one of them
- * moves it out of pending (crediting exactly what the gateway says it received, or nothing).
+ * Settles credit purchases (opened by buy-credits): complete-payment and the webhook both ask the
+ * gateway, and exactly one of them moves the purchase out of pending, crediting exactly what the
+ * gateway says it received, or nothing.
  */
 @Injectable()
-export class PurchaseService {
+export class CompletePaymentService {
   constructor(
     @Inject(DATABASE) private readonly db: Knex,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
-    private readonly idempotency: IdempotencyService,
     private readonly ledger: LedgerService,
     private readonly transactions: TransactionRepository,
-    private readonly orgs: OrgDirectory,
   ) {}
 
-  async buy(
-    orgId: string,
-    body: BuyCreditsBody,
-    principal: Principal,
-    requestId: string,
-    idempotencyKey?: string,
-  ): Promise<BuyCreditsResult | ReplayedResponse> {
-    requireConfiguredGateway(this.gateway, body.gateway);
-    await this.orgs.requireExists(orgId, requestId);
-    await this.ledger.requireOpen(orgId);
-    return this.idempotency.run(
-      {
-        scope: BillingEndpoints.buyCredits.pattern,
-        account: principal.orgId,
-        key: idempotencyKey,
-        parameters: { orgId, body },
-      },
-      async (trx) => {
-        const transactionId = newId('transaction');
-        await this.transactions.insert(trx, {
-          id: transactionId,
-          orgId,
-          type: 'purchase',
-          status: 'pending',
-          amount: body.amount,
-          currency: body.currency,
-          gateway: this.gateway.name,
-          reason: 'Credit purchase',
-          createdBy: principal.sub,
-          createdAt: this.clock.now(),
-        });
-        const payment = await this.gateway.createPayment({
-          amount: body.amount,
-          currency: body.currency,
-          orgId,
-          purpose: 'credits',
-          metadata: { transactionId },
-          paymentMethodId: body.paymentMethodId,
-          description: `Credits for ${orgId}`,
-          idempotencyKey: transactionId,
-        });
-        await this.transactions.setPaymentIntent(trx, transactionId, payment.paymentId);
-        return {
-          transactionId,
-          paymentIntentId: payment.paymentId,
-          paymentIntentClientSecret: payment.clientSecret,
-          amount: body.amount,
-          currency: body.currency,
-          status: 'pending' as const,
-        };
-      },
-    );
-  }
-
-  /** complete-payment: the caller names the purchase and its payment; the gateway says what happened. */
-  async complete(
+  /** The caller names the purchase and its payment; the gateway says what happened. */
+  async completePayment(
     body: CompletePaymentBody,
     requestedOrgId: string | null,
     principal: Principal | null,
@@ -120,8 +43,16 @@ export class PurchaseService {
     return outcomeOf(await this.finalise(txn));
   }
 
+  /** The payment webhook: finalises the purchase its metadata names, if any. */
+  async finaliseByPayment(paymentId: string, transactionId: string | undefined): Promise<boolean> {
+    const txn = transactionId ? await this.transactions.find(transactionId) : null;
+    if (!txn || txn.type !== 'purchase' || txn.paymentIntentId !== paymentId) return false;
+    await this.finalise(txn);
+    return true;
+  }
+
   /** Settles a purchase from the gateway's word; safe to call any number of times, concurrently. */
-  async finalise(txn: Transaction): Promise<Transaction> {
+  private async finalise(txn: Transaction): Promise<Transaction> {
     if (txn.status !== 'pending') return txn;
     const record = {
       orgId: txn.orgId,
@@ -154,14 +85,6 @@ export class PurchaseService {
       if (settled?.status === 'succeeded') await this.ledger.post(trx, settled, null);
       return settled ?? null;
     });
-  }
-
-  /** The payment webhook: finalises the purchase its metadata names, if any. */
-  async finaliseByPayment(paymentId: string, transactionId: string | undefined): Promise<boolean> {
-    const txn = transactionId ? await this.transactions.find(transactionId) : null;
-    if (!txn || txn.type !== 'purchase' || txn.paymentIntentId !== paymentId) return false;
-    await this.finalise(txn);
-    return true;
   }
 }
 

@@ -2,12 +2,18 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AgreementRecord, OrgsEndpoints } from '@org-mgmt/contracts';
 import { callAsSystem, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
 
-/** Orgs owns service agreements; billing asks it for an org's latest record per add-on over `orgs.agreement.status`. */
+/** Orgs owns organisations and their service agreements: what billing asks it, as System. */
 @Injectable()
-export class AgreementStatusClient {
+export class OrgsClient {
   constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
 
-  async latest(
+  /** `orgs.state.get`, before crediting an org billing is told about; throws NOT_FOUND for an org that does not exist. */
+  async requireExists(orgId: string, requestId: string): Promise<void> {
+    await callAsSystem(this.rpc, 'billing', OrgsEndpoints.orgState, { orgId, params: { orgId }, requestId });
+  }
+
+  /** `orgs.agreement.status`: the org's latest agreement record per add-on. */
+  async latestAgreements(
     orgId: string,
     serviceNames: readonly string[],
     requestId: string,
@@ -20,9 +26,4 @@ export class AgreementStatusClient {
     });
     return new Map(items.map((item) => [item.serviceName, item.latest]));
   }
-}
-
-/** True when the org's standing acceptance is of `termsVersion` (any version when none is named). */
-export function isAccepted(record: AgreementRecord | null | undefined, termsVersion?: string | null): boolean {
-  return record?.action === 'accepted' && (!termsVersion || record.termsVersion === termsVersion);
 }

@@ -2,12 +2,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SubscriptionEndpoints } from '@org-mgmt/contracts';
 import { callAsSystem, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
 
-/** Hands a verified Stripe webhook about a subscription payment to the subscriptions service, which settles it once. */
+/** Subscriptions owns subscription payments: billing hands it the verified Stripe webhooks about them. */
 @Injectable()
-export class SubscriptionPaymentsClient {
+export class SubscriptionsClient {
   constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
 
-  async settle(gatewayPaymentId: string, subscriptionPaymentId: string | undefined): Promise<boolean> {
+  /** `settleFromWebhook`: subscriptions settles the payment once; false when the webhook names none. */
+  async settleFromWebhook(gatewayPaymentId: string, subscriptionPaymentId: string | undefined): Promise<boolean> {
     if (!subscriptionPaymentId) return false;
     const result = await callAsSystem(this.rpc, 'billing', SubscriptionEndpoints.settleFromWebhook, {
       orgId: null,

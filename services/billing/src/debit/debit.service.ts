@@ -38,20 +38,23 @@ export class DebitService {
       return await this.db.transaction(async (trx) => {
         const now = this.clock.now();
         const id = newId('transaction');
-        await this.transactions.insert(trx, {
-          id,
-          orgId: body.orgId,
-          type: 'debit',
-          status: 'succeeded',
-          amount: body.amount,
-          currency: body.currency,
-          reference: body.reference,
-          reason: body.reason,
-          createdBy: principal.sub,
-          createdAt: now,
-          completedAt: now,
-        });
-        const balance = await this.ledger.post(trx, (await this.transactions.find(id, trx))!, principal.sub);
+        const { balance } = await this.ledger.record(
+          trx,
+          {
+            id,
+            orgId: body.orgId,
+            type: 'debit',
+            status: 'succeeded',
+            amount: body.amount,
+            currency: body.currency,
+            reference: body.reference,
+            reason: body.reason,
+            createdBy: principal.sub,
+            createdAt: now,
+            completedAt: now,
+          },
+          principal.sub,
+        );
         return { transactionId: id, reference: body.reference, amount: body.amount, currency: body.currency, balance };
       });
     } catch (err) {
