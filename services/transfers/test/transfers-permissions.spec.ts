@@ -34,7 +34,7 @@ describe('transfer endpoints enforce the permission matrix', () => {
   const email = () => `owner-${randomBytes(4).toString('hex')}@example.com`;
   const samples = (): Sample[] => [
     {
-      def: TransferEndpoints.ownership,
+      def: TransferEndpoints.transferOwnership,
       request: () => ({
         path: '/transfer/ownership',
         body: { newOwnerEmail: email(), previousOwner: 'keep_as_admin' },
@@ -45,14 +45,14 @@ describe('transfer endpoints enforce the permission matrix', () => {
       request: () => ({ path: '/transfer/change-email', body: { email: email() } }),
     },
     {
-      def: TransferEndpoints.assets,
+      def: TransferEndpoints.create,
       request: (orgId) => ({
         path: '/transfer/assets',
         body: { datatype: 'collections', mode: 'copy', sourceOrgId: orgId, targetOrgId: thirdOrg.id },
       }),
     },
     {
-      def: TransferEndpoints.assetsBulk,
+      def: TransferEndpoints.createBulk,
       request: (orgId) => ({
         path: '/transfer/assets-bulk',
         body: { datatypes: ['collections'], mode: 'copy', sourceOrgId: orgId, targetOrgId: thirdOrg.id },

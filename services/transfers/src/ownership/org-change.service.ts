@@ -13,7 +13,7 @@ import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, RPC_CLIENT, RpcClient 
 import { z } from 'zod';
 import { systemCall } from '../internal-rpc';
 
-type OwnershipBody = z.output<NonNullable<(typeof TransferEndpoints.ownership)['body']>>;
+type OwnershipBody = z.output<NonNullable<(typeof TransferEndpoints.transferOwnership)['body']>>;
 type ChangeEmailBody = z.output<NonNullable<(typeof TransferEndpoints.changeEmail)['body']>>;
 
 /**
