@@ -64,13 +64,8 @@ export interface JobState {
 }
 
 /** One datatype of a job, at its place in the job's order. */
-export interface JobStep {
+export interface JobStep extends TransferStep {
   position: number;
-  datatype: TransferDatatype;
-  status: TransferStepStatus;
-  transferred: number;
-  batches: number;
-  cursor: string | null;
 }
 
 /** A batch a participant committed for a job. */
@@ -365,14 +360,7 @@ function toState(row: JobRow): JobState {
 }
 
 function toJobStep(row: StepRow): JobStep {
-  return {
-    position: row.position,
-    datatype: row.datatype,
-    status: row.status,
-    transferred: row.transferred,
-    batches: row.batches,
-    cursor: row.cursor,
-  };
+  return { position: row.position, ...toStep(row) };
 }
 
 function toJobBatch(row: BatchRow): JobBatch {
