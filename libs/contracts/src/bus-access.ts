@@ -51,7 +51,7 @@ export function servedPatterns(process: BusProcess): string[] {
   return [...own.map((e) => e.pattern), healthPattern(process)];
 }
 
-/** Endpoints each service calls on another, as the System principal (callAsSystem / transfers' systemRequest). */
+/** Endpoints each service calls on another, as the System principal (callAsSystem / requestAsSystem). */
 export const SERVICE_CALLS: Readonly<Record<ServiceName, readonly EndpointDef[]>> = {
   orgs: [BillingEndpoints.addonTerms, SubscriptionEndpoints.startForRegistration],
   billing: [OrgsEndpoints.agreementStatus, OrgsEndpoints.orgState, SubscriptionEndpoints.settleFromWebhook],

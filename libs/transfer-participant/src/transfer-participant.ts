@@ -8,23 +8,10 @@ import {
   TransferDatatype,
 } from '@org-mgmt/contracts';
 import { Clock, isUniqueViolation, Knex, systemClock } from '@org-mgmt/runtime';
+import { BatchLogRepository, LoggedBatch } from './batch-log.repository';
 import { derivedId } from './derived-id';
-import { LEDGER_TABLE } from './ledger';
 import { resolveTable, ResolvedTable, Row, TransferTable } from './transfer-table';
-
-interface LedgerRow {
-  batch_id: string;
-  transfer_id: string;
-  datatype: string;
-  mode: 'copy' | 'move';
-  source_org_id: string;
-  target_org_id: string;
-  record_ids: string[];
-  restore: Row[];
-  reply: ParticipantBatchReply | null;
-  rolled_back_at: number | null;
-  rollback_reply: ParticipantRollbackReply | null;
-}
+import { TransferTableRepository } from './transfer-table.repository';
 
 interface BatchOutcome {
   transferred: number;
@@ -36,17 +23,20 @@ interface BatchOutcome {
 
 /**
  * The participant side of the asset-transfer protocol for the datatypes a service stores in its own
- * schema: each batch runs in one local transaction together with its ledger entry, so a retried
+ * schema: each batch runs in one local transaction together with its batch-log entry, so a retried
  * batch id answers its first result and changes nothing twice.
  */
 export class TransferParticipant {
   private readonly tables = new Map<TransferDatatype, ResolvedTable>();
+  private readonly records: TransferTableRepository;
+  private readonly batchLog = new BatchLogRepository();
 
   constructor(
-    private readonly db: Knex,
+    db: Knex,
     tables: readonly TransferTable[],
     private readonly clock: Clock = systemClock,
   ) {
+    this.records = new TransferTableRepository(db);
     for (const table of tables) this.tables.set(table.datatype, resolveTable(table));
   }
 
@@ -55,29 +45,15 @@ export class TransferParticipant {
   }
 
   async describe(request: { datatype: TransferDatatype; orgId: string }): Promise<ParticipantDescribeReply> {
-    const table = this.table(request.datatype);
-    const [{ count }] = await this.db(table.table).where(table.orgColumn, request.orgId).count({ count: '*' });
-    return { datatype: request.datatype, orgId: request.orgId, count: Number(count) };
+    const count = await this.records.count(this.table(request.datatype), request.orgId);
+    return { datatype: request.datatype, orgId: request.orgId, count };
   }
 
   async transferBatch(request: ParticipantBatchRequest): Promise<ParticipantBatchReply> {
     const table = this.table(request.datatype);
     try {
-      return await this.db.transaction(async (trx) => {
-        const claimed = await trx(LEDGER_TABLE)
-          .insert({
-            batch_id: request.batchId,
-            transfer_id: request.transferId,
-            datatype: request.datatype,
-            mode: request.mode,
-            source_org_id: request.sourceOrgId,
-            target_org_id: request.targetOrgId,
-            committed_at: this.clock.now(),
-          })
-          .onConflict('batch_id')
-          .ignore()
-          .returning('batch_id');
-        if (!claimed.length) return this.replay(trx, request);
+      return await this.records.transaction(async (trx) => {
+        if (!(await this.batchLog.claim(trx, request, this.clock.now()))) return this.replay(trx, request);
         const outcome =
           request.mode === 'copy' ? await this.copy(trx, table, request) : await this.move(trx, table, request);
         const reply: ParticipantBatchReply = {
@@ -87,9 +63,7 @@ export class TransferParticipant {
           done: outcome.done,
           replayed: false,
         };
-        await trx(LEDGER_TABLE)
-          .where({ batch_id: request.batchId })
-          .update({ record_ids: JSON.stringify(outcome.recordIds), restore: JSON.stringify(outcome.restore), reply });
+        await this.batchLog.recordOutcome(trx, { ...outcome, batchId: request.batchId, reply });
         return reply;
       });
     } catch (err) {
@@ -105,20 +79,17 @@ export class TransferParticipant {
 
   async rollbackBatch(request: ParticipantRollbackRequest): Promise<ParticipantRollbackReply> {
     const table = this.table(request.datatype);
-    return this.db.transaction(async (trx) => {
-      const entry: LedgerRow | undefined = await trx(LEDGER_TABLE)
-        .where({ batch_id: request.batchId })
-        .forUpdate()
-        .first();
-      if (!entry) throw new AppError('NOT_FOUND', `Batch ${request.batchId} was never committed here`);
-      this.checkSameBatch(entry, request);
-      if (entry.rolled_back_at !== null) return { ...entry.rollback_reply!, replayed: true };
+    return this.records.transaction(async (trx) => {
+      const batch = await this.batchLog.find(trx, request.batchId, true);
+      if (!batch) throw new AppError('NOT_FOUND', `Batch ${request.batchId} was never committed here`);
+      this.checkSameBatch(batch, request);
+      if (batch.rolledBackAt !== null) return { ...batch.rollbackReply!, replayed: true };
       const restored =
-        entry.mode === 'copy' ? await this.deleteCopies(trx, table, entry) : await this.moveBack(trx, table, entry);
+        batch.mode === 'copy'
+          ? await this.records.deleteIds(trx, table, batch.recordIds, batch.targetOrgId)
+          : await this.moveBack(trx, table, batch);
       const reply: ParticipantRollbackReply = { batchId: request.batchId, restored, replayed: false };
-      await trx(LEDGER_TABLE)
-        .where({ batch_id: request.batchId })
-        .update({ rolled_back_at: this.clock.now(), rollback_reply: reply });
+      await this.batchLog.recordRollback(trx, reply, this.clock.now());
       return reply;
     });
   }
@@ -130,14 +101,14 @@ export class TransferParticipant {
   }
 
   private async replay(trx: Knex.Transaction, request: ParticipantBatchRequest): Promise<ParticipantBatchReply> {
-    const entry: LedgerRow = await trx(LEDGER_TABLE).where({ batch_id: request.batchId }).first();
-    this.checkSameBatch(entry, request);
-    return { ...entry.reply!, replayed: true };
+    const batch = (await this.batchLog.find(trx, request.batchId))!;
+    this.checkSameBatch(batch, request);
+    return { ...batch.reply!, replayed: true };
   }
 
-  private checkSameBatch(entry: LedgerRow, request: { transferId: string; datatype: string }): void {
-    if (entry.transfer_id !== request.transferId || entry.datatype !== request.datatype) {
-      throw new AppError('CONFLICT', `Batch id ${entry.batch_id} belongs to another transfer or datatype`);
+  private checkSameBatch(batch: LoggedBatch, request: { transferId: string; datatype: string }): void {
+    if (batch.transferId !== request.transferId || batch.datatype !== request.datatype) {
+      throw new AppError('CONFLICT', `Batch id ${batch.batchId} belongs to another transfer or datatype`);
     }
   }
 
@@ -147,12 +118,11 @@ export class TransferParticipant {
     table: ResolvedTable,
     request: ParticipantBatchRequest,
   ): Promise<BatchOutcome> {
-    const query = trx(table.table)
-      .where(table.orgColumn, request.sourceOrgId)
-      .orderBy(table.orderColumn)
-      .limit(request.limit);
-    if (request.cursor !== null) query.where(table.orderColumn, '>', request.cursor);
-    const rows: Row[] = await query;
+    const rows = await this.records.nextRows(trx, table, {
+      orgId: request.sourceOrgId,
+      cursor: request.cursor,
+      limit: request.limit,
+    });
     const carried = new Set<string>(request.datatypes);
     const targetValues = (await table.targetValues?.({ trx, ...request })) ?? {};
     const copies = rows.map((row) => {
@@ -166,17 +136,14 @@ export class TransferParticipant {
         if (carried.has(ref.datatype)) copy[ref.column] = derivedId(request.transferId, String(value));
         else if (ref.outside === 'clear') copy[ref.column] = null;
       }
-      return jsonColumnsAsText({ ...copy, ...targetValues });
+      return { ...copy, ...targetValues };
     });
-    const inserted: Row[] = copies.length
-      ? await trx(table.table).insert(copies).onConflict(table.idColumn).ignore().returning(table.idColumn)
-      : [];
-    const last = rows[rows.length - 1];
+    const inserted = await this.records.insertNew(trx, table, copies);
     return {
       transferred: inserted.length,
-      recordIds: inserted.map((r) => String(r[table.idColumn])),
+      recordIds: inserted,
       restore: [],
-      cursor: last ? String(last[table.orderColumn]) : request.cursor,
+      cursor: cursorAfter(table, rows, request.cursor),
       done: rows.length < request.limit,
     };
   }
@@ -196,70 +163,42 @@ export class TransferParticipant {
     for (const ref of table.references)
       if (!carried.has(ref.datatype) && ref.outside === 'clear') changes[ref.column] = null;
     const overwritten = Object.keys(changes);
-    const rows: Row[] = await trx(table.table)
-      .select(table.idColumn, table.orderColumn, ...overwritten)
-      .where(table.orgColumn, request.sourceOrgId)
-      .orderBy(table.orderColumn)
-      .limit(request.limit)
-      .forUpdate();
+    const rows = await this.records.lockOldest(trx, table, {
+      orgId: request.sourceOrgId,
+      columns: overwritten,
+      limit: request.limit,
+    });
     const ids = rows.map((r) => String(r[table.idColumn]));
-    const moved = ids.length
-      ? await trx(table.table)
-          .whereRaw('?? = ANY(?)', [table.idColumn, ids])
-          .andWhere(table.orgColumn, request.sourceOrgId)
-          .update({ ...jsonColumnsAsText(changes), [table.orgColumn]: request.targetOrgId })
-      : 0;
-    const remaining = await trx(table.table).where(table.orgColumn, request.sourceOrgId).first(table.idColumn);
-    const last = rows[rows.length - 1];
+    const moved = await this.records.reassign(trx, table, {
+      ids,
+      fromOrgId: request.sourceOrgId,
+      toOrgId: request.targetOrgId,
+      values: changes,
+    });
     return {
       transferred: moved,
       recordIds: ids,
       restore: overwritten.length ? rows.map((row) => pick(row, [table.idColumn, ...overwritten])) : [],
-      cursor: last ? String(last[table.orderColumn]) : request.cursor,
-      done: !remaining,
+      cursor: cursorAfter(table, rows, request.cursor),
+      done: !(await this.records.hasRows(trx, table, request.sourceOrgId)),
     };
   }
 
-  private async deleteCopies(trx: Knex.Transaction, table: ResolvedTable, entry: LedgerRow): Promise<number> {
-    if (!entry.record_ids.length) return 0;
-    return trx(table.table)
-      .whereRaw('?? = ANY(?)', [table.idColumn, entry.record_ids])
-      .andWhere(table.orgColumn, entry.target_org_id)
-      .del();
-  }
-
   /** Records the target still holds go back to the source, with the values the move overwrote. */
-  private async moveBack(trx: Knex.Transaction, table: ResolvedTable, entry: LedgerRow): Promise<number> {
-    if (!entry.restore.length) {
-      if (!entry.record_ids.length) return 0;
-      return trx(table.table)
-        .whereRaw('?? = ANY(?)', [table.idColumn, entry.record_ids])
-        .andWhere(table.orgColumn, entry.target_org_id)
-        .update({ [table.orgColumn]: entry.source_org_id });
-    }
+  private async moveBack(trx: Knex.Transaction, table: ResolvedTable, batch: LoggedBatch): Promise<number> {
+    const back = { fromOrgId: batch.targetOrgId, toOrgId: batch.sourceOrgId };
+    if (!batch.restore.length) return this.records.reassign(trx, table, { ...back, ids: batch.recordIds });
     let restored = 0;
-    for (const previous of entry.restore) {
-      const { [table.idColumn]: id, ...values } = previous;
-      restored += await trx(table.table)
-        .where({ [table.idColumn]: id, [table.orgColumn]: entry.target_org_id })
-        .update({ ...jsonColumnsAsText(values), [table.orgColumn]: entry.source_org_id });
-    }
+    for (const previous of batch.restore) restored += await this.records.restore(trx, table, { ...back, previous });
     return restored;
   }
 }
 
-function pick(row: Row, columns: readonly string[]): Row {
-  return Object.fromEntries(columns.map((c) => [c, row[c]]));
+function cursorAfter(table: ResolvedTable, rows: Row[], cursor: string | null): string | null {
+  const last = rows[rows.length - 1];
+  return last ? String(last[table.orderColumn]) : cursor;
 }
 
-/** jsonb values come back parsed; node-postgres would write arrays back as Postgres arrays. */
-function jsonColumnsAsText(row: Row): Row {
-  const out: Row = {};
-  for (const [column, value] of Object.entries(row)) {
-    out[column] =
-      value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)
-        ? JSON.stringify(value)
-        : value;
-  }
-  return out;
+function pick(row: Row, columns: readonly string[]): Row {
+  return Object.fromEntries(columns.map((c) => [c, row[c]]));
 }

@@ -1,16 +1,17 @@
 import { ServiceDefinition } from '@org-mgmt/runtime';
 import { transfersMigrations } from '../migrations';
-import { TransferWorker } from './jobs/transfer-worker';
+import { JobRunner } from './jobs/job.runner';
+import { JobScheduler } from './jobs/job.scheduler';
 import { TransfersModule } from './transfers.module';
 
-export { TransferWorker };
-export type { BatchCommitted } from './jobs/transfer-worker';
+export { JobRunner, JobScheduler };
+export type { BatchCommitted } from './jobs/job.runner';
 
 export const transfersService: ServiceDefinition = {
   name: 'transfers',
   module: TransfersModule,
   migrations: transfersMigrations,
   async onStarted(app) {
-    app.get(TransferWorker).start();
+    app.get(JobScheduler).start();
   },
 };

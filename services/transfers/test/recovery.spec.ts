@@ -2,7 +2,7 @@ import { Organization, RpcRequest, ServiceName } from '@org-mgmt/contracts';
 import { Bus, createLogger, natsBus, RpcClient, startService } from '@org-mgmt/runtime';
 import { SERVICES } from '@org-mgmt/system';
 import { startTestSystem, TestSystem, signedRpcClient } from '@org-mgmt/testing';
-import { TransferWorker } from '@org-mgmt/transfers';
+import { JobRunner, JobScheduler } from '@org-mgmt/transfers';
 import { countOf, seedRecords, startTransfer, waitForJob } from './helpers';
 
 /** Jobs that are stopped, cancelled, failed, restarted or raced still end with exact counts. */
@@ -20,14 +20,15 @@ describe('asset transfers survive restarts, cancels and failures', () => {
     await Promise.all(buses.map((b) => b.close()));
   });
 
-  const worker = () => sys.provider('transfers', TransferWorker);
+  const worker = () => sys.provider('transfers', JobScheduler);
+  const runner = () => sys.provider('transfers', JobRunner);
   const twoOrgs = async (): Promise<[Organization, Organization]> => [await sys.registerOrg(), await sys.registerOrg()];
 
   /** Stops the worker right after it records batch `batchNo` of any job: the job stays mid-way. */
   function stopWorkerAfterBatch(batchNo: number): Promise<void> {
     const current = worker();
     return new Promise((resolve) => {
-      const off = current.onBatchCommitted((batch) => {
+      const off = runner().onBatchCommitted((batch) => {
         if (batch.batchNo !== batchNo) return;
         off();
         void current.stop().then(resolve);

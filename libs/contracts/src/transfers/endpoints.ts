@@ -7,7 +7,7 @@ const operators = rolesOnly('RootAdmin', 'RootPowerUser');
 const orgsInBody = ['sourceOrgId', 'targetOrgId'] as const;
 
 export const TransferEndpoints = {
-  ownership: endpoint({
+  transferOwnership: endpoint({
     method: 'POST',
     path: '/transfer/ownership',
     service: transfers,
@@ -27,26 +27,26 @@ export const TransferEndpoints = {
     body: s.ChangeEmailBodySchema,
     response: s.ChangeEmailResultSchema,
   }),
-  assets: endpoint({
+  create: endpoint({
     method: 'POST',
     path: '/transfer/assets',
     service: transfers,
     pattern: 'transfers.job.create',
     access: operators,
     summary: 'Starts a job copying or moving the records of one datatype between orgs; answers at once with the job.',
-    body: s.AssetsTransferBodySchema,
+    body: s.CreateJobBodySchema,
     response: s.TransferJobSchema,
     bodyOrgFields: orgsInBody,
     successStatus: 202,
   }),
-  assetsBulk: endpoint({
+  createBulk: endpoint({
     method: 'POST',
     path: '/transfer/assets-bulk',
     service: transfers,
     pattern: 'transfers.job.create-bulk',
     access: operators,
     summary: 'Starts one job copying or moving several datatypes, in the order given; answers at once with the job.',
-    body: s.AssetsBulkTransferBodySchema,
+    body: s.CreateBulkJobBodySchema,
     response: s.TransferJobSchema,
     bodyOrgFields: orgsInBody,
     successStatus: 202,

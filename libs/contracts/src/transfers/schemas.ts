@@ -37,7 +37,7 @@ const BatchSizeSchema = z.number().int().min(1).max(MAX_TRANSFER_BATCH).default(
 const differentOrgs = (body: { sourceOrgId: string; targetOrgId: string }) => body.sourceOrgId !== body.targetOrgId;
 const sameOrgIssue = { message: 'must differ from sourceOrgId', path: ['targetOrgId'] };
 
-export const AssetsTransferBodySchema = z
+export const CreateJobBodySchema = z
   .strictObject({
     datatype: TransferDatatypeSchema,
     mode: TransferModeSchema,
@@ -47,7 +47,7 @@ export const AssetsTransferBodySchema = z
   })
   .refine(differentOrgs, sameOrgIssue);
 
-export const AssetsBulkTransferBodySchema = z
+export const CreateBulkJobBodySchema = z
   .strictObject({
     datatypes: z
       .array(TransferDatatypeSchema)

@@ -1,10 +1,10 @@
-import { BusProcess, callDeclared, EndpointDef, Input } from '@org-mgmt/contracts';
+import { AppError, BusProcess, callDeclared, EndpointDef, Input, RpcResult } from '@org-mgmt/contracts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { runtimeSettings } from '../settings';
 import { BusSigner } from './bus-keys';
 import { systemPrincipal } from './identity-assertion';
-import { call, RpcClient } from './rpc-client';
+import { RpcClient } from './rpc-client';
 
 export interface InternalCallInput<E extends EndpointDef> {
   /** The org the call acts on. */
@@ -19,7 +19,8 @@ type Output<E extends EndpointDef> = E['response'] extends z.ZodType ? z.output<
 
 /**
  * One service calling another's endpoint as the System principal of the root org, `from` naming the
- * caller (its bus signing key signs the assertion). The answer is parsed by the endpoint's response schema; a failure throws its AppError.
+ * caller (its bus signing key signs the assertion). The answer is parsed by the endpoint's response
+ * schema; a failure throws its AppError.
  */
 export async function callAsSystem<E extends EndpointDef>(
   rpc: RpcClient,
@@ -27,15 +28,26 @@ export async function callAsSystem<E extends EndpointDef>(
   def: E,
   input: InternalCallInput<E>,
 ): Promise<Output<E>> {
+  const result = await requestAsSystem(rpc, from, def, input);
+  if (!result.ok) throw AppError.fromBody(result.error);
+  return (def.response ? def.response.parse(result.data) : result.data) as Output<E>;
+}
+
+/** Like callAsSystem, but answers the RpcResult as it came, for callers that decide on its error code. */
+export async function requestAsSystem<E extends EndpointDef>(
+  rpc: RpcClient,
+  from: BusSigner,
+  def: E,
+  input: InternalCallInput<E>,
+): Promise<RpcResult> {
   assertCallDeclared(from, def);
-  const data = await call<unknown>(rpc, def.pattern, {
+  return rpc.request(def.pattern, {
     principal: systemPrincipal(from, runtimeSettings().rootOrgId),
     orgId: input.orgId,
     requestId: input.requestId ?? randomUUID(),
     params: input.params,
     body: input.body,
   });
-  return (def.response ? def.response.parse(data) : data) as Output<E>;
 }
 
 /**

@@ -7,14 +7,14 @@ import { JobService } from './job.service';
 export class JobHandler {
   constructor(private readonly jobs: JobService) {}
 
-  @Rpc(TransferEndpoints.assets)
-  create(ctx: RpcContext<typeof TransferEndpoints.assets>) {
+  @Rpc(TransferEndpoints.create)
+  create(ctx: RpcContext<typeof TransferEndpoints.create>) {
     const { datatype, ...request } = ctx.body;
     return this.jobs.create({ ...request, datatypes: [datatype] }, ctx.principal);
   }
 
-  @Rpc(TransferEndpoints.assetsBulk)
-  createBulk(ctx: RpcContext<typeof TransferEndpoints.assetsBulk>) {
+  @Rpc(TransferEndpoints.createBulk)
+  createBulk(ctx: RpcContext<typeof TransferEndpoints.createBulk>) {
     return this.jobs.create(ctx.body, ctx.principal);
   }
 

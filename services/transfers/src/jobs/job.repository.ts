@@ -28,7 +28,7 @@ interface JobRow {
   finished_at: number | null;
 }
 
-export interface StepRow {
+interface StepRow {
   job_id: string;
   position: number;
   datatype: TransferDatatype;
@@ -41,13 +41,41 @@ export interface StepRow {
   error: ErrorBody | null;
 }
 
-export interface BatchRow {
+interface BatchRow {
   job_id: string;
   position: number;
   batch_no: number;
   batch_id: string;
   transferred: number;
   cursor_after: string | null;
+}
+
+/** What the runner needs of a job to drive it. */
+export interface JobState {
+  id: string;
+  mode: TransferMode;
+  sourceOrgId: string;
+  targetOrgId: string;
+  status: TransferJobStatus;
+  batchSize: number;
+  cancelRequested: boolean;
+  requestedBy: string;
+  startedAt: number | null;
+}
+
+/** One datatype of a job, at its place in the job's order. */
+export interface JobStep extends TransferStep {
+  position: number;
+}
+
+/** A batch a participant committed for a job. */
+export interface JobBatch {
+  jobId: string;
+  position: number;
+  batchNo: number;
+  batchId: string;
+  transferred: number;
+  cursorAfter: string | null;
 }
 
 export interface NewJob {
@@ -70,10 +98,17 @@ export interface JobPageRequest {
 
 type Db = Knex | Knex.Transaction;
 
-/** Jobs, their steps (one per datatype, in order) and their committed batches. */
+/**
+ * Owns the tables transfer_jobs, transfer_job_steps and transfer_job_batches: jobs, their steps (one
+ * per datatype, in order) and their committed batches.
+ */
 @Injectable()
 export class JobRepository {
-  constructor(@Inject(DATABASE) readonly db: Knex) {}
+  constructor(@Inject(DATABASE) private readonly db: Knex) {}
+
+  transaction<T>(work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
 
   async insert(job: NewJob): Promise<void> {
     await this.db.transaction(async (trx) => {
@@ -100,20 +135,22 @@ export class JobRepository {
     });
   }
 
-  async find(id: string, db: Db = this.db): Promise<TransferJob | null> {
-    const row: JobRow | undefined = await db('transfer_jobs').where({ id }).first();
+  async find(id: string): Promise<TransferJob | null> {
+    const row: JobRow | undefined = await this.db('transfer_jobs').where({ id }).first();
     if (!row) return null;
-    return toJob(row, await this.steps(id, db));
+    return toJob(row, await this.stepRows(id, this.db));
   }
 
-  async findRow(id: string, db: Db = this.db, lock = false): Promise<JobRow | undefined> {
-    const query = db('transfer_jobs').where({ id });
-    if (lock) query.forUpdate();
-    return query.first();
+  /** The job's state; `trx` given, its row stays locked until the transaction ends. */
+  async state(id: string, trx?: Knex.Transaction): Promise<JobState | undefined> {
+    const query = (trx ?? this.db)('transfer_jobs').where({ id });
+    if (trx) query.forUpdate();
+    const row: JobRow | undefined = await query.first();
+    return row && toState(row);
   }
 
-  steps(jobId: string, db: Db = this.db): Promise<StepRow[]> {
-    return db('transfer_job_steps').where({ job_id: jobId }).orderBy('position');
+  async steps(jobId: string, db: Db = this.db): Promise<JobStep[]> {
+    return (await this.stepRows(jobId, db)).map(toJobStep);
   }
 
   /** Newest first, keyset-paginated on the insertion sequence. */
@@ -152,8 +189,140 @@ export class JobRepository {
     return rows.map((r) => r.id);
   }
 
+  /** queued → running; false when someone else moved the job first. */
+  start(job: JobState, now: number): Promise<boolean> {
+    return this.transition(this.db, job.id, ['queued'], 'running', {
+      started_at: job.startedAt ?? now,
+      updated_at: now,
+    });
+  }
+
+  /** Ends a job in `to`, with the error that ended it. */
+  finish(
+    id: string,
+    change: { from: readonly TransferJobStatus[]; to: TransferJobStatus; now: number; error?: ErrorBody },
+    db: Db = this.db,
+  ): Promise<boolean> {
+    return this.transition(db, id, change.from, change.to, {
+      ...(change.error && { error: JSON.stringify(change.error) }),
+      retrying: null,
+      finished_at: change.now,
+      updated_at: change.now,
+    });
+  }
+
+  /** A queued job stops at once. */
+  async cancelQueued(trx: Knex.Transaction, id: string, now: number): Promise<void> {
+    await this.transition(trx, id, ['queued'], 'cancelled', {
+      cancel_requested: true,
+      finished_at: now,
+      updated_at: now,
+    });
+  }
+
+  /** A running job stops after its current batch. */
+  async requestCancel(trx: Knex.Transaction, id: string, now: number): Promise<void> {
+    await this.update(trx, id, { cancel_requested: true, updated_at: now });
+  }
+
+  /** Queues a stopped job again; its unfinished steps continue from their cursors. */
+  async requeue(trx: Knex.Transaction, id: string, from: readonly TransferJobStatus[], now: number): Promise<void> {
+    await trx('transfer_job_steps')
+      .where({ job_id: id })
+      .whereIn('status', ['failed', 'cancelled', 'running'])
+      .update({ status: 'pending', error: null });
+    await this.transition(trx, id, from, 'queued', {
+      error: null,
+      retrying: null,
+      cancel_requested: false,
+      finished_at: null,
+      updated_at: now,
+    });
+  }
+
+  async startRollback(trx: Knex.Transaction, id: string, from: readonly TransferJobStatus[], now: number) {
+    await this.transition(trx, id, from, 'rolling_back', {
+      error: null,
+      retrying: null,
+      finished_at: null,
+      updated_at: now,
+    });
+  }
+
+  /** Shows the error a participant call is being retried after. */
+  async markRetrying(id: string, error: ErrorBody, now: number): Promise<void> {
+    await this.update(this.db, id, { retrying: JSON.stringify(error), updated_at: now });
+  }
+
+  async setStepStatus(
+    step: { jobId: string; position: number; status: TransferStepStatus; error?: ErrorBody },
+    db: Db = this.db,
+  ): Promise<void> {
+    await this.updateStep(db, step.jobId, step.position, {
+      status: step.status,
+      ...(step.error && { error: JSON.stringify(step.error) }),
+    });
+  }
+
+  async markStepsRolledBack(trx: Knex.Transaction, jobId: string): Promise<void> {
+    await trx('transfer_job_steps').where({ job_id: jobId }).update({ status: 'rolled_back' });
+  }
+
+  /**
+   * Records a committed batch and advances its step, once: a batch already recorded (a replay after
+   * a crash) changes nothing.
+   */
+  async recordBatch(batch: JobBatch, done: boolean, now: number): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const inserted = await trx('transfer_job_batches')
+        .insert({ ...toBatchRow(batch), committed_at: now })
+        .onConflict('batch_id')
+        .ignore()
+        .returning('batch_id');
+      const step: Record<string, unknown> = { cursor: batch.cursorAfter };
+      if (done) step.status = 'completed';
+      if (inserted.length) {
+        step.transferred = trx.raw('transferred + ?', [batch.transferred]);
+        step.batches = batch.batchNo;
+      }
+      await this.updateStep(trx, batch.jobId, batch.position, step);
+      await this.update(trx, batch.jobId, { updated_at: now, retrying: null });
+    });
+  }
+
+  /** Committed batches not rolled back yet, newest first. */
+  async batchesToRollBack(jobId: string): Promise<JobBatch[]> {
+    const rows: BatchRow[] = await this.db('transfer_job_batches')
+      .where({ job_id: jobId })
+      .whereNull('rolled_back_at')
+      .orderBy([
+        { column: 'position', order: 'desc' },
+        { column: 'batch_no', order: 'desc' },
+      ]);
+    return rows.map(toJobBatch);
+  }
+
+  async recordRollback(batch: JobBatch, restored: number, now: number): Promise<void> {
+    await this.db.transaction(async (trx) => {
+      const updated = await trx('transfer_job_batches')
+        .where({ batch_id: batch.batchId })
+        .whereNull('rolled_back_at')
+        .update({ rolled_back_at: now });
+      if (!updated) return;
+      await this.updateStep(trx, batch.jobId, batch.position, {
+        transferred: trx.raw('transferred - ?', [batch.transferred]),
+        rolled_back: trx.raw('rolled_back + ?', [restored]),
+      });
+      await this.update(trx, batch.jobId, { updated_at: now, retrying: null });
+    });
+  }
+
+  private stepRows(jobId: string, db: Db): Promise<StepRow[]> {
+    return db('transfer_job_steps').where({ job_id: jobId }).orderBy('position');
+  }
+
   /** Moves a job from one of `from` to `to`; false when it was in none of them (someone else moved it). */
-  async transition(
+  private async transition(
     db: Db,
     id: string,
     from: readonly TransferJobStatus[],
@@ -167,57 +336,53 @@ export class JobRepository {
     return updated > 0;
   }
 
-  async update(db: Db, id: string, fields: Record<string, unknown>): Promise<void> {
+  private async update(db: Db, id: string, fields: Record<string, unknown>): Promise<void> {
     await db('transfer_jobs').where({ id }).update(fields);
   }
 
-  async updateStep(db: Db, jobId: string, position: number, fields: Record<string, unknown>): Promise<void> {
+  private async updateStep(db: Db, jobId: string, position: number, fields: Record<string, unknown>): Promise<void> {
     await db('transfer_job_steps').where({ job_id: jobId, position }).update(fields);
   }
+}
 
-  /**
-   * Records a committed batch and advances its step, once: a batch already recorded (a replay after
-   * a crash) changes nothing.
-   */
-  async recordBatch(trx: Knex.Transaction, batch: BatchRow, done: boolean, now: number): Promise<void> {
-    const inserted = await trx('transfer_job_batches')
-      .insert({ ...batch, committed_at: now })
-      .onConflict('batch_id')
-      .ignore()
-      .returning('batch_id');
-    const step: Record<string, unknown> = { cursor: batch.cursor_after };
-    if (done) step.status = 'completed';
-    if (inserted.length) {
-      step.transferred = trx.raw('transferred + ?', [batch.transferred]);
-      step.batches = batch.batch_no;
-    }
-    await this.updateStep(trx, batch.job_id, batch.position, step);
-    await this.update(trx, batch.job_id, { updated_at: now, retrying: null });
-  }
+function toState(row: JobRow): JobState {
+  return {
+    id: row.id,
+    mode: row.mode,
+    sourceOrgId: row.source_org_id,
+    targetOrgId: row.target_org_id,
+    status: row.status,
+    batchSize: row.batch_size,
+    cancelRequested: row.cancel_requested,
+    requestedBy: row.requested_by,
+    startedAt: row.started_at,
+  };
+}
 
-  /** Committed batches not rolled back yet, newest first. */
-  batchesToRollBack(jobId: string): Promise<BatchRow[]> {
-    return this.db('transfer_job_batches')
-      .where({ job_id: jobId })
-      .whereNull('rolled_back_at')
-      .orderBy([
-        { column: 'position', order: 'desc' },
-        { column: 'batch_no', order: 'desc' },
-      ]);
-  }
+function toJobStep(row: StepRow): JobStep {
+  return { position: row.position, ...toStep(row) };
+}
 
-  async recordRollback(trx: Knex.Transaction, batch: BatchRow, restored: number, now: number): Promise<void> {
-    const updated = await trx('transfer_job_batches')
-      .where({ batch_id: batch.batch_id })
-      .whereNull('rolled_back_at')
-      .update({ rolled_back_at: now });
-    if (!updated) return;
-    await this.updateStep(trx, batch.job_id, batch.position, {
-      transferred: trx.raw('transferred - ?', [batch.transferred]),
-      rolled_back: trx.raw('rolled_back + ?', [restored]),
-    });
-    await this.update(trx, batch.job_id, { updated_at: now, retrying: null });
-  }
+function toJobBatch(row: BatchRow): JobBatch {
+  return {
+    jobId: row.job_id,
+    position: row.position,
+    batchNo: row.batch_no,
+    batchId: row.batch_id,
+    transferred: row.transferred,
+    cursorAfter: row.cursor_after,
+  };
+}
+
+function toBatchRow(batch: JobBatch): BatchRow {
+  return {
+    job_id: batch.jobId,
+    position: batch.position,
+    batch_no: batch.batchNo,
+    batch_id: batch.batchId,
+    transferred: batch.transferred,
+    cursor_after: batch.cursorAfter,
+  };
 }
 
 function toStep(row: StepRow): TransferStep {

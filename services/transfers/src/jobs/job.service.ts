@@ -2,20 +2,17 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
   newId,
-  OrgLookupResult,
   OrgsEndpoints,
-  ParticipantDescribeReply,
-  participantEndpoints,
   Principal,
   TransferDatatype,
   TransferJob,
   TransferJobStatus,
   TransferMode,
 } from '@org-mgmt/contracts';
-import { AppConfig, CLOCK, Clock, CONFIG, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
-import { systemCall } from '../internal-rpc';
+import { callAsSystem, CLOCK, Clock, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
 import { JobPageRequest, JobRepository } from './job.repository';
-import { TransferWorker } from './transfer-worker';
+import { JobScheduler } from './job.scheduler';
+import { ParticipantClient } from './participant.client';
 
 export interface JobRequest {
   datatypes: TransferDatatype[];
@@ -28,14 +25,14 @@ export interface JobRequest {
 const RESUMABLE: TransferJobStatus[] = ['failed', 'cancelled'];
 const ROLLBACKABLE: TransferJobStatus[] = ['failed', 'cancelled', 'completed', 'rollback_failed'];
 
-/** Creates, reads and steers transfer jobs; the TransferWorker does the moving. */
+/** Creates, reads and steers transfer jobs; the JobScheduler and its JobRunner do the moving. */
 @Injectable()
 export class JobService {
   constructor(
     private readonly jobs: JobRepository,
-    private readonly worker: TransferWorker,
+    private readonly scheduler: JobScheduler,
+    private readonly participants: ParticipantClient,
     @Inject(RPC_CLIENT) private readonly rpc: RpcClient,
-    @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -44,20 +41,12 @@ export class JobService {
     await this.requireLiveOrgs(request.sourceOrgId, request.targetOrgId);
     const steps = [];
     for (const datatype of request.datatypes) {
-      const described = await systemCall<ParticipantDescribeReply>(
-        this.rpc,
-        this.config,
-        participantEndpoints(datatype).describe,
-        {
-          datatype,
-          orgId: request.sourceOrgId,
-        },
-      );
+      const described = await this.participants.describe(datatype, request.sourceOrgId);
       steps.push({ datatype, sourceCount: described.count });
     }
     const id = newId('transfer');
     await this.jobs.insert({ id, ...request, requestedBy: principal.sub, steps, now: this.clock.now() });
-    this.worker.kick();
+    this.scheduler.kick();
     return (await this.jobs.find(id))!;
   }
 
@@ -73,68 +62,46 @@ export class JobService {
 
   /** A queued job stops at once; a running one after its current batch. */
   async cancel(id: string): Promise<TransferJob> {
-    await this.jobs.db.transaction(async (trx) => {
-      const job = await this.jobs.findRow(id, trx, true);
+    await this.jobs.transaction(async (trx) => {
+      const job = await this.jobs.state(id, trx);
       if (!job) throw notFound(id);
       const now = this.clock.now();
-      if (job.status === 'queued') {
-        await this.jobs.transition(trx, id, ['queued'], 'cancelled', {
-          cancel_requested: true,
-          finished_at: now,
-          updated_at: now,
-        });
-      } else if (job.status === 'running') {
-        await this.jobs.update(trx, id, { cancel_requested: true, updated_at: now });
-      } else {
-        throw new AppError('CONFLICT', `A ${job.status} transfer cannot be cancelled`);
-      }
+      if (job.status === 'queued') await this.jobs.cancelQueued(trx, id, now);
+      else if (job.status === 'running') await this.jobs.requestCancel(trx, id, now);
+      else throw new AppError('CONFLICT', `A ${job.status} transfer cannot be cancelled`);
     });
     return this.get(id);
   }
 
   /** Continues from each datatype's last committed cursor. */
   async resume(id: string): Promise<TransferJob> {
-    await this.jobs.db.transaction(async (trx) => {
-      const job = await this.jobs.findRow(id, trx, true);
+    await this.jobs.transaction(async (trx) => {
+      const job = await this.jobs.state(id, trx);
       if (!job) throw notFound(id);
       if (!RESUMABLE.includes(job.status)) throw new AppError('CONFLICT', `A ${job.status} transfer cannot be resumed`);
-      await trx('transfer_job_steps')
-        .where({ job_id: id })
-        .whereIn('status', ['failed', 'cancelled', 'running'])
-        .update({ status: 'pending', error: null });
-      await this.jobs.transition(trx, id, RESUMABLE, 'queued', {
-        error: null,
-        retrying: null,
-        cancel_requested: false,
-        finished_at: null,
-        updated_at: this.clock.now(),
-      });
+      await this.jobs.requeue(trx, id, RESUMABLE, this.clock.now());
     });
-    this.worker.kick();
+    this.scheduler.kick();
     return this.get(id);
   }
 
   /** Undoes every committed batch, newest first. */
   async rollback(id: string): Promise<TransferJob> {
-    await this.jobs.db.transaction(async (trx) => {
-      const job = await this.jobs.findRow(id, trx, true);
+    await this.jobs.transaction(async (trx) => {
+      const job = await this.jobs.state(id, trx);
       if (!job) throw notFound(id);
       if (!ROLLBACKABLE.includes(job.status))
         throw new AppError('CONFLICT', `A ${job.status} transfer cannot be rolled back`);
-      await this.jobs.transition(trx, id, ROLLBACKABLE, 'rolling_back', {
-        error: null,
-        retrying: null,
-        finished_at: null,
-        updated_at: this.clock.now(),
-      });
+      await this.jobs.startRollback(trx, id, ROLLBACKABLE, this.clock.now());
     });
-    this.worker.kick();
+    this.scheduler.kick();
     return this.get(id);
   }
 
   private async requireLiveOrgs(sourceOrgId: string, targetOrgId: string): Promise<void> {
-    const { orgs } = await systemCall<OrgLookupResult>(this.rpc, this.config, OrgsEndpoints.orgLookup, {
-      orgIds: [sourceOrgId, targetOrgId],
+    const { orgs } = await callAsSystem(this.rpc, 'transfers', OrgsEndpoints.orgLookup, {
+      orgId: null,
+      body: { orgIds: [sourceOrgId, targetOrgId] },
     });
     const fields = ['body.sourceOrgId', 'body.targetOrgId'];
     const missing = orgs.flatMap((org, i) =>

@@ -7,8 +7,8 @@ import { OrgChangeService } from './org-change.service';
 export class OrgChangeHandler {
   constructor(private readonly changes: OrgChangeService) {}
 
-  @Rpc(TransferEndpoints.ownership)
-  transferOwnership(ctx: RpcContext<typeof TransferEndpoints.ownership>) {
+  @Rpc(TransferEndpoints.transferOwnership)
+  transferOwnership(ctx: RpcContext<typeof TransferEndpoints.transferOwnership>) {
     return this.changes.transferOwnership(requireOrgId(ctx), ctx.body, ctx.principal);
   }
 

@@ -1,10 +1,11 @@
-import { Knex, Migration } from '@org-mgmt/runtime';
+import { Knex } from '@org-mgmt/runtime';
 
-/** The participant's record of every batch it committed: makes batches and rollbacks idempotent. */
-export const LEDGER_TABLE = 'transfer_participant_batches';
+/** The participant's batch log: every batch it committed, which makes batches and rollbacks idempotent. */
+export const BATCH_LOG_TABLE = 'transfer_participant_batches';
 
-export async function createTransferLedger(db: Knex): Promise<void> {
-  await db.schema.createTable(LEDGER_TABLE, (t) => {
+/** Creates the batch log. Landed migrations call this, so what it creates never changes. */
+export async function createBatchLog(db: Knex): Promise<void> {
+  await db.schema.createTable(BATCH_LOG_TABLE, (t) => {
     t.text('batch_id').primary();
     t.text('transfer_id').notNullable().index();
     t.text('datatype').notNullable();
@@ -22,13 +23,6 @@ export async function createTransferLedger(db: Knex): Promise<void> {
   });
 }
 
-/** A migration a participant service appends to its own list (or calls from one of its migrations). */
-export function transferLedgerMigration(name: string): Migration {
-  return {
-    name,
-    up: createTransferLedger,
-    async down(db: Knex) {
-      await db.schema.dropTableIfExists(LEDGER_TABLE);
-    },
-  };
-}
+// The names the landed migrations import; they are never edited, so these stay.
+export const LEDGER_TABLE = BATCH_LOG_TABLE;
+export const createTransferLedger = createBatchLog;
