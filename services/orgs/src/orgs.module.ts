@@ -24,6 +24,7 @@ import { SignupHandler } from './signups/signup.handler';
 import { SignupRepository } from './signups/signup.repository';
 import { SignupService } from './signups/signup.service';
 import { ValidationRateLimit } from './signups/validation-rate-limit';
+import { ValidationWindowRepository } from './signups/validation-window.repository';
 import { OrgStateService } from './status/org-state.service';
 import { ServiceStatusHandler } from './status/service-status.handler';
 import { ServiceStatusRepository } from './status/service-status.repository';
@@ -58,6 +59,7 @@ import { OrgsTransfersModule } from './transfers/transfers.module';
     SignupRepository,
     SignupService,
     ValidationRateLimit,
+    ValidationWindowRepository,
     RegistrationService,
     PlanStartClient,
     DeletionRepository,

@@ -2,6 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppError, EVENT_CONSUMERS, OrgDelete, OrgDeletedEvent, Principal, TeardownStatus } from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, EventConsumers, Knex, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { ServiceStatusService } from '../status/service-status.service';
+import { OrganizationRepository } from '../profile/organization.repository';
 import { DeletionRepository } from './deletion.repository';
 
 const DAY_MS = 86_400_000;
@@ -23,6 +24,7 @@ export class DeletionService implements OnModuleDestroy {
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly statuses: ServiceStatusService,
     private readonly deletions: DeletionRepository,
+    private readonly organizations: OrganizationRepository,
     private readonly consumers: EventConsumers,
   ) {}
 
@@ -32,7 +34,7 @@ export class DeletionService implements OnModuleDestroy {
       const status = await this.statuses.change(trx, orgId, { cause: 'org_deleted', reason, changedBy: principal.sub });
       const now = status.lastServiceStatusChanged!;
       const retentionUntil = mode === 'soft' ? now + input.retentionDays * DAY_MS : null;
-      await this.deletions.markDeleted(trx, orgId, now);
+      await this.organizations.markDeleted(trx, orgId, now);
       await this.deletions.insert(trx, {
         orgId,
         mode,
@@ -42,7 +44,7 @@ export class DeletionService implements OnModuleDestroy {
         requestedAt: now,
         retentionUntil,
       });
-      if (mode === 'hard') await this.deletions.purge(trx, orgId, now);
+      if (mode === 'hard') await this.purge(trx, orgId, now);
       await this.outbox.add(trx, OrgDeletedEvent, orgId, {
         orgId,
         mode,
@@ -61,10 +63,15 @@ export class DeletionService implements OnModuleDestroy {
     return this.db.transaction(async (trx) => {
       const now = this.clock.now();
       const due = await this.deletions.lockDueForPurge(trx, now, batchSize);
-      for (const orgId of due) await this.deletions.purge(trx, orgId, now);
+      for (const orgId of due) await this.purge(trx, orgId, now);
       if (due.length) this.logger.info({ orgIds: due }, 'purged soft-deleted organisations after retention');
       return due.length;
     });
+  }
+
+  private async purge(trx: Knex.Transaction, orgId: string, now: number): Promise<void> {
+    await this.organizations.purgePersonalData(trx, orgId, now);
+    await this.deletions.markPurged(trx, orgId, now);
   }
 
   startPurgeSchedule(intervalMs = PURGE_INTERVAL_MS): void {

@@ -17,6 +17,7 @@ import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, isUniqueViolation, Knex, OUT
 import { AddressRepository } from '../addresses/address.repository';
 import { applyOverrideChanges } from '../features/effective-flags';
 import { notFound } from '../addresses/address.service';
+import { ServiceStatusRepository } from '../status/service-status.repository';
 import { OrganizationChanges, OrganizationRepository } from './organization.repository';
 
 export interface OrganizationRegistration {
@@ -40,6 +41,7 @@ export class ProfileService {
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly organizations: OrganizationRepository,
     private readonly addresses: AddressRepository,
+    private readonly statusRecords: ServiceStatusRepository,
   ) {}
 
   async checkName(orgName: string) {
@@ -119,7 +121,7 @@ export class ProfileService {
           metadata: input.metadata ?? {},
           now,
         });
-        await this.organizations.insertStatusRecord(trx, orgId, {
+        await this.statusRecords.append(trx, orgId, {
           id: newId('statusRecord'),
           status: 'ACTIVE',
           previousStatus: null,

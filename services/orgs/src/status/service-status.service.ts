@@ -9,6 +9,7 @@ import {
   SUSPENSION_TYPES,
 } from '@org-mgmt/contracts';
 import { AppConfig, CLOCK, Clock, CONFIG, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
+import { OrganizationRepository } from '../profile/organization.repository';
 import { LockedStatus, ServiceStatusRepository } from './service-status.repository';
 
 export type StatusChangeCause = (typeof STATUS_CHANGE_CAUSES)[number];
@@ -56,6 +57,7 @@ export class ServiceStatusService {
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly statuses: ServiceStatusRepository,
+    private readonly organizations: OrganizationRepository,
   ) {}
 
   /** Applies the change or says why not; NOT_FOUND when the org does not exist. */
@@ -77,6 +79,7 @@ export class ServiceStatusService {
       changedBy: change.changedBy,
       isCurrent: true,
     });
+    await this.organizations.setServiceStatus(trx, orgId, to, now);
     await this.outbox.add(trx, OrgStatusChangedEvent, orgId, {
       orgId,
       status: to,
