@@ -5,7 +5,7 @@ import { SubscriptionChangesConsumer } from './features/subscription-changes.con
 import { OrgsModule } from './orgs.module';
 import { DeletionService } from './deletion/deletion.service';
 import { ProfileService } from './profile/profile.service';
-import { StatusEvents } from './status/status-events';
+import { OrgStatusEvents } from './org-status/org-status.events';
 
 export { DeletionService, FeatureFlagsService, ProfileService };
 
@@ -15,7 +15,7 @@ export const orgsService: ServiceDefinition = {
   migrations: orgsMigrations,
   async onStarted(app) {
     await app.get(ProfileService).ensureRootOrg();
-    await app.get(StatusEvents).start();
+    await app.get(OrgStatusEvents).start();
     await app.get(SubscriptionChangesConsumer).start();
     await app.get(DeletionService).startAcknowledgementConsumer();
     app.get(DeletionService).startPurgeSchedule();

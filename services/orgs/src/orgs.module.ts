@@ -25,11 +25,11 @@ import { SignupRepository } from './signups/signup.repository';
 import { SignupService } from './signups/signup.service';
 import { ValidationRateLimit } from './signups/validation-rate-limit';
 import { ValidationWindowRepository } from './signups/validation-window.repository';
-import { OrgStateService } from './status/org-state.service';
-import { ServiceStatusHandler } from './status/service-status.handler';
-import { ServiceStatusRepository } from './status/service-status.repository';
-import { ServiceStatusService } from './status/service-status.service';
-import { StatusEvents } from './status/status-events';
+import { OrgStateService } from './org-status/org-state.service';
+import { OrgStatusHandler } from './org-status/org-status.handler';
+import { OrgStatusRepository } from './org-status/org-status.repository';
+import { OrgStatusService } from './org-status/org-status.service';
+import { OrgStatusEvents } from './org-status/org-status.events';
 import { OrgsTransfersModule } from './transfers/transfers.module';
 
 @Module({
@@ -38,7 +38,7 @@ import { OrgsTransfersModule } from './transfers/transfers.module';
     ProfileHandler,
     AddressHandler,
     RegistrationHandler,
-    ServiceStatusHandler,
+    OrgStatusHandler,
     AccountHandler,
     SignupHandler,
     DeletionHandler,
@@ -50,10 +50,10 @@ import { OrgsTransfersModule } from './transfers/transfers.module';
     AddressRepository,
     AddressService,
     EventConsumers,
-    ServiceStatusRepository,
-    ServiceStatusService,
+    OrgStatusRepository,
+    OrgStatusService,
     OrgStateService,
-    StatusEvents,
+    OrgStatusEvents,
     CancellationRepository,
     AccountService,
     SignupRepository,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppError, EVENT_CONSUMERS, OrgDelete, OrgDeletedEvent, Principal, TeardownStatus } from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, EventConsumers, Knex, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
-import { ServiceStatusService } from '../status/service-status.service';
+import { OrgStatusService } from '../org-status/org-status.service';
 import { OrganizationRepository } from '../profile/organization.repository';
 import { DeletionRepository } from './deletion.repository';
 
@@ -22,7 +22,7 @@ export class DeletionService implements OnModuleDestroy {
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly statuses: ServiceStatusService,
+    private readonly statuses: OrgStatusService,
     private readonly deletions: DeletionRepository,
     private readonly organizations: OrganizationRepository,
     private readonly consumers: EventConsumers,

@@ -17,7 +17,7 @@ import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, isUniqueViolation, Knex, OUT
 import { AddressRepository } from '../addresses/address.repository';
 import { applyOverrideChanges } from '../features/effective-flags';
 import { notFound } from '../addresses/address.service';
-import { ServiceStatusRepository } from '../status/service-status.repository';
+import { OrgStatusRepository } from '../org-status/org-status.repository';
 import { OrganizationChanges, OrganizationRepository } from './organization.repository';
 
 export interface OrganizationRegistration {
@@ -41,7 +41,7 @@ export class ProfileService {
     @Inject(CONFIG) private readonly config: AppConfig,
     private readonly organizations: OrganizationRepository,
     private readonly addresses: AddressRepository,
-    private readonly statusRecords: ServiceStatusRepository,
+    private readonly statusRecords: OrgStatusRepository,
   ) {}
 
   async checkName(orgName: string) {

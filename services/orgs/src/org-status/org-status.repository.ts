@@ -14,7 +14,7 @@ export interface LockedStatus {
 
 /** Owns the service_status_records table: every status record is appended here. */
 @Injectable()
-export class ServiceStatusRepository {
+export class OrgStatusRepository {
   async lockStatus(trx: Knex.Transaction, orgId: string): Promise<LockedStatus | null> {
     const org = await trx('organizations')
       .where({ id: orgId })

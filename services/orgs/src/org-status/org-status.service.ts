@@ -10,7 +10,7 @@ import {
 } from '@org-mgmt/contracts';
 import { AppConfig, CLOCK, Clock, CONFIG, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { OrganizationRepository } from '../profile/organization.repository';
-import { LockedStatus, ServiceStatusRepository } from './service-status.repository';
+import { LockedStatus, OrgStatusRepository } from './org-status.repository';
 
 export type StatusChangeCause = (typeof STATUS_CHANGE_CAUSES)[number];
 type SuspensionType = (typeof SUSPENSION_TYPES)[number];
@@ -51,12 +51,12 @@ export type Refusal = { refused: string };
  * all in the caller's transaction.
  */
 @Injectable()
-export class ServiceStatusService {
+export class OrgStatusService {
   constructor(
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
-    private readonly statuses: ServiceStatusRepository,
+    private readonly statuses: OrgStatusRepository,
     private readonly organizations: OrganizationRepository,
   ) {}
 
