@@ -30,7 +30,7 @@ import { OrgStatusHandler } from './org-status/org-status.handler';
 import { OrgStatusRepository } from './org-status/org-status.repository';
 import { OrgStatusService } from './org-status/org-status.service';
 import { OrgStatusEvents } from './org-status/org-status.events';
-import { OrgsTransfersModule } from './transfers/transfers.module';
+import { OrgsTransfersModule } from './transfers.module';
 
 @Module({
   imports: [AgreementsModule, OrgsTransfersModule],

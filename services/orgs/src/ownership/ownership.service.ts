@@ -20,7 +20,7 @@ import { ChangeKind, OwnershipRepository } from './ownership.repository';
  * transaction with its event. A change id seen before answers the first result again.
  */
 @Injectable()
-export class OwnerChangeService {
+export class OwnershipService {
   constructor(
     @Inject(DATABASE) private readonly db: Knex,
     @Inject(OUTBOX) private readonly outbox: Outbox,
@@ -30,7 +30,7 @@ export class OwnerChangeService {
   ) {}
 
   /** The owner record stays the org's (its address book with it) and now names the new owner. */
-  changeOwner(change: OwnerChange): Promise<OwnerChangeResult> {
+  ownerChange(change: OwnerChange): Promise<OwnerChangeResult> {
     return this.once(change.changeId, 'owner', change.orgId, async (trx) => {
       if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw notFound(change.orgId);
       const owner = await this.organizations.findCustomer(change.orgId, trx);
@@ -70,7 +70,7 @@ export class OwnerChangeService {
     });
   }
 
-  changePrimaryEmail(change: EmailChange): Promise<EmailChangeResult> {
+  primaryEmailChange(change: EmailChange): Promise<EmailChangeResult> {
     return this.once(change.changeId, 'primary_email', change.orgId, async (trx) => {
       if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw notFound(change.orgId);
       const org = (await this.organizations.find(change.orgId, trx))!;
@@ -93,7 +93,7 @@ export class OwnerChangeService {
     });
   }
 
-  async lookup(orgIds: readonly string[]): Promise<OrgLookupResult> {
+  async orgLookup(orgIds: readonly string[]): Promise<OrgLookupResult> {
     const found = await this.organizations.serviceStatuses(orgIds);
     return {
       orgs: orgIds.map((orgId) => ({ orgId, exists: found.has(orgId), serviceStatus: found.get(orgId) ?? null })),
