@@ -3,11 +3,12 @@ import { orgsMigrations } from '../migrations';
 import { FeatureFlagsService } from './features/feature-flags.service';
 import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
 import { OrgsModule } from './orgs.module';
-import { DeletionService } from './deletion/deletion.service';
+import { RetentionPurge } from './org-delete/retention-purge';
+import { TeardownAcknowledgementsConsumer } from './org-delete/teardown-acknowledgements.consumer';
 import { ProfileService } from './profile/profile.service';
 import { OrgStatusEvents } from './org-status/org-status.events';
 
-export { DeletionService, FeatureFlagsService, ProfileService };
+export { FeatureFlagsService, ProfileService, RetentionPurge };
 
 export const orgsService: ServiceDefinition = {
   name: 'orgs',
@@ -17,7 +18,7 @@ export const orgsService: ServiceDefinition = {
     await app.get(ProfileService).ensureRootOrg();
     await app.get(OrgStatusEvents).start();
     await app.get(SubscriptionChangesConsumer).start();
-    await app.get(DeletionService).startAcknowledgementConsumer();
-    app.get(DeletionService).startPurgeSchedule();
+    await app.get(TeardownAcknowledgementsConsumer).start();
+    app.get(RetentionPurge).startSchedule();
   },
 };

@@ -3,9 +3,11 @@ import { EventConsumers } from '@org-mgmt/runtime';
 import { AccountHandler } from './account/account.handler';
 import { AccountService } from './account/account.service';
 import { CancellationRepository } from './account/cancellation.repository';
-import { DeletionHandler } from './deletion/deletion.handler';
-import { DeletionRepository } from './deletion/deletion.repository';
-import { DeletionService } from './deletion/deletion.service';
+import { OrgDeleteHandler } from './org-delete/org-delete.handler';
+import { OrgDeleteRepository } from './org-delete/org-delete.repository';
+import { OrgDeleteService } from './org-delete/org-delete.service';
+import { RetentionPurge } from './org-delete/retention-purge';
+import { TeardownAcknowledgementsConsumer } from './org-delete/teardown-acknowledgements.consumer';
 import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
@@ -41,7 +43,7 @@ import { OrgsTransfersModule } from './transfers.module';
     OrgStatusHandler,
     AccountHandler,
     SignupHandler,
-    DeletionHandler,
+    OrgDeleteHandler,
     FeaturesHandler,
   ],
   providers: [
@@ -62,8 +64,10 @@ import { OrgsTransfersModule } from './transfers.module';
     ValidationWindowRepository,
     RegistrationService,
     PlanStartClient,
-    DeletionRepository,
-    DeletionService,
+    OrgDeleteRepository,
+    OrgDeleteService,
+    RetentionPurge,
+    TeardownAcknowledgementsConsumer,
     PlanFeaturesRepository,
     FeatureFlagsService,
     SubscriptionChangesConsumer,

@@ -34,7 +34,7 @@ export interface TeardownAck {
 
 /** Owns org_deletions and teardown_tasks: each deletion and one teardown task per requested resource kind. */
 @Injectable()
-export class DeletionRepository {
+export class OrgDeleteRepository {
   constructor(@Inject(DATABASE) private readonly db: Knex) {}
 
   async insert(trx: Knex.Transaction, deletion: NewDeletion): Promise<void> {
