@@ -5,17 +5,17 @@ import { SubscriptionChangesConsumer } from './features/subscription-changes.con
 import { OrgsModule } from './orgs.module';
 import { RetentionPurge } from './org-delete/retention-purge';
 import { TeardownAcknowledgementsConsumer } from './org-delete/teardown-acknowledgements.consumer';
-import { ProfileService } from './profile/profile.service';
+import { OrgCreation } from './org-register/org-creation';
 import { OrgStatusEvents } from './org-status/org-status.events';
 
-export { FeatureFlagsService, ProfileService, RetentionPurge };
+export { FeatureFlagsService, RetentionPurge };
 
 export const orgsService: ServiceDefinition = {
   name: 'orgs',
   module: OrgsModule,
   migrations: orgsMigrations,
   async onStarted(app) {
-    await app.get(ProfileService).ensureRootOrg();
+    await app.get(OrgCreation).ensureRootOrg();
     await app.get(OrgStatusEvents).start();
     await app.get(SubscriptionChangesConsumer).start();
     await app.get(TeardownAcknowledgementsConsumer).start();

@@ -19,9 +19,10 @@ import { AgreementsModule } from './agreements/agreements.module';
 import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
-import { RegistrationHandler } from './registration/registration.handler';
-import { PlanStartClient } from './registration/plan-start.client';
-import { RegistrationService } from './registration/registration.service';
+import { OrgCreation } from './org-register/org-creation';
+import { OrgRegisterHandler } from './org-register/org-register.handler';
+import { OrgRegisterService } from './org-register/org-register.service';
+import { PlanStartClient } from './org-register/plan-start.client';
 import { SignupHandler } from './signups/signup.handler';
 import { SignupRepository } from './signups/signup.repository';
 import { SignupService } from './signups/signup.service';
@@ -39,7 +40,7 @@ import { OrgsTransfersModule } from './transfers.module';
   controllers: [
     ProfileHandler,
     AddressHandler,
-    RegistrationHandler,
+    OrgRegisterHandler,
     OrgStatusHandler,
     AccountHandler,
     SignupHandler,
@@ -62,7 +63,8 @@ import { OrgsTransfersModule } from './transfers.module';
     SignupService,
     ValidationRateLimit,
     ValidationWindowRepository,
-    RegistrationService,
+    OrgRegisterService,
+    OrgCreation,
     PlanStartClient,
     OrgDeleteRepository,
     OrgDeleteService,
