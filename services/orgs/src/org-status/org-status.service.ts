@@ -11,6 +11,7 @@ import {
 import { AppConfig, CLOCK, Clock, CONFIG, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { OrganizationRepository } from '../profile/organization.repository';
 import { LockedStatus, OrgStatusRepository } from './org-status.repository';
+import { orgNotFound } from '../org-not-found';
 
 export type StatusChangeCause = (typeof STATUS_CHANGE_CAUSES)[number];
 type SuspensionType = (typeof SUSPENSION_TYPES)[number];
@@ -63,7 +64,7 @@ export class OrgStatusService {
   /** Applies the change or says why not; NOT_FOUND when the org does not exist. */
   async tryChange(trx: Knex.Transaction, orgId: string, change: StatusChange): Promise<ServiceStatusView | Refusal> {
     const current = await this.statuses.lockStatus(trx, orgId);
-    if (!current) throw new AppError('NOT_FOUND', `Organisation ${orgId} not found`);
+    if (!current) throw orgNotFound(orgId);
     const refusal = this.refusal(current, change);
     if (refusal) return { refused: refusal };
     const { to } = TRANSITIONS[change.cause];

@@ -11,9 +11,9 @@ import {
   OwnerChangeResult,
 } from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
-import { notFound } from '../addresses/address.service';
 import { OrganizationRepository } from '../profile/organization.repository';
 import { ChangeKind, OwnershipRepository } from './ownership.repository';
+import { orgNotFound } from '../org-not-found';
 
 /**
  * What the transfers service changes here: the owner record and the primary email, each in one
@@ -32,7 +32,7 @@ export class OwnershipService {
   /** The owner record stays the org's (its address book with it) and now names the new owner. */
   ownerChange(change: OwnerChange): Promise<OwnerChangeResult> {
     return this.once(change.changeId, 'owner', change.orgId, async (trx) => {
-      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw notFound(change.orgId);
+      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw orgNotFound(change.orgId);
       const owner = await this.organizations.findCustomer(change.orgId, trx);
       if (!owner) throw new AppError('CONFLICT', `Organisation ${change.orgId} has no owner record`);
       if (owner.email === change.newOwnerEmail) {
@@ -72,7 +72,7 @@ export class OwnershipService {
 
   primaryEmailChange(change: EmailChange): Promise<EmailChangeResult> {
     return this.once(change.changeId, 'primary_email', change.orgId, async (trx) => {
-      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw notFound(change.orgId);
+      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw orgNotFound(change.orgId);
       const org = (await this.organizations.find(change.orgId, trx))!;
       if (org.platformEmail === change.email) {
         throw new AppError('CONFLICT', 'This is already the primary email', {

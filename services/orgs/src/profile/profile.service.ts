@@ -13,9 +13,9 @@ import {
 import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { AddressRepository } from '../addresses/address.repository';
 import { applyOverrideChanges } from '../features/effective-flags';
-import { notFound } from '../addresses/address.service';
 import { nameConflictsAsAppErrors, nameTaken } from './company-name';
 import { OrganizationChanges, OrganizationRepository } from './organization.repository';
+import { orgNotFound } from '../org-not-found';
 
 @Injectable()
 export class ProfileService {
@@ -38,7 +38,7 @@ export class ProfileService {
       this.organizations.findCustomer(orgId),
       this.addresses.primary(orgId),
     ]);
-    if (!company) throw notFound(orgId);
+    if (!company) throw orgNotFound(orgId);
     return { company, customer, address };
   }
 
@@ -82,7 +82,7 @@ export class ProfileService {
   }
 
   private async lockedOrganization(trx: Knex.Transaction, orgId: string): Promise<Organization> {
-    if (!(await this.organizations.lockForUpdate(trx, orgId))) throw notFound(orgId);
+    if (!(await this.organizations.lockForUpdate(trx, orgId))) throw orgNotFound(orgId);
     return (await this.organizations.find(orgId, trx))!;
   }
 }
