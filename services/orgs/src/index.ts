@@ -3,21 +3,22 @@ import { orgsMigrations } from '../migrations';
 import { FeatureFlagsService } from './features/feature-flags.service';
 import { SubscriptionChangesConsumer } from './features/subscription-changes.consumer';
 import { OrgsModule } from './orgs.module';
-import { DeletionService } from './deletion/deletion.service';
-import { ProfileService } from './profile/profile.service';
-import { StatusEvents } from './status/status-events';
+import { RetentionPurge } from './org-delete/retention-purge';
+import { TeardownAcknowledgementsConsumer } from './org-delete/teardown-acknowledgements.consumer';
+import { OrgCreation } from './org-register/org-creation';
+import { OrgStatusEvents } from './org-status/org-status.events';
 
-export { DeletionService, FeatureFlagsService, ProfileService };
+export { FeatureFlagsService, RetentionPurge };
 
 export const orgsService: ServiceDefinition = {
   name: 'orgs',
   module: OrgsModule,
   migrations: orgsMigrations,
   async onStarted(app) {
-    await app.get(ProfileService).ensureRootOrg();
-    await app.get(StatusEvents).start();
+    await app.get(OrgCreation).ensureRootOrg();
+    await app.get(OrgStatusEvents).start();
     await app.get(SubscriptionChangesConsumer).start();
-    await app.get(DeletionService).startAcknowledgementConsumer();
-    app.get(DeletionService).startPurgeSchedule();
+    await app.get(TeardownAcknowledgementsConsumer).start();
+    app.get(RetentionPurge).startSchedule();
   },
 };

@@ -3,9 +3,11 @@ import { EventConsumers } from '@org-mgmt/runtime';
 import { AccountHandler } from './account/account.handler';
 import { AccountService } from './account/account.service';
 import { CancellationRepository } from './account/cancellation.repository';
-import { DeletionHandler } from './deletion/deletion.handler';
-import { DeletionRepository } from './deletion/deletion.repository';
-import { DeletionService } from './deletion/deletion.service';
+import { OrgDeleteHandler } from './org-delete/org-delete.handler';
+import { OrgDeleteRepository } from './org-delete/org-delete.repository';
+import { OrgDeleteService } from './org-delete/org-delete.service';
+import { RetentionPurge } from './org-delete/retention-purge';
+import { TeardownAcknowledgementsConsumer } from './org-delete/teardown-acknowledgements.consumer';
 import { AddressHandler } from './addresses/address.handler';
 import { AddressRepository } from './addresses/address.repository';
 import { AddressService } from './addresses/address.service';
@@ -17,30 +19,32 @@ import { AgreementsModule } from './agreements/agreements.module';
 import { OrganizationRepository } from './profile/organization.repository';
 import { ProfileHandler } from './profile/profile.handler';
 import { ProfileService } from './profile/profile.service';
-import { RegistrationHandler } from './registration/registration.handler';
-import { PlanStartClient } from './registration/plan-start.client';
-import { RegistrationService } from './registration/registration.service';
+import { OrgCreation } from './org-register/org-creation';
+import { OrgRegisterHandler } from './org-register/org-register.handler';
+import { OrgRegisterService } from './org-register/org-register.service';
+import { PlanStartClient } from './org-register/plan-start.client';
 import { SignupHandler } from './signups/signup.handler';
 import { SignupRepository } from './signups/signup.repository';
 import { SignupService } from './signups/signup.service';
 import { ValidationRateLimit } from './signups/validation-rate-limit';
-import { OrgStateService } from './status/org-state.service';
-import { ServiceStatusHandler } from './status/service-status.handler';
-import { ServiceStatusRepository } from './status/service-status.repository';
-import { ServiceStatusService } from './status/service-status.service';
-import { StatusEvents } from './status/status-events';
-import { OrgsTransfersModule } from './transfers/transfers.module';
+import { ValidationWindowRepository } from './signups/validation-window.repository';
+import { OrgStateService } from './org-status/org-state.service';
+import { OrgStatusHandler } from './org-status/org-status.handler';
+import { OrgStatusRepository } from './org-status/org-status.repository';
+import { OrgStatusService } from './org-status/org-status.service';
+import { OrgStatusEvents } from './org-status/org-status.events';
+import { OrgsTransfersModule } from './transfers.module';
 
 @Module({
   imports: [AgreementsModule, OrgsTransfersModule],
   controllers: [
     ProfileHandler,
     AddressHandler,
-    RegistrationHandler,
-    ServiceStatusHandler,
+    OrgRegisterHandler,
+    OrgStatusHandler,
     AccountHandler,
     SignupHandler,
-    DeletionHandler,
+    OrgDeleteHandler,
     FeaturesHandler,
   ],
   providers: [
@@ -49,19 +53,23 @@ import { OrgsTransfersModule } from './transfers/transfers.module';
     AddressRepository,
     AddressService,
     EventConsumers,
-    ServiceStatusRepository,
-    ServiceStatusService,
+    OrgStatusRepository,
+    OrgStatusService,
     OrgStateService,
-    StatusEvents,
+    OrgStatusEvents,
     CancellationRepository,
     AccountService,
     SignupRepository,
     SignupService,
     ValidationRateLimit,
-    RegistrationService,
+    ValidationWindowRepository,
+    OrgRegisterService,
+    OrgCreation,
     PlanStartClient,
-    DeletionRepository,
-    DeletionService,
+    OrgDeleteRepository,
+    OrgDeleteService,
+    RetentionPurge,
+    TeardownAcknowledgementsConsumer,
     PlanFeaturesRepository,
     FeatureFlagsService,
     SubscriptionChangesConsumer,

@@ -1,5 +1,5 @@
 import { EventEnvelope, newId, OrgDeletedEvent, OrgTeardownAcknowledgedEvent, Organization } from '@org-mgmt/contracts';
-import { DeletionService } from '@org-mgmt/orgs';
+import { RetentionPurge } from '@org-mgmt/orgs';
 import {
   createDatabase,
   createLogger,
@@ -157,7 +157,7 @@ describe('org deletion with teardown', () => {
     it('purges a soft-deleted org once its retention ends, not before', async () => {
       const org = await sys.registerOrg();
       await del({ orgId: org.id, reason: 'Churned', retentionDays: 7 });
-      const purger = sys.provider('orgs', DeletionService);
+      const purger = sys.provider('orgs', RetentionPurge);
       clock.advance(7 * DAY_MS - 1);
       await purger.purgeExpired();
       expect((await sys.api('GET', `/profile/${org.id}`, { token: root })).body.customer).not.toBeNull();

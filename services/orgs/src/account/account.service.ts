@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AccountCancel, AccountState, AppError, Principal } from '@org-mgmt/contracts';
 import { DATABASE, Knex } from '@org-mgmt/runtime';
-import { ServiceStatusService } from '../status/service-status.service';
+import { OrgStatusService } from '../org-status/org-status.service';
 import { CancellationRepository } from './cancellation.repository';
 
 /**
@@ -13,7 +13,7 @@ import { CancellationRepository } from './cancellation.repository';
 export class AccountService {
   constructor(
     @Inject(DATABASE) private readonly db: Knex,
-    private readonly statuses: ServiceStatusService,
+    private readonly statuses: OrgStatusService,
     private readonly cancellations: CancellationRepository,
   ) {}
 

@@ -3,6 +3,7 @@ import { Address, AddressCreate, AppError, newId } from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, Knex } from '@org-mgmt/runtime';
 import { OrganizationRepository } from '../profile/organization.repository';
 import { AddressPageRequest, AddressRepository, newAddressFields } from './address.repository';
+import { orgNotFound } from '../org-not-found';
 
 @Injectable()
 export class AddressService {
@@ -21,7 +22,7 @@ export class AddressService {
   /** Addresses belong to the org's owner; an org without an owner has no address book. */
   async create(orgId: string, input: AddressCreate): Promise<Address> {
     return this.db.transaction(async (trx) => {
-      if (!(await this.organizations.lockForUpdate(trx, orgId))) throw notFound(orgId);
+      if (!(await this.organizations.lockForUpdate(trx, orgId))) throw orgNotFound(orgId);
       const owner = await this.organizations.findCustomer(orgId, trx);
       if (!owner) throw new AppError('CONFLICT', 'This organisation has no owner to hold an address book');
       const now = this.clock.now();
@@ -39,10 +40,6 @@ export class AddressService {
   }
 
   private async requireOrg(orgId: string): Promise<void> {
-    if (!(await this.organizations.exists(orgId))) throw notFound(orgId);
+    if (!(await this.organizations.exists(orgId))) throw orgNotFound(orgId);
   }
-}
-
-export function notFound(orgId: string): AppError {
-  return new AppError('NOT_FOUND', `Organisation ${orgId} not found`);
 }

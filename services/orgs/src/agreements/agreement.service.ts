@@ -13,10 +13,10 @@ import {
   ServiceAgreementRevokedEvent,
 } from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
-import { notFound } from '../addresses/address.service';
 import { OrganizationRepository } from '../profile/organization.repository';
 import { AddonTermsClient } from './addon-terms.client';
 import { AgreementRepository } from './agreement.repository';
+import { orgNotFound } from '../org-not-found';
 
 /** Who acts and from where: recorded with every acceptance and revocation. */
 export interface AgreementActor {
@@ -140,7 +140,7 @@ export class AgreementService {
 
   /** Inside a transaction, pass it: a second pool connection while holding a lock can starve the pool. */
   private async requireOrg(orgId: string, db?: Knex.Transaction): Promise<void> {
-    if (!(await this.organizations.exists(orgId, db))) throw notFound(orgId);
+    if (!(await this.organizations.exists(orgId, db))) throw orgNotFound(orgId);
   }
 }
 

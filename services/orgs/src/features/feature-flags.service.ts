@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, OrgUpdatedEvent, SubscriptionChangedEvent } from '@org-mgmt/contracts';
+import { OrgUpdatedEvent, SubscriptionChangedEvent } from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { z } from 'zod';
 import { OrganizationRepository } from '../profile/organization.repository';
 import { applyOverrideChanges, effectiveFlags, sameFlags } from './effective-flags';
 import { PlanFeaturesRepository } from './plan-features.repository';
+import { orgNotFound } from '../org-not-found';
 
 type SubscriptionChange = z.output<typeof SubscriptionChangedEvent.schema>;
 
@@ -26,7 +27,7 @@ export class FeatureFlagsService {
   /** The org's effective flags, sorted (for orgs.state.get and the profile). NOT_FOUND for an unknown org. */
   async effectiveFlags(orgId: string, db: Knex | Knex.Transaction = this.db): Promise<string[]> {
     const inputs = await this.planFeatures.flagInputs(orgId, db);
-    if (!inputs) throw new AppError('NOT_FOUND', `Organisation ${orgId} not found`);
+    if (!inputs) throw orgNotFound(orgId);
     return effectiveFlags(inputs.planDefaults, inputs.overrides);
   }
 

@@ -7,7 +7,7 @@ import {
   SubscriptionChangedEvent,
 } from '@org-mgmt/contracts';
 import { EventConsumers, EventEffect } from '@org-mgmt/runtime';
-import { StatusEvents } from '../status/status-events';
+import { OrgStatusEvents } from '../org-status/org-status.events';
 import { FeatureFlagsService } from './feature-flags.service';
 
 type Effect = EventEffect<typeof SubscriptionChangedEvent.schema>;
@@ -28,7 +28,7 @@ export class SubscriptionChangesConsumer {
   constructor(
     private readonly consumers: EventConsumers,
     flags: FeatureFlagsService,
-    statuses: StatusEvents,
+    statuses: OrgStatusEvents,
   ) {
     this.effects = [
       {

@@ -74,8 +74,11 @@ export type OrganizationChanges = Partial<
   >
 >;
 
+export type NewOwner = { email: string } & Partial<Pick<Customer, 'firstName' | 'lastName' | 'phone' | 'jobTitle'>>;
+
 type Db = Knex | Knex.Transaction;
 
+/** Owns the organizations and customers tables: every write to either goes through here. */
 @Injectable()
 export class OrganizationRepository {
   constructor(@Inject(DATABASE) private readonly db: Knex) {}
@@ -121,24 +124,6 @@ export class OrganizationRepository {
     });
   }
 
-  async insertStatusRecord(
-    trx: Knex.Transaction,
-    orgId: string,
-    record: OrganizationServiceStatusRecord,
-  ): Promise<void> {
-    await trx('service_status_records').insert({
-      id: record.id,
-      org_id: orgId,
-      status: record.status,
-      previous_status: record.previousStatus,
-      suspension_type: record.suspensionType,
-      timestamp: record.timestamp,
-      reason: record.reason,
-      changed_by: record.changedBy,
-      is_current: record.isCurrent,
-    });
-  }
-
   async update(trx: Knex.Transaction, orgId: string, changes: OrganizationChanges, now: number): Promise<void> {
     const row: Record<string, unknown> = { updated_at: now };
     if (changes.companyName !== undefined) {
@@ -153,6 +138,40 @@ export class OrganizationRepository {
     if (changes.featureOverrides !== undefined) row.feature_overrides = JSON.stringify(changes.featureOverrides);
     if (changes.policy !== undefined) row.suspend_on_quota_exceeded = changes.policy.suspendOnQuotaExceeded;
     await trx('organizations').where({ id: orgId }).update(row);
+  }
+
+  /** Keeps the org row's status fields in step with the status record just appended. */
+  async setServiceStatus(trx: Knex.Transaction, orgId: string, status: ServiceStatus, at: number): Promise<void> {
+    await trx('organizations')
+      .where({ id: orgId })
+      .update({ service_status: status, last_service_status_changed: at, updated_at: at });
+  }
+
+  async markDeleted(trx: Knex.Transaction, orgId: string, now: number): Promise<void> {
+    await trx('organizations').where({ id: orgId }).update({ deleted_at: now, updated_at: now });
+  }
+
+  /** Deletes the owner (and so the address book), clears personal fields and frees the company name. */
+  async purgePersonalData(trx: Knex.Transaction, orgId: string, now: number): Promise<void> {
+    await trx('customers').where({ org_id: orgId }).delete();
+    await trx('organizations')
+      .where({ id: orgId })
+      .update({
+        company_name_key: `deleted:${orgId}`,
+        display_name: null,
+        platform_email: null,
+        metadata: JSON.stringify({}),
+        interests: JSON.stringify([]),
+        updated_at: now,
+      });
+  }
+
+  /** The service status of each org that exists, by id. */
+  async serviceStatuses(orgIds: readonly string[]): Promise<Map<string, ServiceStatus>> {
+    const rows: { id: string; service_status: ServiceStatus }[] = await this.db('organizations')
+      .whereIn('id', [...orgIds])
+      .select('id', 'service_status');
+    return new Map(rows.map((r) => [r.id, r.service_status]));
   }
 
   async findCustomer(orgId: string, db: Db = this.db): Promise<Customer | null> {
@@ -187,6 +206,20 @@ export class OrganizationRepository {
     if (changes.jobTitle !== undefined) row.job_title = changes.jobTitle;
     const [updated]: CustomerRow[] = await trx('customers').where({ org_id: orgId }).update(row).returning('*');
     return updated ? toCustomer(updated) : null;
+  }
+
+  /** The owner record stays (its id, its address book) and now names the new owner. */
+  async replaceOwner(trx: Knex.Transaction, customerId: string, owner: NewOwner, now: number): Promise<void> {
+    await trx('customers')
+      .where({ id: customerId })
+      .update({
+        email: owner.email,
+        first_name: owner.firstName ?? null,
+        last_name: owner.lastName ?? null,
+        phone: owner.phone ?? null,
+        job_title: owner.jobTitle ?? null,
+        updated_at: now,
+      });
   }
 }
 

@@ -4,32 +4,18 @@ import {
   Customer,
   CustomerUpdate,
   isOperator,
-  newId,
-  OrgCreatedEvent,
   Organization,
   OrgUpdatedEvent,
   Principal,
   Profile,
   ProfileUpdate,
-  RegistrationPlan,
 } from '@org-mgmt/contracts';
-import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, isUniqueViolation, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
+import { AppConfig, CLOCK, Clock, CONFIG, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { AddressRepository } from '../addresses/address.repository';
 import { applyOverrideChanges } from '../features/effective-flags';
-import { notFound } from '../addresses/address.service';
+import { nameConflictsAsAppErrors, nameTaken } from './company-name';
 import { OrganizationChanges, OrganizationRepository } from './organization.repository';
-
-export interface OrganizationRegistration {
-  id?: string;
-  companyName: string;
-  platformEmail: string | null;
-  ownerEmail: string;
-  businessVerticalId?: Organization['businessVerticalId'];
-  displayName?: string | null;
-  metadata?: Record<string, unknown>;
-  /** Carried on org.created for subscriptions to start. */
-  plan?: RegistrationPlan;
-}
+import { orgNotFound } from '../org-not-found';
 
 @Injectable()
 export class ProfileService {
@@ -52,7 +38,7 @@ export class ProfileService {
       this.organizations.findCustomer(orgId),
       this.addresses.primary(orgId),
     ]);
-    if (!company) throw notFound(orgId);
+    if (!company) throw orgNotFound(orgId);
     return { company, customer, address };
   }
 
@@ -95,96 +81,8 @@ export class ProfileService {
     });
   }
 
-  /**
-   * Creates an organisation, its first ACTIVE status record and its owner; emits org.created.
-   * `alsoInTransaction` runs first in the same transaction (consuming a pre-approved signup).
-   */
-  async register(
-    input: OrganizationRegistration,
-    changedBy: string,
-    alsoInTransaction?: (trx: Knex.Transaction, orgId: string) => Promise<void>,
-  ): Promise<Organization> {
-    const orgId = input.id ?? newId('org');
-    const now = this.clock.now();
-    await nameConflictsAsAppErrors(() =>
-      this.db.transaction(async (trx) => {
-        await alsoInTransaction?.(trx, orgId);
-        if (await this.organizations.isNameTaken(input.companyName, undefined, trx)) throw nameTaken();
-        await this.organizations.insert(trx, {
-          id: orgId,
-          companyName: input.companyName,
-          platformEmail: input.platformEmail,
-          businessVerticalId: input.businessVerticalId ?? null,
-          displayName: input.displayName ?? null,
-          metadata: input.metadata ?? {},
-          now,
-        });
-        await this.organizations.insertStatusRecord(trx, orgId, {
-          id: newId('statusRecord'),
-          status: 'ACTIVE',
-          previousStatus: null,
-          suspensionType: null,
-          timestamp: now,
-          reason: 'Organisation created',
-          changedBy,
-          isCurrent: true,
-        });
-        await this.organizations.insertCustomer(trx, {
-          id: newId('customer'),
-          orgId,
-          email: input.ownerEmail,
-          firstName: null,
-          lastName: null,
-          phone: null,
-          jobTitle: null,
-          role: 'admin',
-          createdAt: now,
-          updatedAt: now,
-        });
-        await this.outbox.add(trx, OrgCreatedEvent, orgId, {
-          orgId,
-          companyName: input.companyName,
-          platformEmail: input.platformEmail,
-          createdAt: now,
-          createdBy: changedBy,
-          ...(input.plan ? { plan: input.plan } : {}),
-        });
-      }),
-    );
-    return (await this.organizations.find(orgId))!;
-  }
-
-  /** The root org exists from the first start; a second replica racing the first finds it made. */
-  async ensureRootOrg(): Promise<void> {
-    const { ROOT_ORG_ID: id, ROOT_ORG_NAME: companyName, ROOT_ORG_EMAIL: email } = this.config;
-    if (await this.organizations.exists(id)) return;
-    try {
-      await this.register(
-        { id, companyName, platformEmail: email ?? null, ownerEmail: email ?? 'operator@localhost' },
-        'system',
-      );
-    } catch (err) {
-      if (!(await this.organizations.exists(id))) throw err;
-    }
-  }
-
   private async lockedOrganization(trx: Knex.Transaction, orgId: string): Promise<Organization> {
-    if (!(await this.organizations.lockForUpdate(trx, orgId))) throw notFound(orgId);
+    if (!(await this.organizations.lockForUpdate(trx, orgId))) throw orgNotFound(orgId);
     return (await this.organizations.find(orgId, trx))!;
-  }
-}
-
-function nameTaken(): AppError {
-  return new AppError('CONFLICT', 'Another organisation already uses this company name', {
-    fields: [{ path: 'body.companyName', message: 'already taken' }],
-  });
-}
-
-/** Two writers racing for one name: the unique index decides, the loser gets the same 409. */
-async function nameConflictsAsAppErrors<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (err) {
-    throw isUniqueViolation(err) ? nameTaken() : err;
   }
 }

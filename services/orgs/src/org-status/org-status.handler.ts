@@ -2,13 +2,13 @@ import { Controller, Inject } from '@nestjs/common';
 import { OrgsEndpoints } from '@org-mgmt/contracts';
 import { DATABASE, Knex, requireOrgId, Rpc, RpcContext } from '@org-mgmt/runtime';
 import { OrgStateService } from './org-state.service';
-import { ServiceStatusService } from './service-status.service';
+import { OrgStatusService } from './org-status.service';
 
 @Controller()
-export class ServiceStatusHandler {
+export class OrgStatusHandler {
   constructor(
     @Inject(DATABASE) private readonly db: Knex,
-    private readonly statuses: ServiceStatusService,
+    private readonly statuses: OrgStatusService,
     private readonly states: OrgStateService,
   ) {}
 

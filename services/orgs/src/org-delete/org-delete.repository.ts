@@ -32,9 +32,9 @@ export interface TeardownAck {
   acknowledgedAt: number;
 }
 
-/** Deletions and one teardown task per requested resource kind. */
+/** Owns org_deletions and teardown_tasks: each deletion and one teardown task per requested resource kind. */
 @Injectable()
-export class DeletionRepository {
+export class OrgDeleteRepository {
   constructor(@Inject(DATABASE) private readonly db: Knex) {}
 
   async insert(trx: Knex.Transaction, deletion: NewDeletion): Promise<void> {
@@ -55,23 +55,7 @@ export class DeletionRepository {
     }
   }
 
-  async markDeleted(trx: Knex.Transaction, orgId: string, now: number): Promise<void> {
-    await trx('organizations').where({ id: orgId }).update({ deleted_at: now, updated_at: now });
-  }
-
-  /** Deletes the owner (and so the address book), clears personal fields and frees the company name. */
-  async purge(trx: Knex.Transaction, orgId: string, now: number): Promise<void> {
-    await trx('customers').where({ org_id: orgId }).delete();
-    await trx('organizations')
-      .where({ id: orgId })
-      .update({
-        company_name_key: `deleted:${orgId}`,
-        display_name: null,
-        platform_email: null,
-        metadata: JSON.stringify({}),
-        interests: JSON.stringify([]),
-        updated_at: now,
-      });
+  async markPurged(trx: Knex.Transaction, orgId: string, now: number): Promise<void> {
     await trx('org_deletions').where({ org_id: orgId }).update({ purged_at: now });
   }
 

@@ -12,8 +12,9 @@ export interface LockedStatus {
   deleted: boolean;
 }
 
+/** Owns the service_status_records table: every status record is appended here. */
 @Injectable()
-export class ServiceStatusRepository {
+export class OrgStatusRepository {
   async lockStatus(trx: Knex.Transaction, orgId: string): Promise<LockedStatus | null> {
     const org = await trx('organizations')
       .where({ id: orgId })
@@ -32,7 +33,7 @@ export class ServiceStatusRepository {
     };
   }
 
-  /** Appends the record as the only current one and keeps the org row's status fields in step. */
+  /** Appends the record as the only current one (the org row's status fields are the caller's to keep in step). */
   async append(trx: Knex.Transaction, orgId: string, record: OrganizationServiceStatusRecord): Promise<void> {
     await trx('service_status_records').where({ org_id: orgId, is_current: true }).update({ is_current: false });
     await trx('service_status_records').insert({
@@ -45,11 +46,6 @@ export class ServiceStatusRepository {
       reason: record.reason,
       changed_by: record.changedBy,
       is_current: true,
-    });
-    await trx('organizations').where({ id: orgId }).update({
-      service_status: record.status,
-      last_service_status_changed: record.timestamp,
-      updated_at: record.timestamp,
     });
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError, EVENT_CONSUMERS, isRenewalDebitReference, SubscriptionChangedEvent } from '@org-mgmt/contracts';
 import { EventConsumers, Knex, LOGGER, Logger } from '@org-mgmt/runtime';
 import { z } from 'zod';
-import { ServiceStatusService, StatusChange } from './service-status.service';
+import { OrgStatusService, StatusChange } from './org-status.service';
 
 /** Subscription states that mean the org is paying again. */
 const PAYING_SUBSCRIPTION_STATES = new Set(['active', 'trialing']);
@@ -13,10 +13,10 @@ const PAYING_SUBSCRIPTION_STATES = new Set(['active', 'trialing']);
  * (QUOTA_EXCEEDED) when the org's policy says so. Changes that no longer apply (already suspended, cancelled…) are skipped.
  */
 @Injectable()
-export class StatusEvents {
+export class OrgStatusEvents {
   constructor(
     private readonly consumers: EventConsumers,
-    private readonly statuses: ServiceStatusService,
+    private readonly statuses: OrgStatusService,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 

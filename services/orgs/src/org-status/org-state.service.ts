@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { AppError, OrgState } from '@org-mgmt/contracts';
+import { OrgState } from '@org-mgmt/contracts';
 import { FeatureFlagsService } from '../features/feature-flags.service';
 import { OrganizationRepository } from '../profile/organization.repository';
+import { orgNotFound } from '../org-not-found';
 
 /** What the gateway caches per org: status, current suspension type, effective feature flags. */
 @Injectable()
@@ -13,7 +14,7 @@ export class OrgStateService {
 
   async get(orgId: string): Promise<OrgState> {
     const org = await this.organizations.find(orgId);
-    if (!org) throw new AppError('NOT_FOUND', `Organisation ${orgId} not found`);
+    if (!org) throw orgNotFound(orgId);
     const current = org.serviceStatusHistory?.find((record) => record.isCurrent);
     return {
       orgId,

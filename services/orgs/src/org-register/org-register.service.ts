@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, isOperator, OrgRegistered, OrgRegisterWithSignup, Principal } from '@org-mgmt/contracts';
 import { AppConfig, CONFIG, Knex } from '@org-mgmt/runtime';
-import { ProfileService } from '../profile/profile.service';
+import { OrganizationRepository } from '../profile/organization.repository';
 import { SignupService } from '../signups/signup.service';
+import { OrgCreation } from './org-creation';
 import { PlanStartClient } from './plan-start.client';
 
 /**
@@ -13,10 +14,11 @@ import { PlanStartClient } from './plan-start.client';
  * transaction: a failed registration uses nothing, a spent code registers nothing.
  */
 @Injectable()
-export class RegistrationService {
+export class OrgRegisterService {
   constructor(
     @Inject(CONFIG) private readonly config: AppConfig,
-    private readonly profiles: ProfileService,
+    private readonly creation: OrgCreation,
+    private readonly organizations: OrganizationRepository,
     private readonly signups: SignupService,
     private readonly plans: PlanStartClient,
   ) {}
@@ -26,7 +28,7 @@ export class RegistrationService {
    * subscriptions before this answers, so the answer and the very next request see its flags; it
    * also travels on org.created, from which subscriptions starts it should that call not get through.
    */
-  async register(input: OrgRegisterWithSignup, principal: Principal, requestId?: string): Promise<OrgRegistered> {
+  async orgRegister(input: OrgRegisterWithSignup, principal: Principal, requestId?: string): Promise<OrgRegistered> {
     const { ownerEmail, platformEmail, signupCode, ...fields } = input;
     const preApprovalRequired = this.config.SIGNUPS_INVITATION_ONLY && !isOperator(principal, this.config.ROOT_ORG_ID);
     const consumeSignup = async (trx: Knex.Transaction, orgId: string) => {
@@ -39,14 +41,14 @@ export class RegistrationService {
       if (!consumed && preApprovalRequired)
         throw notPreApproved('body.ownerEmail', 'not pre-approved; send a signupCode');
     };
-    const org = await this.profiles.register(
+    const org = await this.creation.create(
       { ...fields, ownerEmail, platformEmail: platformEmail ?? ownerEmail },
       principal.sub,
       consumeSignup,
     );
     if (!fields.plan) return { ...org, plan: null };
     await this.plans.start({ orgId: org.id, ...fields.plan, changedBy: principal.sub }, requestId);
-    return { ...(await this.profiles.get(org.id)).company, plan: fields.plan };
+    return { ...(await this.organizations.find(org.id))!, plan: fields.plan };
   }
 }
 

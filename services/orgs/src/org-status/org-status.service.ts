@@ -9,7 +9,9 @@ import {
   SUSPENSION_TYPES,
 } from '@org-mgmt/contracts';
 import { AppConfig, CLOCK, Clock, CONFIG, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
-import { LockedStatus, ServiceStatusRepository } from './service-status.repository';
+import { OrganizationRepository } from '../profile/organization.repository';
+import { LockedStatus, OrgStatusRepository } from './org-status.repository';
+import { orgNotFound } from '../org-not-found';
 
 export type StatusChangeCause = (typeof STATUS_CHANGE_CAUSES)[number];
 type SuspensionType = (typeof SUSPENSION_TYPES)[number];
@@ -50,18 +52,19 @@ export type Refusal = { refused: string };
  * all in the caller's transaction.
  */
 @Injectable()
-export class ServiceStatusService {
+export class OrgStatusService {
   constructor(
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(CONFIG) private readonly config: AppConfig,
-    private readonly statuses: ServiceStatusRepository,
+    private readonly statuses: OrgStatusRepository,
+    private readonly organizations: OrganizationRepository,
   ) {}
 
   /** Applies the change or says why not; NOT_FOUND when the org does not exist. */
   async tryChange(trx: Knex.Transaction, orgId: string, change: StatusChange): Promise<ServiceStatusView | Refusal> {
     const current = await this.statuses.lockStatus(trx, orgId);
-    if (!current) throw new AppError('NOT_FOUND', `Organisation ${orgId} not found`);
+    if (!current) throw orgNotFound(orgId);
     const refusal = this.refusal(current, change);
     if (refusal) return { refused: refusal };
     const { to } = TRANSITIONS[change.cause];
@@ -77,6 +80,7 @@ export class ServiceStatusService {
       changedBy: change.changedBy,
       isCurrent: true,
     });
+    await this.organizations.setServiceStatus(trx, orgId, to, now);
     await this.outbox.add(trx, OrgStatusChangedEvent, orgId, {
       orgId,
       status: to,

@@ -11,28 +11,28 @@ import {
   OwnerChangeResult,
 } from '@org-mgmt/contracts';
 import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
-import { notFound } from '../addresses/address.service';
 import { OrganizationRepository } from '../profile/organization.repository';
-
-type ChangeKind = 'owner' | 'primary_email';
+import { ChangeKind, OwnershipRepository } from './ownership.repository';
+import { orgNotFound } from '../org-not-found';
 
 /**
  * What the transfers service changes here: the owner record and the primary email, each in one
  * transaction with its event. A change id seen before answers the first result again.
  */
 @Injectable()
-export class OwnerChangeService {
+export class OwnershipService {
   constructor(
     @Inject(DATABASE) private readonly db: Knex,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly organizations: OrganizationRepository,
+    private readonly ownership: OwnershipRepository,
   ) {}
 
   /** The owner record stays the org's (its address book with it) and now names the new owner. */
-  changeOwner(change: OwnerChange): Promise<OwnerChangeResult> {
+  ownerChange(change: OwnerChange): Promise<OwnerChangeResult> {
     return this.once(change.changeId, 'owner', change.orgId, async (trx) => {
-      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw notFound(change.orgId);
+      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw orgNotFound(change.orgId);
       const owner = await this.organizations.findCustomer(change.orgId, trx);
       if (!owner) throw new AppError('CONFLICT', `Organisation ${change.orgId} has no owner record`);
       if (owner.email === change.newOwnerEmail) {
@@ -42,32 +42,8 @@ export class OwnerChangeService {
       }
       const now = this.clock.now();
       const ownerSince = await this.ownerSince(trx, owner);
-      await trx('owner_history').insert({
-        change_id: change.changeId,
-        org_id: change.orgId,
-        customer_id: owner.id,
-        email: owner.email,
-        first_name: owner.firstName,
-        last_name: owner.lastName,
-        phone: owner.phone,
-        job_title: owner.jobTitle,
-        owner_since: ownerSince,
-        owner_until: now,
-        outcome: change.previousOwner,
-        new_owner_email: change.newOwnerEmail,
-        changed_by: change.changedBy,
-      });
-      const profile = change.newOwner ?? {};
-      await trx('customers')
-        .where({ id: owner.id })
-        .update({
-          email: change.newOwnerEmail,
-          first_name: profile.firstName ?? null,
-          last_name: profile.lastName ?? null,
-          phone: profile.phone ?? null,
-          job_title: profile.jobTitle ?? null,
-          updated_at: now,
-        });
+      await this.ownership.recordPreviousOwner(trx, { change, owner, ownerSince, ownerUntil: now });
+      await this.organizations.replaceOwner(trx, owner.id, { ...change.newOwner, email: change.newOwnerEmail }, now);
       const newOwner = (await this.organizations.findCustomer(change.orgId, trx))!;
       await this.outbox.add(trx, OrgOwnershipTransferredEvent, change.orgId, {
         orgId: change.orgId,
@@ -94,9 +70,9 @@ export class OwnerChangeService {
     });
   }
 
-  changePrimaryEmail(change: EmailChange): Promise<EmailChangeResult> {
+  primaryEmailChange(change: EmailChange): Promise<EmailChangeResult> {
     return this.once(change.changeId, 'primary_email', change.orgId, async (trx) => {
-      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw notFound(change.orgId);
+      if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw orgNotFound(change.orgId);
       const org = (await this.organizations.find(change.orgId, trx))!;
       if (org.platformEmail === change.email) {
         throw new AppError('CONFLICT', 'This is already the primary email', {
@@ -117,24 +93,15 @@ export class OwnerChangeService {
     });
   }
 
-  async lookup(orgIds: readonly string[]): Promise<OrgLookupResult> {
-    const rows: { id: string; service_status: OrgLookupResult['orgs'][number]['serviceStatus'] }[] = await this.db(
-      'organizations',
-    )
-      .whereIn('id', [...orgIds])
-      .select('id', 'service_status');
-    const found = new Map(rows.map((r) => [r.id, r.service_status]));
+  async orgLookup(orgIds: readonly string[]): Promise<OrgLookupResult> {
+    const found = await this.organizations.serviceStatuses(orgIds);
     return {
       orgs: orgIds.map((orgId) => ({ orgId, exists: found.has(orgId), serviceStatus: found.get(orgId) ?? null })),
     };
   }
 
   private async ownerSince(trx: Knex.Transaction, owner: Customer): Promise<number> {
-    const last: { owner_until: number } | undefined = await trx('owner_history')
-      .where({ org_id: owner.orgId })
-      .orderBy('owner_until', 'desc')
-      .first('owner_until');
-    return last?.owner_until ?? owner.createdAt;
+    return (await this.ownership.lastOwnerChange(trx, owner.orgId)) ?? owner.createdAt;
   }
 
   /** Runs `work` once per change id: the result is stored with the change, a replay reads it back. */
@@ -145,23 +112,15 @@ export class OwnerChangeService {
     work: (trx: Knex.Transaction) => Promise<T>,
   ): Promise<T> {
     return this.db.transaction(async (trx) => {
-      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [changeId]);
-      const seen: { kind: string; org_id: string; result: T } | undefined = await trx('transfer_changes')
-        .where({ change_id: changeId })
-        .first();
+      await this.ownership.lockChange(trx, changeId);
+      const seen = await this.ownership.findChange<T>(trx, changeId);
       if (seen) {
-        if (seen.kind !== kind || seen.org_id !== orgId)
+        if (seen.kind !== kind || seen.orgId !== orgId)
           throw new AppError('CONFLICT', `Change ${changeId} was a different change`);
         return seen.result;
       }
       const result = await work(trx);
-      await trx('transfer_changes').insert({
-        change_id: changeId,
-        kind,
-        org_id: orgId,
-        result: JSON.stringify(result),
-        created_at: this.clock.now(),
-      });
+      await this.ownership.recordChange(trx, changeId, { kind, orgId, result }, this.clock.now());
       return result;
     });
   }
