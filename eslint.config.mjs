@@ -22,7 +22,7 @@ export default tseslint.config(
   },
   {
     // Tests read untyped JSON bodies and manifests: `any` there is the honest type.
-    files: ['**/test/**/*.ts', 'test/**/*.ts', 'libs/testing/src/**/*.ts'],
+    files: ['**/test/**/*.ts', 'test/**/*.ts', 'apps/testing/src/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
