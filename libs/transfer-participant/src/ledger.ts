@@ -1,8 +1,9 @@
-import { Knex, Migration } from '@org-mgmt/runtime';
+import { Knex } from '@org-mgmt/runtime';
 
 /** The participant's record of every batch it committed: makes batches and rollbacks idempotent. */
 export const LEDGER_TABLE = 'transfer_participant_batches';
 
+/** Creates the batch log; a participant service calls it from one of its own migrations. */
 export async function createTransferLedger(db: Knex): Promise<void> {
   await db.schema.createTable(LEDGER_TABLE, (t) => {
     t.text('batch_id').primary();
@@ -20,15 +21,4 @@ export async function createTransferLedger(db: Knex): Promise<void> {
     t.bigInteger('rolled_back_at');
     t.jsonb('rollback_reply');
   });
-}
-
-/** A migration a participant service appends to its own list (or calls from one of its migrations). */
-export function transferLedgerMigration(name: string): Migration {
-  return {
-    name,
-    up: createTransferLedger,
-    async down(db: Knex) {
-      await db.schema.dropTableIfExists(LEDGER_TABLE);
-    },
-  };
 }

@@ -18,12 +18,10 @@ const addressesTable: TransferTable = {
   },
 };
 
-export class OrgsTransferParticipant extends TransferParticipant {}
-
 export const orgsTransferParticipantProvider = {
-  provide: OrgsTransferParticipant,
+  provide: TransferParticipant,
   useFactory: (db: Knex, clock: Clock) => new TransferParticipant(db, [addressesTable], clock),
   inject: [DATABASE, CLOCK],
 };
 
-export const AddressesTransferHandler = transferParticipantHandler(['addresses'], OrgsTransferParticipant);
+export const AddressesTransferHandler = transferParticipantHandler(['addresses']);
