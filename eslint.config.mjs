@@ -22,11 +22,11 @@ export default tseslint.config(
   },
   {
     // Tests read untyped JSON bodies and manifests: `any` there is the honest type.
-    files: ['**/test/**/*.ts', 'test/**/*.ts', 'libs/testing/src/**/*.ts'],
+    files: ['**/test/**/*.ts', 'test/**/*.ts', 'apps/testing/src/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: {
       globals: {
         require: 'readonly',

@@ -1,4 +1,4 @@
-/** Tests talk to a real PostgreSQL and a real NATS (see libs/runtime/src/testing). */
+/** Tests talk to a real PostgreSQL and a real NATS (see apps/testing/src/servers.ts). */
 const swc = [
   '@swc/jest',
   {
@@ -31,8 +31,8 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': swc, [`/node_modules/(${esmOnly.join('|')})/.+\\.js$`]: swcJs },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
-  testMatch: ['<rootDir>/{libs,services}/*/{src,test}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{libs,services,apps}/*/{src,test}/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
   testTimeout: 30000,
   maxWorkers: 2,
-  reporters: ['default', '<rootDir>/libs/testing/src/totals-reporter.js'],
+  reporters: ['default', '<rootDir>/apps/testing/src/totals-reporter.js'],
 };

@@ -99,8 +99,8 @@ function medianRun(runs: LoadResult[]): LoadResult {
 async function distributed(env: Record<string, string>): Promise<Deployment> {
   const port = await freePort();
   const processes: Record<string, ChildProcess> = {};
-  for (const name of SERVICE_NAMES) processes[name] = startProcess('scripts/start-service.ts', [name], env);
-  processes.gateway = startProcess('scripts/start-service.ts', ['gateway'], { ...env, PORT: String(port) });
+  for (const name of SERVICE_NAMES) processes[name] = startProcess('apps/system/scripts/start-service.ts', [name], env);
+  processes.gateway = startProcess('apps/system/scripts/start-service.ts', ['gateway'], { ...env, PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
   await until200(`${url}/health/ready`, {}, processes.gateway);
   return { url, processes };
@@ -108,7 +108,7 @@ async function distributed(env: Record<string, string>): Promise<Deployment> {
 
 async function embedded(env: Record<string, string>): Promise<Deployment> {
   const port = await freePort();
-  const child = startProcess('scripts/start-embedded.ts', [], { ...env, NATS_URL: '', PORT: String(port) });
+  const child = startProcess('apps/system/scripts/start-embedded.ts', [], { ...env, NATS_URL: '', PORT: String(port) });
   const url = `http://127.0.0.1:${port}`;
   await until200(`${url}/health/ready`, {}, child);
   return { url, processes: { 'embedded (all five)': child } };
@@ -132,7 +132,7 @@ async function coldStart(env: Record<string, string>): Promise<number> {
   chmodSync(dataDir, 0o755); // as root, embedded PostgreSQL runs as its own user and must reach its directory
   const port = await freePort();
   const started = Date.now();
-  const child = startProcess('scripts/start-embedded.ts', [], {
+  const child = startProcess('apps/system/scripts/start-embedded.ts', [], {
     ...env,
     DATABASE_URL: '',
     NATS_URL: '',

@@ -259,7 +259,7 @@ describe('Dockerfile', () => {
   it('copies every workspace manifest before installing, so the image build sees every package', () => {
     const root = join(__dirname, '..', '..');
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
-    const workspaces = ['libs', 'services'].flatMap((group) =>
+    const workspaces = ['libs', 'services', 'apps'].flatMap((group) =>
       readdirSync(join(root, group)).map((name) => `${group}/${name}`),
     );
     for (const ws of workspaces)

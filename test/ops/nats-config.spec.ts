@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { natsConfigFiles } from '../../scripts/nats-config';
+import { natsConfigFiles } from '../../apps/system/scripts/nats-config';
 
 const ROOT = join(__dirname, '..', '..');
 const NATS_SERVER = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) =>

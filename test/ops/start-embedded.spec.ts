@@ -5,7 +5,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { tokenHint } from '../../scripts/token-command';
+import { tokenHint } from '../../apps/system/scripts/token-command';
 
 const REPO_ROOT = join(__dirname, '..', '..');
 
@@ -16,7 +16,7 @@ function startEmbedded(env: Record<string, string>): {
   exited: Promise<number | null>;
 } {
   let output = '';
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'scripts/start-embedded.ts'], {
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'apps/system/scripts/start-embedded.ts'], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH!, HOME: process.env.HOME!, LOG_LEVEL: 'error', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

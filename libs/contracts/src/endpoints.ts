@@ -17,7 +17,3 @@ export const ALL_ENDPOINTS: readonly EndpointDef[] = [
 ];
 
 export const HTTP_ENDPOINTS = ALL_ENDPOINTS.filter((e) => !e.internal);
-
-export function endpointByPattern(pattern: string): EndpointDef | undefined {
-  return ALL_ENDPOINTS.find((e) => e.pattern === pattern);
-}

@@ -8,15 +8,12 @@ type Verb = 'describe' | 'batch' | 'rollback';
 
 /**
  * A Nest controller answering the participant patterns of `datatypes` (System callers only, input
- * parsed by the contract) with the TransferParticipant provided under `participantToken`.
+ * parsed by the contract) with the module's TransferParticipant provider.
  */
-export function transferParticipantHandler(
-  datatypes: readonly TransferDatatype[],
-  participantToken: string | symbol | Type<TransferParticipant>,
-): Type<unknown> {
+export function transferParticipantHandler(datatypes: readonly TransferDatatype[]): Type<unknown> {
   @Controller()
   class TransferParticipantHandler {
-    constructor(@Inject(participantToken) readonly participant: TransferParticipant) {}
+    constructor(@Inject(TransferParticipant) readonly participant: TransferParticipant) {}
   }
   const run: Record<Verb, (p: TransferParticipant, body: never) => Promise<unknown>> = {
     describe: (p, body) => p.describe(body),

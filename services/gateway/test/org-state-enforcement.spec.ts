@@ -1,5 +1,12 @@
-import { EndpointDef, HTTP_ENDPOINTS, newId, Organization, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
-import { ALLOWED_WHEN_BLOCKED } from '@org-mgmt/gateway';
+import {
+  ALL_ENDPOINTS,
+  EndpointDef,
+  HTTP_ENDPOINTS,
+  newId,
+  Organization,
+  reachableWhenBlocked,
+  SubscriptionPaymentFailedEvent,
+} from '@org-mgmt/contracts';
 import { createLogger, JetStreamEventBus, ManualClock } from '@org-mgmt/runtime';
 import { eventually, expectedOutcome, startTestSystem, TestSystem } from '@org-mgmt/testing';
 import { connect, NatsConnection } from 'nats';
@@ -35,6 +42,34 @@ describe('gateway enforcement of the cached org state', () => {
     return org;
   }
 
+  it('lets a blocked org see its state and pay its way out, and drops the cached state after status and plan writes', () => {
+    const flagged = (flag: 'allowedWhenBlocked' | 'writesOrgState') =>
+      ALL_ENDPOINTS.filter((def) => def[flag]).map((def) => def.pattern);
+    expect(flagged('allowedWhenBlocked').sort()).toEqual([
+      'billing.balance.get',
+      'billing.credits.buy',
+      'billing.payment.complete',
+      'orgs.profile.get',
+      'subscriptions.checkout.complete',
+      'subscriptions.payment.complete',
+      'subscriptions.subscription.current',
+    ]);
+    expect(flagged('writesOrgState').sort()).toEqual([
+      'orgs.account.cancel',
+      'orgs.account.reactivate',
+      'orgs.org.delete',
+      'orgs.profile.update',
+      'orgs.status.lift',
+      'orgs.status.suspend',
+      'subscriptions.checkout.complete',
+      'subscriptions.payment.complete',
+      'subscriptions.subscription.admin-update',
+      'subscriptions.subscription.cancel',
+      'subscriptions.subscription.create',
+      'subscriptions.subscription.upgrade',
+    ]);
+  });
+
   it('answers 403 ORG_SUSPENDED on every endpoint outside the allowlist, and lets the allowlist and public endpoints through', async () => {
     const org = await suspendedOrg();
     const admin = await sys.token({ orgId: org.id, roles: ['ConfigAdmin'] });
@@ -50,7 +85,7 @@ describe('gateway enforcement of the cached org state', () => {
     const expected = Object.fromEntries(
       HTTP_ENDPOINTS.filter((def) => expectedOutcome(def.access, 'ConfigAdmin', 'own') === 'allowed').map((def) => [
         `${def.method} ${def.path}`,
-        def.access.kind === 'public' || ALLOWED_WHEN_BLOCKED.has(def.pattern) ? 'passed' : 'blocked',
+        reachableWhenBlocked(def) ? 'passed' : 'blocked',
       ]),
     );
     expect(outcomes).toEqual(expected);

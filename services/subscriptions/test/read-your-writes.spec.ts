@@ -36,6 +36,7 @@ describe('read your writes: plan changes and the effective flags', () => {
   /** The features the gateway sends to the service with an ordinary request of the org (its cached org state). */
   async function gatewayFeatures(token: string): Promise<string[]> {
     const seen = nc.subscribe(`${sys.env.NATS_SUBJECT_PREFIX}orgs.address.list`, { max: 1 });
+    await nc.flush();
     expect((await sys.api('GET', '/profile/addresses', { token })).status).toBe(200);
     for await (const msg of seen) return JSON.parse(msg.string()).data.orgState.features;
     throw new Error('no request seen');

@@ -19,6 +19,16 @@ export interface EndpointDef {
   /** `<service>.<resource>.<verb>`; also the endpoint's id. */
   pattern: string;
   access: Access;
+  /**
+   * Reachable while its org is SUSPENDED or INACTIVE: what lets the org see its state and pay its way
+   * out. Public endpoints are never blocked.
+   */
+  allowedWhenBlocked?: boolean;
+  /**
+   * On success the gateway drops the cached state of the orgs it acted on and answered with
+   * (read-your-writes): status changes, flag overrides, every change of plan.
+   */
+  writesOrgState?: boolean;
   summary: string;
   params?: z.ZodType;
   query?: z.ZodType;
@@ -48,6 +58,11 @@ export type Input<E extends EndpointDef> = {
   query: E['query'] extends z.ZodType ? z.output<E['query']> : Record<string, never>;
   body: E['body'] extends z.ZodType ? z.output<E['body']> : undefined;
 };
+
+/** Whether a request may go ahead while the org it acts on is SUSPENDED or INACTIVE. */
+export function reachableWhenBlocked(def: EndpointDef): boolean {
+  return def.access.kind === 'public' || def.allowedWhenBlocked === true;
+}
 
 /** The orgs a request body names in the endpoint's `bodyOrgFields`: checked like the `orgid` header. */
 export function bodyOrgIds(def: EndpointDef, body: unknown): string[] {

@@ -1,6 +1,6 @@
 import { ConnectionOptions, credsAuthenticator, nkeyAuthenticator } from 'nats';
 import { readFileSync } from 'node:fs';
-import { AppConfig } from '../config';
+import type { AppConfig } from '../config';
 import { NATS_RECONNECT } from '../service/backoff';
 
 export type NatsSettings = Pick<

@@ -44,11 +44,6 @@ export async function flushTraces(): Promise<void> {
   await provider?.forceFlush();
 }
 
-export async function shutdownTracing(): Promise<void> {
-  await provider?.shutdown();
-  provider = undefined;
-}
-
 export function tracer() {
   return trace.getTracer(TRACER);
 }

@@ -6,10 +6,10 @@ import {
   ErrorCode,
   ErrorEnvelopeSchema,
   HTTP_ENDPOINTS,
+  reachableWhenBlocked,
   rolesGranting,
 } from '@org-mgmt/contracts';
 import { z } from 'zod';
-import { ALLOWED_WHEN_BLOCKED } from '../org-state/org-state-enforcement';
 import { isRateLimited } from '../routing/public-rate-limit';
 
 type JsonSchema = Record<string, unknown>;
@@ -96,8 +96,7 @@ export function errorCodesOf(def: EndpointDef): ErrorCode[] {
   if (def.method !== 'GET') codes.add('PAYLOAD_TOO_LARGE').add('UNSUPPORTED_MEDIA_TYPE');
   if (def.access.kind !== 'public') codes.add('FORBIDDEN');
   if (isRateLimited(def)) codes.add('RATE_LIMITED');
-  if (def.access.kind !== 'public' && !ALLOWED_WHEN_BLOCKED.has(def.pattern))
-    codes.add('ORG_SUSPENDED').add('ORG_INACTIVE');
+  if (!reachableWhenBlocked(def)) codes.add('ORG_SUSPENDED').add('ORG_INACTIVE');
   if (/[:*]\w/.test(def.path)) codes.add('NOT_FOUND');
   if (def.idempotent) codes.add('IDEMPOTENCY_KEY_REUSED');
   for (const code of def.errors ?? []) codes.add(code);

@@ -1,46 +1,4 @@
-import {
-  AppError,
-  BillingEndpoints,
-  EndpointDef,
-  OrgsEndpoints,
-  OrgState,
-  Principal,
-  SubscriptionEndpoints,
-} from '@org-mgmt/contracts';
-
-/**
- * What a SUSPENDED or INACTIVE org may still call: see its state and pay its way out.
- * Public endpoints (plans, signup validation, payment finalisers, webhooks) are never blocked.
- */
-export const ALLOWED_WHEN_BLOCKED: ReadonlySet<string> = new Set([
-  OrgsEndpoints.profileGet.pattern,
-  BillingEndpoints.balance.pattern,
-  BillingEndpoints.buyCredits.pattern,
-  BillingEndpoints.completePayment.pattern,
-  SubscriptionEndpoints.current.pattern,
-  SubscriptionEndpoints.completePayment.pattern,
-  SubscriptionEndpoints.completeCheckout.pattern,
-]);
-
-/**
- * Endpoints after whose success the gateway drops the target orgs' cached state at once
- * (read-your-writes): status changes, flag overrides, and every change of plan (the services have
- * applied the new flags before these answer).
- */
-export const ORG_STATE_WRITES: ReadonlySet<string> = new Set([
-  OrgsEndpoints.statusSuspend.pattern,
-  OrgsEndpoints.statusLift.pattern,
-  OrgsEndpoints.accountCancel.pattern,
-  OrgsEndpoints.accountReactivate.pattern,
-  OrgsEndpoints.orgDelete.pattern,
-  OrgsEndpoints.profileUpdate.pattern,
-  SubscriptionEndpoints.create.pattern,
-  SubscriptionEndpoints.upgrade.pattern,
-  SubscriptionEndpoints.cancel.pattern,
-  SubscriptionEndpoints.adminUpdate.pattern,
-  SubscriptionEndpoints.completePayment.pattern,
-  SubscriptionEndpoints.completeCheckout.pattern,
-]);
+import { AppError, EndpointDef, OrgState, Principal, reachableWhenBlocked } from '@org-mgmt/contracts';
 
 /**
  * The orgs a successful write's answer names: the payment finalisers are public, so the org whose
@@ -63,7 +21,7 @@ export function enforceOrgState(
   rootOrgId: string,
 ): void {
   if (!state || state.serviceStatus === 'ACTIVE') return;
-  if (def.access.kind === 'public' || ALLOWED_WHEN_BLOCKED.has(def.pattern)) return;
+  if (reachableWhenBlocked(def)) return;
   if (principal?.orgId === rootOrgId) return;
   if (state.serviceStatus === 'SUSPENDED') {
     throw new AppError(

@@ -8,18 +8,14 @@ import {
   httpStatusOf,
   OrgState,
   Principal,
+  reachableWhenBlocked,
   RpcRequest,
 } from '@org-mgmt/contracts';
 import { AppConfig, Clock, Logger, RpcClient, systemClock } from '@org-mgmt/runtime';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { JwtVerifier } from '../auth/jwt-verifier';
 import { OrgStateCache } from '../org-state/org-state-cache';
-import {
-  ALLOWED_WHEN_BLOCKED,
-  answeredOrgIds,
-  enforceOrgState,
-  ORG_STATE_WRITES,
-} from '../org-state/org-state-enforcement';
+import { answeredOrgIds, enforceOrgState } from '../org-state/org-state-enforcement';
 import { methodNotAllowed, sendError } from './edge-errors';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth';
 import { isRateLimited, PublicRateLimit } from './public-rate-limit';
@@ -125,7 +121,7 @@ export class ApiRouter {
         ...(def.forwardHeaders ? { headers: forwardedHeaders(req, def.forwardHeaders) } : {}),
       };
       const result = await this.rpc.request(def.pattern, message);
-      if (result.ok && ORG_STATE_WRITES.has(def.pattern)) {
+      if (result.ok && def.writesOrgState) {
         for (const changed of [orgId, ...bodyOrgIds(def, body), ...answeredOrgIds(result.data)])
           if (changed) this.orgStates.invalidate(changed);
       }
@@ -157,7 +153,7 @@ export class ApiRouter {
     try {
       return await this.orgStates.get(orgId);
     } catch (err) {
-      if (def.access.kind === 'public' || ALLOWED_WHEN_BLOCKED.has(def.pattern)) return null;
+      if (reachableWhenBlocked(def)) return null;
       throw err;
     }
   }

@@ -21,13 +21,11 @@ function addressesTable(organizations: OrganizationRepository): TransferTable {
   };
 }
 
-export class OrgsTransferParticipant extends TransferParticipant {}
-
 export const orgsTransferParticipantProvider = {
-  provide: OrgsTransferParticipant,
+  provide: TransferParticipant,
   useFactory: (db: Knex, clock: Clock, organizations: OrganizationRepository) =>
     new TransferParticipant(db, [addressesTable(organizations)], clock),
   inject: [DATABASE, CLOCK, OrganizationRepository],
 };
 
-export const AddressesTransferHandler = transferParticipantHandler(['addresses'], OrgsTransferParticipant);
+export const AddressesTransferHandler = transferParticipantHandler(['addresses']);

@@ -20,15 +20,10 @@ export const RECORD_STORE_TABLES: TransferTable[] = [
   },
 ];
 
-export class RecordStoreParticipant extends TransferParticipant {}
-
 export const recordStoreParticipantProvider = {
-  provide: RecordStoreParticipant,
+  provide: TransferParticipant,
   useFactory: (db: Knex, clock: Clock) => new TransferParticipant(db, RECORD_STORE_TABLES, clock),
   inject: [DATABASE, CLOCK],
 };
 
-export const RecordStoreTransferHandler = transferParticipantHandler(
-  ['collections', 'records'],
-  RecordStoreParticipant,
-);
+export const RecordStoreTransferHandler = transferParticipantHandler(['collections', 'records']);

@@ -1,5 +1,5 @@
 /**
- * `node -r @swc-node/register scripts/compile.ts <outDir>`: the runnable JavaScript of the project
+ * `node -r @swc-node/register apps/system/scripts/compile.ts <outDir>`: the runnable JavaScript of the project
  * for container images. Transpiles every source file (not tests) with the same swc settings the
  * tests use, keeps the layout, and points each workspace's `main` at the .js entry, so the image
  * runs on plain `node` with production dependencies only.
@@ -8,11 +8,13 @@ import { transformFileSync } from '@swc/core';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
-const ROOT = join(__dirname, '..');
-const SOURCE_DIRS = ['scripts', ...workspaces().flatMap((ws) => ['src', 'migrations'].map((d) => join(ws, d)))];
+const ROOT = join(__dirname, '..', '..', '..');
+const SOURCE_DIRS = workspaces().flatMap((ws) => ['src', 'migrations', 'scripts'].map((d) => join(ws, d)));
 
 function workspaces(): string[] {
-  return ['libs', 'services'].flatMap((group) => readdirSync(join(ROOT, group)).map((name) => join(group, name)));
+  return ['libs', 'services', 'apps'].flatMap((group) =>
+    readdirSync(join(ROOT, group)).map((name) => join(group, name)),
+  );
 }
 
 function sourceFiles(dir: string): string[] {

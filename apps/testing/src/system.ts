@@ -157,7 +157,7 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
 
 /** One service (or the k8s-teardown worker) as a separate process of the deployment (tests stop or kill it to prove recovery). */
 export function spawnService(name: ServiceName | 'k8s-teardown', env: Record<string, string>): ChildProcess {
-  return spawnScript(join('scripts', 'start-service.ts'), [name], env);
+  return spawnScript(join('apps', 'system', 'scripts', 'start-service.ts'), [name], env);
 }
 
 /** A TypeScript file of the repository (path relative to its root) run as a process of its own. */

@@ -5,7 +5,7 @@
  */
 import { ServiceName } from '@org-mgmt/contracts';
 import { AppConfig, createLogger, loadConfig, natsBus } from '@org-mgmt/runtime';
-import { SERVICE_NAMES, startSystem } from '@org-mgmt/system';
+import { SERVICE_NAMES, startSystem } from '../src';
 
 const TEARDOWN_WORKER = 'k8s-teardown';
 

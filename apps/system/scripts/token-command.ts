@@ -2,7 +2,7 @@ import { AppConfig, ConfigSchema } from '@org-mgmt/runtime';
 import { join, resolve } from 'node:path';
 
 /** Where `npm run token` (run from the repository root) looks for the development secret by default. */
-const DEFAULT_DATA_DIR = join(__dirname, '..', '.data');
+const DEFAULT_DATA_DIR = join(__dirname, '..', '..', '..', '.data');
 const DEFAULTS = ConfigSchema.parse({});
 
 /**

@@ -5,7 +5,7 @@
  */
 import { developmentSecret } from '@org-mgmt/gateway';
 import { createLogger, loadConfig, startEmbeddedPostgres } from '@org-mgmt/runtime';
-import { connectBus, SERVICE_NAMES, startSystem } from '@org-mgmt/system';
+import { connectBus, SERVICE_NAMES, startSystem } from '../src';
 import { tokenHint } from './token-command';
 
 async function main(): Promise<void> {
