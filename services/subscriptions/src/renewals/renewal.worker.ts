@@ -1,16 +1,13 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { AppError, renewalDebitReference, SubscriptionPaymentFailedEvent } from '@org-mgmt/contracts';
+import { AppError } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway } from '@org-mgmt/payments';
-import { AppConfig, CLOCK, Clock, CONFIG, Knex, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
-import { CreditsClient } from '../payments/credits.client';
+import { AppConfig, CLOCK, Clock, CONFIG, Knex, LOGGER, Logger } from '@org-mgmt/runtime';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentRepository } from '../payments/payment.repository';
-import { priceOf } from '../plans/catalogue';
 import { ChangeRecorder } from '../subscriptions/change-recorder';
-import { periodEnd } from '../subscriptions/periods';
-import { StoredSubscription, SubscriptionRepository } from '../subscriptions/subscription.repository';
+import { SubscriptionRepository } from '../subscriptions/subscription.repository';
+import { SubscriptionTransitions } from '../subscriptions/transitions';
 
-export const WORKER = 'system:subscription-worker';
 /** A credit payment still pending after this long was interrupted between its debit and its application. */
 const STRANDED_AFTER_MS = 60_000;
 /** A card payment not completed after this long is looked up at the gateway (the customer may have paid and left). */
@@ -26,11 +23,10 @@ export interface PassReport {
 }
 
 /**
- * Applies what falls due at a period end: scheduled cancellations and downgrades, renewals and their
- * charges (from the credit balance). Safe with many replicas: each subscription is claimed with
- * FOR UPDATE SKIP LOCKED for its own transaction, and every charge is a debit whose reference
- * (`renewal:<subscription>:<period end>`) billing honours once, so a crash or a second worker never
- * charges a period twice.
+ * The scheduler of what falls due: finds subscriptions whose period has ended and past-due ones, and
+ * hands each to `SubscriptionTransitions` (which decides and writes the change), then settles payments
+ * left pending. Safe with many replicas: each subscription is claimed with FOR UPDATE SKIP LOCKED for
+ * its own transaction, and every renewal charge is a debit whose reference billing honours once.
  */
 @Injectable()
 export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -39,12 +35,11 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly subscriptions: SubscriptionRepository,
     private readonly recorder: ChangeRecorder,
-    private readonly credits: CreditsClient,
+    private readonly transitions: SubscriptionTransitions,
     private readonly payments: PaymentRepository,
     private readonly flow: PaymentFlow,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
@@ -85,82 +80,16 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return report;
   }
 
-  /**
-   * Claims one due subscription and moves it into its next period. When billing cannot be reached
-   * the subscription is left as it was (deferred to the next pass: the charge's reference makes the
-   * retry safe).
-   */
+  /** Claims one due subscription and hands it to its transition; one billing could not charge is deferred to the next pass. */
   private async transitionOne(
     trx: Knex.Transaction,
     deferred: readonly string[],
   ): Promise<'done' | 'none' | { deferred: string }> {
     const [sub] = await this.subscriptions.claimDue(trx, this.clock.now(), 1, deferred);
     if (!sub) return 'none';
-    if (sub.cancelAtPeriodEnd) {
-      const after = await this.subscriptions.update(
-        trx,
-        sub.id,
-        { status: 'cancelled', cancelledAt: sub.currentPeriodEnd, cancelAtPeriodEnd: false },
-        this.clock.now(),
-      );
-      await this.recorder.record(trx, {
-        change: 'cancelled',
-        before: sub,
-        after,
-        changedBy: WORKER,
-        at: this.clock.now(),
-        reason: 'Cancelled at the period end',
-      });
-      return 'done';
-    }
-    const next = sub.scheduledChange ?? { plan: sub.plan, interval: sub.interval };
-    const price = sub.scheduledChange ? priceOf(next.plan, next.interval) : sub.priceAmount;
-    const charge = await this.charge(sub, price, sub.currentPeriodEnd);
-    if (charge === 'retry-later') {
-      this.logger.warn({ subscriptionId: sub.id }, 'billing could not be reached for a renewal; next pass retries');
-      return { deferred: sub.id };
-    }
-    const now = this.clock.now();
-    const paid = charge === 'paid';
-    const after = await this.subscriptions.update(
-      trx,
-      sub.id,
-      {
-        plan: next.plan,
-        interval: next.interval,
-        priceAmount: price,
-        scheduled: null,
-        ...(paid
-          ? {
-              currentPeriodStart: sub.currentPeriodEnd,
-              currentPeriodEnd: periodEnd(sub.currentPeriodEnd, next.interval),
-            }
-          : { status: 'past_due', unpaidPeriodEnd: sub.currentPeriodEnd }),
-      },
-      now,
-    );
-    if (sub.scheduledChange || paid) {
-      await this.recorder.record(trx, {
-        change: sub.scheduledChange ? 'downgraded' : 'renewed',
-        before: sub,
-        after,
-        changedBy: WORKER,
-        at: now,
-        amountCharged: paid && price > 0 ? price : 0,
-      });
-    }
-    if (!paid) {
-      await this.outbox.add(trx, SubscriptionPaymentFailedEvent, sub.orgId, {
-        orgId: sub.orgId,
-        subscriptionId: sub.id,
-        plan: next.plan,
-        amount: price,
-        currency: sub.currency,
-        reason: charge.reason,
-        attemptedAt: now,
-      });
-    }
-    return 'done';
+    if ((await this.transitions.renewDue(trx, sub)) === 'done') return 'done';
+    this.logger.warn({ subscriptionId: sub.id }, 'billing could not be reached for a renewal; next pass retries');
+    return { deferred: sub.id };
   }
 
   private async retryUnpaid(): Promise<number> {
@@ -175,54 +104,11 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return sub?.status === 'past_due' ? this.retryUnpaidOne(sub.id) : false;
   }
 
-  /**
-   * A past-due subscription: charges the unpaid period again (same reference) and renews once it is
-   * paid; one cancelled meanwhile (at the period end) ends without being charged. True when renewed.
-   */
+  /** True when the unpaid renewal was paid. */
   private async retryUnpaidOne(id: string): Promise<boolean> {
     return this.recorder.transaction(async (trx) => {
       const sub = await this.subscriptions.lockById(trx, id);
-      if (!sub || sub.status !== 'past_due' || sub.unpaidPeriodEnd === null) return false;
-      const now = this.clock.now();
-      if (sub.cancelAtPeriodEnd) {
-        const after = await this.subscriptions.update(
-          trx,
-          sub.id,
-          { status: 'cancelled', cancelledAt: sub.unpaidPeriodEnd, cancelAtPeriodEnd: false, unpaidPeriodEnd: null },
-          now,
-        );
-        await this.recorder.record(trx, {
-          change: 'cancelled',
-          before: sub,
-          after,
-          changedBy: WORKER,
-          at: now,
-          reason: 'Cancelled while the renewal was unpaid',
-        });
-        return false;
-      }
-      if ((await this.charge(sub, sub.priceAmount, sub.unpaidPeriodEnd)) !== 'paid') return false;
-      const after = await this.subscriptions.update(
-        trx,
-        sub.id,
-        {
-          status: 'active',
-          unpaidPeriodEnd: null,
-          currentPeriodStart: sub.unpaidPeriodEnd,
-          currentPeriodEnd: periodEnd(sub.unpaidPeriodEnd, sub.interval),
-        },
-        now,
-      );
-      await this.recorder.record(trx, {
-        change: 'renewed',
-        before: sub,
-        after,
-        changedBy: WORKER,
-        at: now,
-        amountCharged: sub.priceAmount,
-        reason: 'Unpaid renewal recovered',
-      });
-      return true;
+      return sub ? this.transitions.recoverUnpaid(trx, sub) : false;
     });
   }
 
@@ -258,22 +144,5 @@ export class RenewalWorker implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     return settled;
-  }
-
-  private async charge(
-    sub: StoredSubscription,
-    amount: number,
-    periodEndAt: number,
-  ): Promise<'paid' | 'retry-later' | { reason: string }> {
-    if (amount === 0) return 'paid';
-    const outcome = await this.credits.debit({
-      orgId: sub.orgId,
-      reference: renewalDebitReference(sub.id, periodEndAt),
-      amount,
-      currency: sub.currency,
-      reason: `Subscription renewal: ${sub.plan} (${sub.interval}) from ${new Date(periodEndAt).toISOString()}`,
-    });
-    if (outcome.ok) return 'paid';
-    return outcome.declined ? { reason: outcome.error.message } : 'retry-later';
   }
 }

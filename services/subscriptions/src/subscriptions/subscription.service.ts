@@ -21,12 +21,7 @@ import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payme
 import { compareChange, planById, priceOf } from '../plans/catalogue';
 import { ChangeRecorder } from './change-recorder';
 import { prorate } from './proration';
-import {
-  publicSubscription,
-  StoredSubscription,
-  SubscriptionFields,
-  SubscriptionRepository,
-} from './subscription.repository';
+import { publicSubscription, StoredSubscription, SubscriptionRepository } from './subscription.repository';
 import { alreadySubscribed, SubscriptionTransitions } from './transitions';
 
 interface Request {
@@ -166,21 +161,12 @@ export class SubscriptionService {
       const interval = input.interval ?? sub.interval;
       const kind = compareChange(sub, { plan: input.plan, interval });
       if (kind !== 'downgrade') throw notA('downgrade', kind, sub, input.plan, interval);
-      const now = this.clock.now();
-      const after = await this.subscriptions.update(
+      const after = await this.transitions.scheduleDowngrade(
         trx,
-        sub.id,
-        { scheduled: { plan: input.plan, interval }, cancelAtPeriodEnd: false },
-        now,
+        sub,
+        { plan: input.plan, interval },
+        { changedBy: req.principal.sub, at: this.clock.now() },
       );
-      await this.recorder.record(trx, {
-        change: 'downgrade_scheduled',
-        before: sub,
-        after,
-        changedBy: req.principal.sub,
-        at: now,
-        details: { plan: input.plan, interval, effectiveAt: sub.currentPeriodEnd },
-      });
       return publicSubscription(after);
     });
   }
@@ -189,20 +175,10 @@ export class SubscriptionService {
   async cancel(req: Request, input: SubscriptionCancel): Promise<Subscription> {
     return this.recorder.transaction(async (trx) => {
       const sub = await this.lockedLive(trx, req.orgId);
-      const now = this.clock.now();
-      const reason = input.reason ?? null;
-      if (input.immediate)
-        return publicSubscription(await this.transitions.cancelNow(trx, sub, req.principal.sub, now, reason));
-      if (sub.cancelAtPeriodEnd) return publicSubscription(sub);
-      const after = await this.subscriptions.update(trx, sub.id, { cancelAtPeriodEnd: true, scheduled: null }, now);
-      await this.recorder.record(trx, {
-        change: 'cancel_scheduled',
-        before: sub,
-        after,
-        changedBy: req.principal.sub,
-        at: now,
-        reason,
-      });
+      const by = { changedBy: req.principal.sub, at: this.clock.now(), reason: input.reason ?? null };
+      const after = input.immediate
+        ? await this.transitions.cancelNow(trx, sub, by)
+        : await this.transitions.scheduleCancellation(trx, sub, by);
       return publicSubscription(after);
     });
   }
@@ -215,7 +191,12 @@ export class SubscriptionService {
     reason: string | null,
   ): Promise<void> {
     const sub = await this.subscriptions.lockLive(trx, orgId);
-    if (sub) await this.transitions.cancelNow(trx, sub, changedBy, this.clock.now(), reason ?? 'Account cancelled');
+    if (sub)
+      await this.transitions.cancelNow(trx, sub, {
+        changedBy,
+        at: this.clock.now(),
+        reason: reason ?? 'Account cancelled',
+      });
   }
 
   /**
@@ -299,18 +280,7 @@ export class SubscriptionService {
           priceAmount: input.priceAmount,
         });
       }
-      const fields = adminFields(sub, input, now);
-      const after = Object.keys(fields).length ? await this.subscriptions.update(trx, sub.id, fields, now) : sub;
-      await this.recorder.record(trx, {
-        change: 'admin_updated',
-        before: sub,
-        after,
-        changedBy,
-        at: now,
-        reason: input.reason,
-        details: { request: input, before: publicSubscription(sub), after: publicSubscription(after) },
-        featureOverrides: input.features,
-      });
+      const after = await this.transitions.override(trx, sub, input, { changedBy, at: now });
       return publicSubscription(after);
     });
   }
@@ -387,30 +357,6 @@ export class SubscriptionService {
       refundDueReason: null,
     };
   }
-}
-
-function adminFields(sub: StoredSubscription, input: SubscriptionAdminUpdate, now: number): SubscriptionFields {
-  const fields: SubscriptionFields = {};
-  if (input.plan !== undefined) fields.plan = input.plan;
-  if (input.interval !== undefined) fields.interval = input.interval;
-  if (input.priceAmount !== undefined) fields.priceAmount = input.priceAmount;
-  else if (input.plan !== undefined || input.interval !== undefined)
-    fields.priceAmount = priceOf(input.plan ?? sub.plan, input.interval ?? sub.interval);
-  if (input.currentPeriodEnd !== undefined) {
-    if (input.currentPeriodEnd <= sub.currentPeriodStart) {
-      throw new AppError('VALIDATION_FAILED', 'currentPeriodEnd must be after the period start', {
-        fields: [{ path: 'body.currentPeriodEnd', message: `must be after ${sub.currentPeriodStart}` }],
-      });
-    }
-    fields.currentPeriodEnd = input.currentPeriodEnd;
-  }
-  if (input.status !== undefined && input.status !== sub.status) {
-    fields.status = input.status;
-    if (input.status === 'cancelled')
-      Object.assign(fields, { cancelledAt: now, cancelAtPeriodEnd: false, scheduled: null });
-    if (input.status === 'active') fields.unpaidPeriodEnd = null;
-  }
-  return fields;
 }
 
 function cardOf(payment: PaymentChoice | undefined): string | undefined {
