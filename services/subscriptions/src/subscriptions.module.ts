@@ -8,6 +8,7 @@ import { OrgLifecycleConsumer } from './orgs/org-lifecycle.consumer';
 import { PaymentFlow } from './payments/payment-flow';
 import { PaymentHandler } from './payments/payment.handler';
 import { PaymentRepository } from './payments/payment.repository';
+import { PaymentSettlement } from './payments/payment-settlement';
 import { PlanHandler } from './plans/plan.handler';
 import { BalanceTopUpConsumer } from './renewals/balance-topup.consumer';
 import { RenewalWorker } from './renewals/renewal.worker';
@@ -28,6 +29,7 @@ import { SubscriptionTransitions } from './subscriptions/transitions';
     ChangeRecorder,
     SubscriptionTransitions,
     CreditsClient,
+    PaymentSettlement,
     PaymentFlow,
     SubscriptionService,
     RenewalWorker,

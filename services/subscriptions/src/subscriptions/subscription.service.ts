@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
   BillingInterval,
-  newId,
   PaymentChoice,
   PlanId,
   Principal,
@@ -18,7 +17,7 @@ import { CLOCK, Clock, isUniqueViolation, Knex, ReplayedResponse } from '@org-mg
 import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
-import { compareChange, planById, priceOf } from '../plans/catalogue';
+import { compareChange, priceOf } from '../plans/catalogue';
 import { ChangeRecorder } from './change-recorder';
 import { prorate } from './proration';
 import { publicSubscription, StoredSubscription, SubscriptionRepository } from './subscription.repository';
@@ -73,18 +72,17 @@ export class SubscriptionService {
             });
             return { kind: 'free', sub };
           }
-          const opened = this.newPayment(
-            req,
-            'create',
-            null,
-            input.plan,
-            input.interval,
+          const opened = await this.flow.open(trx, {
+            ...orderedBy(req),
+            purpose: 'create',
+            subscriptionId: null,
+            plan: input.plan,
+            interval: input.interval,
             amount,
-            input.payment!,
-            null,
-            now,
-          );
-          await this.flow.open(trx, opened);
+            choice: input.payment!,
+            proration: null,
+            at: now,
+          });
           return { kind: 'opened', payment: opened };
         },
       )
@@ -135,18 +133,17 @@ export class SubscriptionService {
           };
         }
         this.checkPayment(input.payment);
-        const opened = this.newPayment(
-          req,
-          'upgrade',
-          sub.id,
-          input.plan,
+        const opened = await this.flow.open(trx, {
+          ...orderedBy(req),
+          purpose: 'upgrade',
+          subscriptionId: sub.id,
+          plan: input.plan,
           interval,
-          proration.amountDue,
-          input.payment!,
-          stamped,
-          now,
-        );
-        await this.flow.open(trx, opened);
+          amount: proration.amountDue,
+          choice: input.payment!,
+          proration: stamped,
+          at: now,
+        });
         return { kind: 'opened', payment: opened };
       })
       .catch(uniqueAsConflict);
@@ -323,40 +320,10 @@ export class SubscriptionService {
     if (earlier.status === 'failed') throw new AppError('PAYMENT_FAILED', 'The payment of this request failed');
     throw new AppError('CONFLICT', 'The request with this Idempotency-Key is still being paid');
   }
+}
 
-  private newPayment(
-    req: Request,
-    purpose: PaymentPurpose,
-    subscriptionId: string | null,
-    plan: PlanId,
-    interval: BillingInterval,
-    amount: number,
-    choice: PaymentChoice,
-    proration: SubscriptionPayment['proration'],
-    now: number,
-  ): SubscriptionPayment {
-    return {
-      id: newId('subscriptionPayment'),
-      orgId: req.orgId,
-      subscriptionId,
-      purpose,
-      plan,
-      interval,
-      amount,
-      currency: planById(plan).currency,
-      method: choice.method,
-      gateway: choice.method === 'card' ? choice.gateway : null,
-      gatewayPaymentId: null,
-      status: 'pending',
-      idempotencyKey: req.idempotencyKey ?? null,
-      requestedBy: req.principal.sub,
-      proration,
-      response: null,
-      createdAt: now,
-      completedAt: null,
-      refundDueReason: null,
-    };
-  }
+function orderedBy(req: Request) {
+  return { orgId: req.orgId, requestedBy: req.principal.sub, idempotencyKey: req.idempotencyKey ?? null };
 }
 
 function cardOf(payment: PaymentChoice | undefined): string | undefined {
