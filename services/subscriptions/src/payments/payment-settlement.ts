@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError, SubscriptionChangeResult } from '@org-mgmt/contracts';
 import { CLOCK, Clock, Knex } from '@org-mgmt/runtime';
-import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
+import { DeletedOrgsRepository } from '../org-events/deleted-orgs.repository';
 import { ChangeRecorder } from '../subscriptions/change-recorder';
 import {
   publicSubscription,

@@ -14,12 +14,12 @@ import {
   SubscriptionUpgrade,
 } from '@org-mgmt/contracts';
 import { CLOCK, Clock, isUniqueViolation, Knex, ReplayedResponse } from '@org-mgmt/runtime';
-import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
+import { DeletedOrgsRepository } from '../org-events/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
 import { compareChange, priceOf } from '../plans/catalogue';
 import { ChangeRecorder } from './change-recorder';
-import { prorate } from './proration';
+import { prorate } from '../upgrade-subscription/proration';
 import { publicSubscription, StoredSubscription, SubscriptionRepository } from './subscription.repository';
 import { alreadySubscribed, SubscriptionTransitions } from './transitions';
 
