@@ -18,9 +18,12 @@ import { SubscriptionHandler } from './subscriptions/subscription.handler';
 import { SubscriptionRepository } from './subscriptions/subscription.repository';
 import { SubscriptionService } from './subscriptions/subscription.service';
 import { SubscriptionTransitions } from './subscriptions/transitions';
+import { ChangeRequests } from './subscriptions/change-requests';
+import { UpgradeSubscription } from './upgrade-subscription/upgrade-subscription';
+import { UpgradeSubscriptionHandler } from './upgrade-subscription/upgrade-subscription.handler';
 
 @Module({
-  controllers: [PlanHandler, SubscriptionHandler, PaymentHandler],
+  controllers: [PlanHandler, SubscriptionHandler, UpgradeSubscriptionHandler, PaymentHandler],
   providers: [
     { provide: PAYMENT_GATEWAY, useFactory: createPaymentGateway, inject: [CONFIG] },
     EventConsumers,
@@ -31,7 +34,9 @@ import { SubscriptionTransitions } from './subscriptions/transitions';
     CreditsClient,
     PaymentSettlement,
     PaymentFlow,
+    ChangeRequests,
     SubscriptionService,
+    UpgradeSubscription,
     RenewalWorker,
     BalanceTopUpConsumer,
     AccountCancellationConsumer,

@@ -2,32 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
   BillingInterval,
-  PaymentChoice,
   PlanId,
-  Principal,
   Subscription,
   SubscriptionAdminUpdate,
   SubscriptionCancel,
   SubscriptionChangeResult,
   SubscriptionCreate,
   SubscriptionDowngrade,
-  SubscriptionUpgrade,
 } from '@org-mgmt/contracts';
-import { CLOCK, Clock, isUniqueViolation, Knex, ReplayedResponse } from '@org-mgmt/runtime';
+import { CLOCK, Clock, Knex, ReplayedResponse } from '@org-mgmt/runtime';
 import { DeletedOrgsRepository } from '../org-events/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
-import { PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
+import { SubscriptionPayment } from '../payments/payment.repository';
 import { compareChange, priceOf } from '../plans/catalogue';
 import { ChangeRecorder } from './change-recorder';
-import { prorate } from '../upgrade-subscription/proration';
+import { cardOf, ChangeRequest, ChangeRequests, notA, orderedBy, uniqueAsConflict } from './change-requests';
 import { publicSubscription, StoredSubscription, SubscriptionRepository } from './subscription.repository';
 import { alreadySubscribed, SubscriptionTransitions } from './transitions';
-
-interface Request {
-  orgId: string;
-  principal: Principal;
-  idempotencyKey?: string;
-}
 
 /** The customer-facing lifecycle and the operator override. */
 @Injectable()
@@ -35,7 +26,7 @@ export class SubscriptionService {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly subscriptions: SubscriptionRepository,
-    private readonly payments: PaymentRepository,
+    private readonly requests: ChangeRequests,
     private readonly transitions: SubscriptionTransitions,
     private readonly recorder: ChangeRecorder,
     private readonly flow: PaymentFlow,
@@ -49,11 +40,11 @@ export class SubscriptionService {
   }
 
   /** A free plan starts at once; a paid plan starts when its first period is paid. */
-  async create(req: Request, input: SubscriptionCreate): Promise<SubscriptionChangeResult | ReplayedResponse> {
-    const replay = await this.replay(req, 'create', input.plan, input.interval);
+  async create(req: ChangeRequest, input: SubscriptionCreate): Promise<SubscriptionChangeResult | ReplayedResponse> {
+    const replay = await this.requests.replay(req, 'create', input.plan, input.interval);
     if (replay) return replay;
     const amount = priceOf(input.plan, input.interval);
-    if (amount > 0) this.checkPayment(input.payment);
+    if (amount > 0) this.requests.checkPayment(input.payment);
     const now = this.clock.now();
     const outcome = await this.recorder
       .transaction(
@@ -92,69 +83,10 @@ export class SubscriptionService {
     return this.flow.collect(outcome.payment, cardOf(input.payment));
   }
 
-  /** Immediate and prorated to the second (see proration.ts); nothing due applies without a payment. */
-  async upgrade(req: Request, input: SubscriptionUpgrade): Promise<SubscriptionChangeResult | ReplayedResponse> {
-    const now = this.clock.now();
-    type Outcome =
-      | { kind: 'done'; result: SubscriptionChangeResult | ReplayedResponse }
-      | { kind: 'opened'; payment: SubscriptionPayment };
-    const outcome = await this.recorder
-      .transaction(async (trx): Promise<Outcome> => {
-        const sub = await this.lockedLive(trx, req.orgId);
-        const interval = input.interval ?? sub.interval;
-        const replay = await this.replay(req, 'upgrade', input.plan, interval, trx);
-        if (replay) return { kind: 'done', result: replay };
-        if (sub.status === 'past_due')
-          throw new AppError('CONFLICT', 'The last renewal is unpaid: settle it before upgrading');
-        const kind = compareChange(sub, { plan: input.plan, interval });
-        if (kind !== 'upgrade') throw notA('upgrade', kind, sub, input.plan, interval);
-        const proration = prorate({
-          oldPrice: sub.priceAmount,
-          periodStart: sub.currentPeriodStart,
-          periodEnd: sub.currentPeriodEnd,
-          newPrice: priceOf(input.plan, interval),
-          keepsPeriod: interval === sub.interval,
-          at: now,
-          currency: sub.currency,
-        });
-        const stamped = { ...proration, at: now };
-        if (proration.amountDue === 0) {
-          const after = await this.transitions.upgrade(trx, sub, {
-            plan: input.plan,
-            interval,
-            proration: stamped,
-            changedBy: req.principal.sub,
-            amountCharged: 0,
-            at: now,
-          });
-          return {
-            kind: 'done',
-            result: { subscription: publicSubscription(after), amountCharged: 0, proration, payment: null },
-          };
-        }
-        this.checkPayment(input.payment);
-        const opened = await this.flow.open(trx, {
-          ...orderedBy(req),
-          purpose: 'upgrade',
-          subscriptionId: sub.id,
-          plan: input.plan,
-          interval,
-          amount: proration.amountDue,
-          choice: input.payment!,
-          proration: stamped,
-          at: now,
-        });
-        return { kind: 'opened', payment: opened };
-      })
-      .catch(uniqueAsConflict);
-    if (outcome.kind === 'done') return outcome.result;
-    return this.flow.collect(outcome.payment, cardOf(input.payment));
-  }
-
   /** Takes effect at the period end; replaces an earlier scheduled downgrade or cancellation. */
-  async downgrade(req: Request, input: SubscriptionDowngrade): Promise<Subscription> {
+  async downgrade(req: ChangeRequest, input: SubscriptionDowngrade): Promise<Subscription> {
     return this.recorder.transaction(async (trx) => {
-      const sub = await this.lockedLive(trx, req.orgId);
+      const sub = await this.requests.lockedLive(trx, req.orgId);
       const interval = input.interval ?? sub.interval;
       const kind = compareChange(sub, { plan: input.plan, interval });
       if (kind !== 'downgrade') throw notA('downgrade', kind, sub, input.plan, interval);
@@ -169,9 +101,9 @@ export class SubscriptionService {
   }
 
   /** At the period end by default (repeating it changes nothing); `immediate` ends it now, without refund. */
-  async cancel(req: Request, input: SubscriptionCancel): Promise<Subscription> {
+  async cancel(req: ChangeRequest, input: SubscriptionCancel): Promise<Subscription> {
     return this.recorder.transaction(async (trx) => {
-      const sub = await this.lockedLive(trx, req.orgId);
+      const sub = await this.requests.lockedLive(trx, req.orgId);
       const by = { changedBy: req.principal.sub, at: this.clock.now(), reason: input.reason ?? null };
       const after = input.immediate
         ? await this.transitions.cancelNow(trx, sub, by)
@@ -255,7 +187,7 @@ export class SubscriptionService {
    * overrides travel to orgs on the subscription.changed event. With no subscription, naming a plan
    * starts one.
    */
-  async adminUpdate(req: Request, input: SubscriptionAdminUpdate): Promise<Subscription> {
+  async adminUpdate(req: ChangeRequest, input: SubscriptionAdminUpdate): Promise<Subscription> {
     return this.recorder.transaction(async (trx) => {
       const now = this.clock.now();
       const changedBy = req.principal.sub;
@@ -287,79 +219,4 @@ export class SubscriptionService {
     if (await this.deletedOrgs.isDeleted(trx, orgId))
       throw new AppError('CONFLICT', `Organisation ${orgId} was deleted: it cannot subscribe again`);
   }
-
-  private checkPayment(payment: PaymentChoice | undefined): void {
-    requirePayment(payment);
-    this.flow.checkChoice(payment);
-  }
-
-  private async lockedLive(trx: Knex.Transaction, orgId: string): Promise<StoredSubscription> {
-    const sub = await this.subscriptions.lockLive(trx, orgId);
-    if (!sub) throw new AppError('NOT_FOUND', `Organisation ${orgId} has no live subscription`);
-    return sub;
-  }
-
-  /**
-   * A request repeated with the same Idempotency-Key answers the first result, byte for byte, and charges nothing.
-   * Inside a transaction, pass it: a second pool connection while holding the row lock starves the pool.
-   */
-  private async replay(
-    req: Request,
-    purpose: PaymentPurpose,
-    plan: PlanId,
-    interval: BillingInterval,
-    trx?: Knex.Transaction,
-  ): Promise<ReplayedResponse | null> {
-    if (!req.idempotencyKey) return null;
-    const earlier = await this.payments.findByIdempotencyKey(req.orgId, req.idempotencyKey, trx);
-    if (!earlier) return null;
-    if (earlier.purpose !== purpose || earlier.plan !== plan || earlier.interval !== interval) {
-      throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used for a different request');
-    }
-    if (earlier.response) return earlier.response;
-    if (earlier.status === 'failed') throw new AppError('PAYMENT_FAILED', 'The payment of this request failed');
-    throw new AppError('CONFLICT', 'The request with this Idempotency-Key is still being paid');
-  }
-}
-
-function orderedBy(req: Request) {
-  return { orgId: req.orgId, requestedBy: req.principal.sub, idempotencyKey: req.idempotencyKey ?? null };
-}
-
-function cardOf(payment: PaymentChoice | undefined): string | undefined {
-  return payment?.method === 'card' ? payment.paymentMethodId : undefined;
-}
-
-function requirePayment(payment: PaymentChoice | undefined): asserts payment is PaymentChoice {
-  if (payment) return;
-  throw new AppError('VALIDATION_FAILED', 'A paid plan needs a payment', {
-    fields: [{ path: 'body.payment', message: 'required for a paid plan: {"method": "credits"} or a card' }],
-  });
-}
-
-function notA(
-  wanted: 'upgrade' | 'downgrade',
-  kind: string,
-  sub: StoredSubscription,
-  plan: PlanId,
-  interval: BillingInterval,
-): AppError {
-  const from = `${sub.plan} (${sub.interval})`;
-  const to = `${plan} (${interval})`;
-  const hint =
-    kind === 'same'
-      ? 'it is the current plan'
-      : kind === 'mixed'
-        ? 'a higher plan on a shorter interval is not one move: do it in two'
-        : `use ${wanted === 'upgrade' ? 'downgrade' : 'upgrade'}`;
-  return new AppError(
-    'CONFLICT',
-    `${from} → ${to} is not ${wanted === 'upgrade' ? 'an upgrade' : 'a downgrade'}: ${hint}`,
-  );
-}
-
-/** Two racing writers: the unique indexes decide; the loser gets a 409, never a 500. */
-function uniqueAsConflict(err: unknown): never {
-  if (isUniqueViolation(err)) throw new AppError('CONFLICT', 'A concurrent request changed this subscription; retry');
-  throw err;
 }
