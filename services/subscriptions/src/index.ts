@@ -1,6 +1,6 @@
 import { ServiceDefinition } from '@org-mgmt/runtime';
 import { subscriptionsMigrations } from '../migrations';
-import { RenewalWorker } from './renewals/renewal.worker';
+import { RenewalWorker } from './renew-subscriptions/renewal.worker';
 import { SubscriptionsModule } from './subscriptions.module';
 
 export { RenewalWorker };

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { OrgStatusService, StatusChange } from './org-status.service';
 
 /** Subscription states that mean the org is paying again. */
-const PAYING_SUBSCRIPTION_STATES = new Set(['active', 'trialing']);
+const PAYING_SUBSCRIPTION_STATES = new Set(['active']);
 
 /**
  * Event-driven suspension: a failed subscription charge suspends (PAYMENT_FAILED), a later active or

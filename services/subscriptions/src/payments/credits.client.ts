@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, BillingEndpoints, DebitBody, DebitResult } from '@org-mgmt/contracts';
+import {
+  AppError,
+  BillingEndpoints,
+  DebitBody,
+  DebitResult,
+  Subscription,
+  renewalDebitReference,
+} from '@org-mgmt/contracts';
 import { callAsSystem, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
+
+/** A renewal's charge: paid, refused by billing (with its reason), or billing could not be reached. */
+export type RenewalCharge = 'paid' | 'retry-later' | { reason: string };
 
 export type DebitOutcome = { ok: true; result: DebitResult } | { ok: false; declined: boolean; error: AppError };
 
@@ -24,5 +34,26 @@ export class CreditsClient {
       // Both refusals debit nothing: a balance that does not cover it, a ledger closed by the org's deletion.
       return { ok: false, declined: error.code === 'INSUFFICIENT_BALANCE' || error.code === 'LEDGER_CLOSED', error };
     }
+  }
+
+  /**
+   * Charges one period of a subscription, by the reference `renewal:<subscription>:<period end>`,
+   * so a crash or a second replica never charges a period twice. Nothing to pay is paid.
+   */
+  async chargeRenewal(
+    sub: Pick<Subscription, 'id' | 'orgId' | 'plan' | 'interval' | 'currency'>,
+    amount: number,
+    periodEndAt: number,
+  ): Promise<RenewalCharge> {
+    if (amount === 0) return 'paid';
+    const outcome = await this.debit({
+      orgId: sub.orgId,
+      reference: renewalDebitReference(sub.id, periodEndAt),
+      amount,
+      currency: sub.currency,
+      reason: `Subscription renewal: ${sub.plan} (${sub.interval}) from ${new Date(periodEndAt).toISOString()}`,
+    });
+    if (outcome.ok) return 'paid';
+    return outcome.declined ? { reason: outcome.error.message } : 'retry-later';
   }
 }

@@ -1,23 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppError, PaymentChoice, SubscriptionChangeResult } from '@org-mgmt/contracts';
+import { AppError, BillingInterval, newId, PaymentChoice, PlanId, SubscriptionChangeResult } from '@org-mgmt/contracts';
 import { PAYMENT_GATEWAY, PaymentGateway, VerifiedPayment } from '@org-mgmt/payments';
-import { CLOCK, Clock, DATABASE, IdempotencyKeys, isUniqueViolation, Knex } from '@org-mgmt/runtime';
-import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
-import {
-  publicSubscription,
-  StoredSubscription,
-  SubscriptionRepository,
-} from '../subscriptions/subscription.repository';
-import { ChangeRecorder } from '../subscriptions/change-recorder';
-import { SubscriptionTransitions } from '../subscriptions/transitions';
+import { DATABASE, IdempotencyKeys, isUniqueViolation, Knex } from '@org-mgmt/runtime';
+import { publicSubscription, SubscriptionRepository } from '../subscriptions/subscription.repository';
 import { CreditsClient } from './credits.client';
-import { paymentKey, PaymentRepository, SubscriptionPayment } from './payment.repository';
+import { planById } from '../plans/catalogue';
+import { PaymentPurpose, paymentKey, PaymentRepository, SubscriptionPayment } from './payment.repository';
+import { PaymentSettlement, resultOf, Settlement, withoutInstant } from './payment-settlement';
 
-export interface Settlement {
-  /** True only for the one call that applied the payment's change. */
-  applied: boolean;
-  payment: SubscriptionPayment;
-  subscription: StoredSubscription | null;
+/** What a paid change asks to be charged for. */
+export interface PaymentOrder {
+  orgId: string;
+  requestedBy: string;
+  idempotencyKey: string | null;
+  purpose: PaymentPurpose;
+  subscriptionId: string | null;
+  plan: PlanId;
+  interval: BillingInterval;
+  amount: number;
+  choice: PaymentChoice;
+  proration: SubscriptionPayment['proration'];
+  at: number;
 }
 
 /**
@@ -29,13 +32,10 @@ export interface Settlement {
 export class PaymentFlow {
   constructor(
     @Inject(DATABASE) private readonly db: Knex,
-    @Inject(CLOCK) private readonly clock: Clock,
     private readonly payments: PaymentRepository,
     private readonly subscriptions: SubscriptionRepository,
-    private readonly transitions: SubscriptionTransitions,
-    private readonly recorder: ChangeRecorder,
+    private readonly settlement: PaymentSettlement,
     private readonly credits: CreditsClient,
-    private readonly deletedOrgs: DeletedOrgsRepository,
     private readonly idempotencyKeys: IdempotencyKeys,
     @Inject(PAYMENT_GATEWAY) private readonly gateway: PaymentGateway,
   ) {}
@@ -53,8 +53,18 @@ export class PaymentFlow {
     }
   }
 
-  /** Records the pending payment; a second payment in flight for the org is a 409. */
-  async open(trx: Knex.Transaction, payment: SubscriptionPayment): Promise<void> {
+  /**
+   * Records the pending payment for an order, claiming its Idempotency-Key with it (a concurrent request that claimed
+   * the key first wins); a second payment in flight for the org is a 409.
+   */
+  async open(trx: Knex.Transaction, order: PaymentOrder): Promise<SubscriptionPayment> {
+    const payment = pendingPayment(order);
+    if (
+      payment.idempotencyKey &&
+      (await this.idempotencyKeys.claim(trx, paymentKey(payment.orgId, payment.idempotencyKey, payment)))
+    ) {
+      throw new AppError('CONFLICT', 'A concurrent request changed this subscription; retry');
+    }
     try {
       await this.payments.insert(trx, payment);
     } catch (err) {
@@ -64,6 +74,7 @@ export class PaymentFlow {
         'A subscription payment for this org is already in progress; finish or retry it first',
       );
     }
+    return payment;
   }
 
   /** Charges an opened payment by its method and applies the change when it is paid. */
@@ -81,10 +92,10 @@ export class PaymentFlow {
       currency: payment.currency,
       reason: `Subscription ${payment.purpose}: ${payment.plan} (${payment.interval})`,
     });
-    if (outcome.ok) return resultOf(await this.settle(payment.id, 'succeeded'));
+    if (outcome.ok) return resultOf(await this.settlement.settle(payment.id, 'succeeded'));
     // Declined: nothing was debited. Any other failure may have debited: the payment stays pending
     // and the renewal worker retries the debit by the same reference, which billing answers once.
-    if (outcome.declined) await this.settle(payment.id, 'failed');
+    if (outcome.declined) await this.settlement.settle(payment.id, 'failed');
     throw outcome.error;
   }
 
@@ -109,7 +120,7 @@ export class PaymentFlow {
         idempotencyKey: payment.id,
       });
     } catch (err) {
-      await this.settle(payment.id, 'failed');
+      await this.settlement.settle(payment.id, 'failed');
       throw err;
     }
     await this.db.transaction((trx) => this.payments.setGatewayPayment(trx, payment.id, created.paymentId));
@@ -180,7 +191,7 @@ export class PaymentFlow {
     let final = verified;
     if (!paidInFull(payment, final) && payment.gatewayPaymentId)
       final = (await this.gateway.cancelPayment(payment.gatewayPaymentId)) ?? final;
-    const settlement = await this.settle(paymentId, paidInFull(payment, final) ? 'succeeded' : 'failed');
+    const settlement = await this.settlement.settle(paymentId, paidInFull(payment, final) ? 'succeeded' : 'failed');
     if (settlement.payment.status === 'failed')
       throw new AppError('PAYMENT_FAILED', final?.failureReason ?? 'The payment did not go through');
     return settlement;
@@ -190,56 +201,22 @@ export class PaymentFlow {
     const sub = await this.subscriptions.current(orgId);
     return sub ? publicSubscription(sub) : null;
   }
+}
 
-  /**
-   * Locks in the one order every writer uses (the org's deletion lock, subscription row, payment row), so a settlement
-   * and a new change request for the same org queue instead of deadlocking.
-   */
-  async settle(paymentId: string, status: 'succeeded' | 'failed'): Promise<Settlement> {
-    return this.recorder.transaction(async (trx) => {
-      const now = this.clock.now();
-      const pending = await this.payments.find(paymentId, trx);
-      if (pending) await this.deletedOrgs.lock(trx, pending.orgId);
-      const sub = pending?.subscriptionId ? await this.subscriptions.lockById(trx, pending.subscriptionId) : null;
-      const settled = await this.payments.settle(trx, paymentId, status, now);
-      if (!settled || status === 'failed') {
-        const payment = (settled ?? (await this.payments.find(paymentId, trx)))!;
-        return { applied: false, payment, subscription: await this.subscriptions.current(payment.orgId, trx) };
-      }
-      if (await this.deletedOrgs.isDeleted(trx, settled.orgId)) {
-        // Paid after the org was deleted: the money was taken, nothing is applied, it is owed back.
-        const payment = await this.payments.markRefundDue(trx, paymentId, 'org_deleted');
-        return { applied: false, payment, subscription: await this.subscriptions.current(payment.orgId, trx) };
-      }
-      const subscription = await this.apply(trx, settled, sub, now);
-      const settlement = { applied: true, payment: settled, subscription };
-      if (settled.idempotencyKey)
-        await this.idempotencyKeys.complete(
-          trx,
-          paymentKey(settled.orgId, settled.idempotencyKey, settled),
-          resultOf(settlement),
-        );
-      return settlement;
-    });
-  }
-
-  private async apply(
-    trx: Knex.Transaction,
-    payment: SubscriptionPayment,
-    sub: StoredSubscription | null,
-    now: number,
-  ): Promise<StoredSubscription> {
-    const common = {
-      plan: payment.plan,
-      interval: payment.interval,
-      changedBy: payment.requestedBy,
-      amountCharged: payment.amount,
-      at: now,
-    };
-    if (payment.purpose === 'create') return this.transitions.start(trx, { ...common, orgId: payment.orgId });
-    if (!sub) throw new AppError('NOT_FOUND', `Subscription ${payment.subscriptionId} is gone`);
-    return this.transitions.upgrade(trx, sub, { ...common, proration: payment.proration! });
-  }
+function pendingPayment(order: PaymentOrder): SubscriptionPayment {
+  const { choice, at, ...rest } = order;
+  return {
+    id: newId('subscriptionPayment'),
+    ...rest,
+    currency: planById(order.plan).currency,
+    method: choice.method,
+    gateway: choice.method === 'card' ? choice.gateway : null,
+    gatewayPaymentId: null,
+    status: 'pending',
+    createdAt: at,
+    completedAt: null,
+    refundDueReason: null,
+  };
 }
 
 function paidInFull(payment: SubscriptionPayment, verified: VerifiedPayment | null): boolean {
@@ -249,19 +226,4 @@ function paidInFull(payment: SubscriptionPayment, verified: VerifiedPayment | nu
     verified.currency === payment.currency &&
     verified.metadata.subscriptionPaymentId === payment.id
   );
-}
-
-export function resultOf(settlement: Settlement): SubscriptionChangeResult {
-  const { payment, subscription } = settlement;
-  return {
-    subscription: subscription ? publicSubscription(subscription) : null,
-    amountCharged: payment.status === 'succeeded' ? payment.amount : 0,
-    proration: payment.proration ? withoutInstant(payment.proration) : null,
-    payment: null,
-  };
-}
-
-function withoutInstant<T extends { at: number }>(value: T): Omit<T, 'at'> {
-  const { at: _at, ...rest } = value;
-  return rest;
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EventEnvelope, newId, SUBSCRIPTION_CHANGES, SubscriptionChangedEvent } from '@org-mgmt/contracts';
 import { DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
 import { z } from 'zod';
-import { OrgFeaturesClient } from '../orgs/org-features.client';
+import { OrgFeaturesClient } from './org-features.client';
 import { StoredSubscription, SubscriptionRepository } from './subscription.repository';
 
 export type SubscriptionChange = (typeof SUBSCRIPTION_CHANGES)[number];

@@ -1,13 +1,10 @@
 import { Controller } from '@nestjs/common';
 import { SubscriptionEndpoints } from '@org-mgmt/contracts';
 import { requireOrgId, Rpc, RpcContext } from '@org-mgmt/runtime';
+import { changeRequest } from './change-requests';
 import { SubscriptionService } from './subscription.service';
 
 const E = SubscriptionEndpoints;
-
-function request(ctx: RpcContext) {
-  return { orgId: requireOrgId(ctx), principal: ctx.principal, idempotencyKey: ctx.idempotencyKey };
-}
 
 @Controller()
 export class SubscriptionHandler {
@@ -20,27 +17,22 @@ export class SubscriptionHandler {
 
   @Rpc(E.create)
   create(ctx: RpcContext<typeof E.create>) {
-    return this.subscriptions.create(request(ctx), ctx.body);
-  }
-
-  @Rpc(E.upgrade)
-  upgrade(ctx: RpcContext<typeof E.upgrade>) {
-    return this.subscriptions.upgrade(request(ctx), ctx.body);
+    return this.subscriptions.create(changeRequest(ctx), ctx.body);
   }
 
   @Rpc(E.downgrade)
   downgrade(ctx: RpcContext<typeof E.downgrade>) {
-    return this.subscriptions.downgrade(request(ctx), ctx.body);
+    return this.subscriptions.downgrade(changeRequest(ctx), ctx.body);
   }
 
   @Rpc(E.cancel)
   cancel(ctx: RpcContext<typeof E.cancel>) {
-    return this.subscriptions.cancel(request(ctx), ctx.body);
+    return this.subscriptions.cancel(changeRequest(ctx), ctx.body);
   }
 
   @Rpc(E.adminUpdate)
   adminUpdate(ctx: RpcContext<typeof E.adminUpdate>) {
-    return this.subscriptions.adminUpdate(request(ctx), ctx.body);
+    return this.subscriptions.adminUpdate(changeRequest(ctx), ctx.body);
   }
 
   @Rpc(E.startForRegistration)

@@ -2,38 +2,23 @@ import { Inject, Injectable } from '@nestjs/common';
 import {
   AppError,
   BillingInterval,
-  newId,
-  PaymentChoice,
   PlanId,
-  Principal,
   Subscription,
   SubscriptionAdminUpdate,
   SubscriptionCancel,
   SubscriptionChangeResult,
   SubscriptionCreate,
   SubscriptionDowngrade,
-  SubscriptionUpgrade,
 } from '@org-mgmt/contracts';
-import { CLOCK, Clock, IdempotencyKeys, isUniqueViolation, Knex, ReplayedResponse } from '@org-mgmt/runtime';
-import { DeletedOrgsRepository } from '../orgs/deleted-orgs.repository';
+import { CLOCK, Clock, Knex, ReplayedResponse } from '@org-mgmt/runtime';
+import { DeletedOrgsRepository } from '../org-events/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
-import { paymentKey, PaymentPurpose, PaymentRepository, SubscriptionPayment } from '../payments/payment.repository';
-import { compareChange, planById, priceOf } from '../plans/catalogue';
+import { SubscriptionPayment } from '../payments/payment.repository';
+import { compareChange, priceOf } from '../plans/catalogue';
 import { ChangeRecorder } from './change-recorder';
-import { prorate } from './proration';
-import {
-  publicSubscription,
-  StoredSubscription,
-  SubscriptionFields,
-  SubscriptionRepository,
-} from './subscription.repository';
+import { cardOf, ChangeRequest, ChangeRequests, notA, orderedBy, uniqueAsConflict } from './change-requests';
+import { publicSubscription, StoredSubscription, SubscriptionRepository } from './subscription.repository';
 import { alreadySubscribed, SubscriptionTransitions } from './transitions';
-
-interface Request {
-  orgId: string;
-  principal: Principal;
-  idempotencyKey?: string;
-}
 
 /** The customer-facing lifecycle and the operator override. */
 @Injectable()
@@ -41,12 +26,11 @@ export class SubscriptionService {
   constructor(
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly subscriptions: SubscriptionRepository,
-    private readonly payments: PaymentRepository,
+    private readonly requests: ChangeRequests,
     private readonly transitions: SubscriptionTransitions,
     private readonly recorder: ChangeRecorder,
     private readonly flow: PaymentFlow,
     private readonly deletedOrgs: DeletedOrgsRepository,
-    private readonly idempotencyKeys: IdempotencyKeys,
   ) {}
 
   async current(orgId: string): Promise<Subscription> {
@@ -56,11 +40,11 @@ export class SubscriptionService {
   }
 
   /** A free plan starts at once; a paid plan starts when its first period is paid. */
-  async create(req: Request, input: SubscriptionCreate): Promise<SubscriptionChangeResult | ReplayedResponse> {
-    const replay = await this.replay(req, 'create', input.plan, input.interval);
+  async create(req: ChangeRequest, input: SubscriptionCreate): Promise<SubscriptionChangeResult | ReplayedResponse> {
+    const replay = await this.requests.replay(req, 'create', input.plan, input.interval);
     if (replay) return replay;
     const amount = priceOf(input.plan, input.interval);
-    if (amount > 0) this.checkPayment(input.payment);
+    if (amount > 0) this.requests.checkPayment(input.payment);
     const now = this.clock.now();
     const outcome = await this.recorder
       .transaction(
@@ -79,19 +63,17 @@ export class SubscriptionService {
             });
             return { kind: 'free', sub };
           }
-          const opened = this.newPayment(
-            req,
-            'create',
-            null,
-            input.plan,
-            input.interval,
+          const opened = await this.flow.open(trx, {
+            ...orderedBy(req),
+            purpose: 'create',
+            subscriptionId: null,
+            plan: input.plan,
+            interval: input.interval,
             amount,
-            input.payment!,
-            null,
-            now,
-          );
-          await this.claimKey(trx, opened);
-          await this.flow.open(trx, opened);
+            choice: input.payment!,
+            proration: null,
+            at: now,
+          });
           return { kind: 'opened', payment: opened };
         },
       )
@@ -101,111 +83,31 @@ export class SubscriptionService {
     return this.flow.collect(outcome.payment, cardOf(input.payment));
   }
 
-  /** Immediate and prorated to the second (see proration.ts); nothing due applies without a payment. */
-  async upgrade(req: Request, input: SubscriptionUpgrade): Promise<SubscriptionChangeResult | ReplayedResponse> {
-    const now = this.clock.now();
-    type Outcome =
-      | { kind: 'done'; result: SubscriptionChangeResult | ReplayedResponse }
-      | { kind: 'opened'; payment: SubscriptionPayment };
-    const outcome = await this.recorder
-      .transaction(async (trx): Promise<Outcome> => {
-        const sub = await this.lockedLive(trx, req.orgId);
-        const interval = input.interval ?? sub.interval;
-        const replay = await this.replay(req, 'upgrade', input.plan, interval, trx);
-        if (replay) return { kind: 'done', result: replay };
-        if (sub.status === 'past_due')
-          throw new AppError('CONFLICT', 'The last renewal is unpaid: settle it before upgrading');
-        const kind = compareChange(sub, { plan: input.plan, interval });
-        if (kind !== 'upgrade') throw notA('upgrade', kind, sub, input.plan, interval);
-        const proration = prorate({
-          oldPrice: sub.priceAmount,
-          periodStart: sub.currentPeriodStart,
-          periodEnd: sub.currentPeriodEnd,
-          newPrice: priceOf(input.plan, interval),
-          keepsPeriod: interval === sub.interval,
-          at: now,
-          currency: sub.currency,
-        });
-        const stamped = { ...proration, at: now };
-        if (proration.amountDue === 0) {
-          const after = await this.transitions.upgrade(trx, sub, {
-            plan: input.plan,
-            interval,
-            proration: stamped,
-            changedBy: req.principal.sub,
-            amountCharged: 0,
-            at: now,
-          });
-          return {
-            kind: 'done',
-            result: { subscription: publicSubscription(after), amountCharged: 0, proration, payment: null },
-          };
-        }
-        this.checkPayment(input.payment);
-        const opened = this.newPayment(
-          req,
-          'upgrade',
-          sub.id,
-          input.plan,
-          interval,
-          proration.amountDue,
-          input.payment!,
-          stamped,
-          now,
-        );
-        await this.claimKey(trx, opened);
-        await this.flow.open(trx, opened);
-        return { kind: 'opened', payment: opened };
-      })
-      .catch(uniqueAsConflict);
-    if (outcome.kind === 'done') return outcome.result;
-    return this.flow.collect(outcome.payment, cardOf(input.payment));
-  }
-
   /** Takes effect at the period end; replaces an earlier scheduled downgrade or cancellation. */
-  async downgrade(req: Request, input: SubscriptionDowngrade): Promise<Subscription> {
+  async downgrade(req: ChangeRequest, input: SubscriptionDowngrade): Promise<Subscription> {
     return this.recorder.transaction(async (trx) => {
-      const sub = await this.lockedLive(trx, req.orgId);
+      const sub = await this.requests.lockedLive(trx, req.orgId);
       const interval = input.interval ?? sub.interval;
       const kind = compareChange(sub, { plan: input.plan, interval });
       if (kind !== 'downgrade') throw notA('downgrade', kind, sub, input.plan, interval);
-      const now = this.clock.now();
-      const after = await this.subscriptions.update(
+      const after = await this.transitions.scheduleDowngrade(
         trx,
-        sub.id,
-        { scheduled: { plan: input.plan, interval }, cancelAtPeriodEnd: false },
-        now,
+        sub,
+        { plan: input.plan, interval },
+        { changedBy: req.principal.sub, at: this.clock.now() },
       );
-      await this.recorder.record(trx, {
-        change: 'downgrade_scheduled',
-        before: sub,
-        after,
-        changedBy: req.principal.sub,
-        at: now,
-        details: { plan: input.plan, interval, effectiveAt: sub.currentPeriodEnd },
-      });
       return publicSubscription(after);
     });
   }
 
   /** At the period end by default (repeating it changes nothing); `immediate` ends it now, without refund. */
-  async cancel(req: Request, input: SubscriptionCancel): Promise<Subscription> {
+  async cancel(req: ChangeRequest, input: SubscriptionCancel): Promise<Subscription> {
     return this.recorder.transaction(async (trx) => {
-      const sub = await this.lockedLive(trx, req.orgId);
-      const now = this.clock.now();
-      const reason = input.reason ?? null;
-      if (input.immediate)
-        return publicSubscription(await this.transitions.cancelNow(trx, sub, req.principal.sub, now, reason));
-      if (sub.cancelAtPeriodEnd) return publicSubscription(sub);
-      const after = await this.subscriptions.update(trx, sub.id, { cancelAtPeriodEnd: true, scheduled: null }, now);
-      await this.recorder.record(trx, {
-        change: 'cancel_scheduled',
-        before: sub,
-        after,
-        changedBy: req.principal.sub,
-        at: now,
-        reason,
-      });
+      const sub = await this.requests.lockedLive(trx, req.orgId);
+      const by = { changedBy: req.principal.sub, at: this.clock.now(), reason: input.reason ?? null };
+      const after = input.immediate
+        ? await this.transitions.cancelNow(trx, sub, by)
+        : await this.transitions.scheduleCancellation(trx, sub, by);
       return publicSubscription(after);
     });
   }
@@ -218,7 +120,12 @@ export class SubscriptionService {
     reason: string | null,
   ): Promise<void> {
     const sub = await this.subscriptions.lockLive(trx, orgId);
-    if (sub) await this.transitions.cancelNow(trx, sub, changedBy, this.clock.now(), reason ?? 'Account cancelled');
+    if (sub)
+      await this.transitions.cancelNow(trx, sub, {
+        changedBy,
+        at: this.clock.now(),
+        reason: reason ?? 'Account cancelled',
+      });
   }
 
   /**
@@ -280,7 +187,7 @@ export class SubscriptionService {
    * overrides travel to orgs on the subscription.changed event. With no subscription, naming a plan
    * starts one.
    */
-  async adminUpdate(req: Request, input: SubscriptionAdminUpdate): Promise<Subscription> {
+  async adminUpdate(req: ChangeRequest, input: SubscriptionAdminUpdate): Promise<Subscription> {
     return this.recorder.transaction(async (trx) => {
       const now = this.clock.now();
       const changedBy = req.principal.sub;
@@ -302,18 +209,7 @@ export class SubscriptionService {
           priceAmount: input.priceAmount,
         });
       }
-      const fields = adminFields(sub, input, now);
-      const after = Object.keys(fields).length ? await this.subscriptions.update(trx, sub.id, fields, now) : sub;
-      await this.recorder.record(trx, {
-        change: 'admin_updated',
-        before: sub,
-        after,
-        changedBy,
-        at: now,
-        reason: input.reason,
-        details: { request: input, before: publicSubscription(sub), after: publicSubscription(after) },
-        featureOverrides: input.features,
-      });
+      const after = await this.transitions.override(trx, sub, input, { changedBy, at: now });
       return publicSubscription(after);
     });
   }
@@ -323,144 +219,4 @@ export class SubscriptionService {
     if (await this.deletedOrgs.isDeleted(trx, orgId))
       throw new AppError('CONFLICT', `Organisation ${orgId} was deleted: it cannot subscribe again`);
   }
-
-  private checkPayment(payment: PaymentChoice | undefined): void {
-    requirePayment(payment);
-    this.flow.checkChoice(payment);
-  }
-
-  private async lockedLive(trx: Knex.Transaction, orgId: string): Promise<StoredSubscription> {
-    const sub = await this.subscriptions.lockLive(trx, orgId);
-    if (!sub) throw new AppError('NOT_FOUND', `Organisation ${orgId} has no live subscription`);
-    return sub;
-  }
-
-  /**
-   * A request repeated with the same Idempotency-Key answers the first result, byte for byte, and charges nothing.
-   * Inside a transaction, pass it: a second pool connection while holding the row lock starves the pool.
-   */
-  private async replay(
-    req: Request,
-    purpose: PaymentPurpose,
-    plan: PlanId,
-    interval: BillingInterval,
-    trx?: Knex.Transaction,
-  ): Promise<ReplayedResponse | null> {
-    if (!req.idempotencyKey) return null;
-    const earlier = await this.idempotencyKeys.find(
-      paymentKey(req.orgId, req.idempotencyKey, { purpose, plan, interval }),
-      trx,
-    );
-    if (!earlier) return null;
-    if (earlier.replay) return earlier.replay;
-    const payment = await this.payments.findByIdempotencyKey(req.orgId, req.idempotencyKey, trx);
-    if (payment?.status === 'failed') throw new AppError('PAYMENT_FAILED', 'The payment of this request failed');
-    throw new AppError('CONFLICT', 'The request with this Idempotency-Key is still being paid');
-  }
-
-  /** The payment's Idempotency-Key is claimed with it; a concurrent request that claimed it first wins. */
-  private async claimKey(trx: Knex.Transaction, payment: SubscriptionPayment): Promise<void> {
-    if (!payment.idempotencyKey) return;
-    if (await this.idempotencyKeys.claim(trx, paymentKey(payment.orgId, payment.idempotencyKey, payment)))
-      throw concurrentChange();
-  }
-
-  private newPayment(
-    req: Request,
-    purpose: PaymentPurpose,
-    subscriptionId: string | null,
-    plan: PlanId,
-    interval: BillingInterval,
-    amount: number,
-    choice: PaymentChoice,
-    proration: SubscriptionPayment['proration'],
-    now: number,
-  ): SubscriptionPayment {
-    return {
-      id: newId('subscriptionPayment'),
-      orgId: req.orgId,
-      subscriptionId,
-      purpose,
-      plan,
-      interval,
-      amount,
-      currency: planById(plan).currency,
-      method: choice.method,
-      gateway: choice.method === 'card' ? choice.gateway : null,
-      gatewayPaymentId: null,
-      status: 'pending',
-      idempotencyKey: req.idempotencyKey ?? null,
-      requestedBy: req.principal.sub,
-      proration,
-      createdAt: now,
-      completedAt: null,
-      refundDueReason: null,
-    };
-  }
-}
-
-function adminFields(sub: StoredSubscription, input: SubscriptionAdminUpdate, now: number): SubscriptionFields {
-  const fields: SubscriptionFields = {};
-  if (input.plan !== undefined) fields.plan = input.plan;
-  if (input.interval !== undefined) fields.interval = input.interval;
-  if (input.priceAmount !== undefined) fields.priceAmount = input.priceAmount;
-  else if (input.plan !== undefined || input.interval !== undefined)
-    fields.priceAmount = priceOf(input.plan ?? sub.plan, input.interval ?? sub.interval);
-  if (input.currentPeriodEnd !== undefined) {
-    if (input.currentPeriodEnd <= sub.currentPeriodStart) {
-      throw new AppError('VALIDATION_FAILED', 'currentPeriodEnd must be after the period start', {
-        fields: [{ path: 'body.currentPeriodEnd', message: `must be after ${sub.currentPeriodStart}` }],
-      });
-    }
-    fields.currentPeriodEnd = input.currentPeriodEnd;
-  }
-  if (input.status !== undefined && input.status !== sub.status) {
-    fields.status = input.status;
-    if (input.status === 'cancelled')
-      Object.assign(fields, { cancelledAt: now, cancelAtPeriodEnd: false, scheduled: null });
-    if (input.status === 'active') fields.unpaidPeriodEnd = null;
-  }
-  return fields;
-}
-
-function cardOf(payment: PaymentChoice | undefined): string | undefined {
-  return payment?.method === 'card' ? payment.paymentMethodId : undefined;
-}
-
-function requirePayment(payment: PaymentChoice | undefined): asserts payment is PaymentChoice {
-  if (payment) return;
-  throw new AppError('VALIDATION_FAILED', 'A paid plan needs a payment', {
-    fields: [{ path: 'body.payment', message: 'required for a paid plan: {"method": "credits"} or a card' }],
-  });
-}
-
-function notA(
-  wanted: 'upgrade' | 'downgrade',
-  kind: string,
-  sub: StoredSubscription,
-  plan: PlanId,
-  interval: BillingInterval,
-): AppError {
-  const from = `${sub.plan} (${sub.interval})`;
-  const to = `${plan} (${interval})`;
-  const hint =
-    kind === 'same'
-      ? 'it is the current plan'
-      : kind === 'mixed'
-        ? 'a higher plan on a shorter interval is not one move: do it in two'
-        : `use ${wanted === 'upgrade' ? 'downgrade' : 'upgrade'}`;
-  return new AppError(
-    'CONFLICT',
-    `${from} → ${to} is not ${wanted === 'upgrade' ? 'an upgrade' : 'a downgrade'}: ${hint}`,
-  );
-}
-
-/** Two racing writers: the unique indexes decide; the loser gets a 409, never a 500. */
-function uniqueAsConflict(err: unknown): never {
-  if (isUniqueViolation(err)) throw concurrentChange();
-  throw err;
-}
-
-function concurrentChange(): AppError {
-  return new AppError('CONFLICT', 'A concurrent request changed this subscription; retry');
 }

@@ -1,7 +1,7 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { EVENT_CONSUMERS } from '@org-mgmt/contracts';
 import { EventConsumers } from '@org-mgmt/runtime';
-import { SubscriptionService } from './subscription.service';
+import { SubscriptionService } from '../subscriptions/subscription.service';
 
 /** When orgs cancels an account (org.status_changed with cause account_cancelled), its subscription ends at once. */
 @Injectable()

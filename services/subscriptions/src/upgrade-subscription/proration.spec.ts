@@ -1,5 +1,5 @@
 import { compareChange } from '../plans/catalogue';
-import { periodEnd } from './periods';
+import { periodEnd } from '../subscriptions/periods';
 import { prorate } from './proration';
 
 const JAN_1 = Date.UTC(2026, 0, 1);
