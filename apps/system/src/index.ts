@@ -6,6 +6,7 @@ import {
   AppConfig,
   AssertionVerifier,
   Bus,
+  databaseAnswers,
   BUS_SIGNERS,
   BusKeyError,
   BusSigner,
@@ -73,7 +74,7 @@ function processName(options: SystemOptions): string {
 function readinessChecks(bus: Bus, services: readonly RunningService[]): ReadinessCheck[] {
   return [
     { name: bus.kind === 'nats' ? 'nats' : 'bus', check: () => bus.healthy() },
-    ...services.map((s) => ({ name: `${s.name}.database`, check: () => s.db.raw('select 1').then(() => true) })),
+    ...services.map((s) => ({ name: `${s.name}.database`, check: () => databaseAnswers(s.db) })),
   ];
 }
 

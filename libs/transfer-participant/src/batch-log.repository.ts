@@ -1,6 +1,6 @@
 import { ParticipantBatchReply, ParticipantBatchRequest, ParticipantRollbackReply } from '@org-mgmt/contracts';
 import { Knex } from '@org-mgmt/runtime';
-import { BATCH_LOG_TABLE } from './batch-log.migration';
+import { BATCH_LOG_TABLE } from '../migrations/batch-log-table';
 import { Row } from './transfer-table';
 
 interface BatchLogRow {

@@ -1,4 +1,4 @@
-export * from './batch-log.migration';
+export * from '../migrations/batch-log-table';
 export * from './derived-id';
 export * from './transfer-table';
 export * from './transfer-participant';

@@ -56,6 +56,14 @@ export async function migrate(db: Knex, schema: string, migrations: readonly Mig
 }
 
 /** PostgreSQL's unique_violation: a concurrent writer got there first. */
+/** One round trip: the database answers (readiness and health checks). */
+export function databaseAnswers(db: Knex): Promise<boolean> {
+  return db.raw('select 1').then(
+    () => true,
+    () => false,
+  );
+}
+
 export function isUniqueViolation(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '23505';
 }

@@ -1,6 +1,5 @@
 import { EventContract, EventEnvelope, newId } from '@org-mgmt/contracts';
 import { Knex } from 'knex';
-import { Migration } from '../db/database';
 import { Logger } from 'pino';
 import { z } from 'zod';
 import { outboxLag, OutboxBacklogReading, reportOutboxBacklog } from '../observability/metrics';
@@ -8,25 +7,6 @@ import { jitteredBackoff } from '../service/backoff';
 import { Clock, systemClock } from '../service/clock';
 import { EventBus } from './event-bus';
 import { eventTables } from './event-tables.repository';
-
-/** Tables every service with events has in its own schema: its outbox and its consumers' dedupe log. */
-export async function createEventTables(db: Knex): Promise<void> {
-  await db.schema.createTable('outbox', (t) => {
-    t.bigIncrements('seq').primary();
-    t.text('id').notNullable().unique();
-    t.text('subject').notNullable();
-    t.jsonb('envelope').notNullable();
-    t.bigInteger('created_at').notNullable();
-    t.bigInteger('published_at');
-  });
-  await db.raw('CREATE INDEX outbox_unpublished ON outbox (seq) WHERE published_at IS NULL');
-  await db.schema.createTable('processed_events', (t) => {
-    t.text('consumer').notNullable();
-    t.text('event_id').notNullable();
-    t.bigInteger('processed_at').notNullable();
-    t.primary(['consumer', 'event_id']);
-  });
-}
 
 /** Writes events in the same transaction as the state change they describe. */
 export class Outbox {
@@ -187,24 +167,3 @@ export function idempotentHandler(
 }
 
 /** The first migration of every service: its outbox and its consumers' dedupe log. */
-export const eventTablesMigration: Migration = {
-  name: '20261123000000_event_tables',
-  up: createEventTables,
-  async down(db: Knex) {
-    await db.schema.dropTableIfExists('processed_events');
-    await db.schema.dropTableIfExists('outbox');
-  },
-};
-
-/** The indexes pruning walks (EventRetention): published outbox rows by publication, processed events by age. */
-export const eventRetentionIndexesMigration: Migration = {
-  name: '20261202000000_event_retention_indexes',
-  async up(db: Knex) {
-    await db.raw('CREATE INDEX outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL');
-    await db.raw('CREATE INDEX processed_events_processed_at ON processed_events (processed_at)');
-  },
-  async down(db: Knex) {
-    await db.raw('DROP INDEX IF EXISTS processed_events_processed_at');
-    await db.raw('DROP INDEX IF EXISTS outbox_published');
-  },
-};

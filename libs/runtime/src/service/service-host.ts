@@ -7,7 +7,7 @@ import { Knex } from 'knex';
 import { Logger } from 'pino';
 import { AppConfig } from '../config';
 import { nestLogger, serviceLogger } from '../logger';
-import { createDatabase, migrate, Migration } from '../db/database';
+import { createDatabase, databaseAnswers, migrate, Migration } from '../db/database';
 import { DAY_MS, EventRetention } from '../events/event-retention';
 import { Outbox, OutboxRelay } from '../events/outbox';
 import { Clock, systemClock } from './clock';
@@ -53,10 +53,7 @@ function healthController(service: ServiceName): Type<unknown> {
 
     @MessagePattern(`${service}.health.check`)
     async check(): Promise<RpcResult<HealthReport>> {
-      const database = await this.db.raw('select 1').then(
-        () => true,
-        () => false,
-      );
+      const database = await databaseAnswers(this.db);
       return { ok: true, data: { service, status: database ? 'ok' : 'degraded', checks: { database } } };
     }
   }

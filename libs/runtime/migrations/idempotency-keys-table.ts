@@ -1,4 +1,4 @@
-import { Knex, Migration } from '../db/database';
+import { Knex, Migration } from '../src/db/database';
 
 /**
  * The table IdempotencyKeys owns, for a service that has none yet. Billing's, created by its own
