@@ -10,6 +10,7 @@ import {
 } from '@org-mgmt/runtime';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentPurpose, paymentKey, PaymentRepository } from '../payments/payment.repository';
+import { compareChange } from '../plans/catalogue';
 import { StoredSubscription, SubscriptionRepository } from './subscription.repository';
 
 /** Who asks for a change of the org's subscription, with the request's Idempotency-Key. */
@@ -83,15 +84,16 @@ export function requirePayment(payment: PaymentChoice | undefined): asserts paym
   });
 }
 
-export function notA(
-  wanted: 'upgrade' | 'downgrade',
-  kind: string,
-  sub: StoredSubscription,
-  plan: PlanId,
-  interval: BillingInterval,
-): AppError {
-  const from = `${sub.plan} (${sub.interval})`;
-  const to = `${plan} (${interval})`;
+/** Why a plan change is refused: the move asked for is not the one the endpoint makes. */
+export function notA(move: {
+  wanted: 'upgrade' | 'downgrade';
+  kind: ReturnType<typeof compareChange>;
+  from: StoredSubscription;
+  to: { plan: PlanId; interval: BillingInterval };
+}): AppError {
+  const { wanted, kind } = move;
+  const from = `${move.from.plan} (${move.from.interval})`;
+  const to = `${move.to.plan} (${move.to.interval})`;
   const hint =
     kind === 'same'
       ? 'it is the current plan'

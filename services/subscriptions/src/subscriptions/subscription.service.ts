@@ -89,7 +89,8 @@ export class SubscriptionService {
       const sub = await this.requests.lockedLive(trx, req.orgId);
       const interval = input.interval ?? sub.interval;
       const kind = compareChange(sub, { plan: input.plan, interval });
-      if (kind !== 'downgrade') throw notA('downgrade', kind, sub, input.plan, interval);
+      if (kind !== 'downgrade')
+        throw notA({ wanted: 'downgrade', kind, from: sub, to: { plan: input.plan, interval } });
       const after = await this.transitions.scheduleDowngrade(
         trx,
         sub,
