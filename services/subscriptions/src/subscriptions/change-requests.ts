@@ -8,6 +8,7 @@ import {
   requireOrgId,
   RpcContext,
 } from '@org-mgmt/runtime';
+import { DeletedOrgsRepository } from '../org-events/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentPurpose, paymentKey, PaymentRepository } from '../payments/payment.repository';
 import { compareChange } from '../plans/catalogue';
@@ -32,6 +33,7 @@ export class ChangeRequests {
     private readonly payments: PaymentRepository,
     private readonly flow: PaymentFlow,
     private readonly idempotencyKeys: IdempotencyKeys,
+    private readonly deletedOrgs: DeletedOrgsRepository,
   ) {}
 
   checkPayment(payment: PaymentChoice | undefined): void {
@@ -43,6 +45,12 @@ export class ChangeRequests {
     const sub = await this.subscriptions.lockLive(trx, orgId);
     if (!sub) throw new AppError('NOT_FOUND', `Organisation ${orgId} has no live subscription`);
     return sub;
+  }
+
+  /** A deleted org's subscription ended with it (org.deleted); nobody can start a new one. */
+  async requireNotDeleted(trx: Knex.Transaction, orgId: string): Promise<void> {
+    if (await this.deletedOrgs.isDeleted(trx, orgId))
+      throw new AppError('CONFLICT', `Organisation ${orgId} was deleted: it cannot subscribe again`);
   }
 
   /**
