@@ -1,7 +1,9 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { EVENT_CONSUMERS } from '@org-mgmt/contracts';
 import { EventConsumers } from '@org-mgmt/runtime';
-import { SubscriptionService } from '../subscriptions/subscription.service';
+import { StartSubscriptionForRegistration } from '../start-subscription-for-registration/start-subscription-for-registration';
+import { DeletedOrgsRepository } from './deleted-orgs.repository';
+import { EndOrgSubscription } from './end-org-subscription';
 
 /**
  * org.created with a `plan` (from org-register) starts the org's subscription on it; org.deleted
@@ -11,20 +13,29 @@ import { SubscriptionService } from '../subscriptions/subscription.service';
 export class OrgLifecycleConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly consumers: EventConsumers,
-    private readonly subscriptions: SubscriptionService,
+    private readonly startForRegistration: StartSubscriptionForRegistration,
+    private readonly endOrgSubscription: EndOrgSubscription,
+    private readonly deletedOrgs: DeletedOrgsRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.consumers.consume(EVENT_CONSUMERS.subscriptionsOrgCreated, async (data, trx) => {
       if (!data.plan) return;
-      await this.subscriptions.startForRegistration(trx, {
+      await this.startForRegistration.startIn(trx, {
         orgId: data.orgId,
         ...data.plan,
         changedBy: data.createdBy ?? 'system:orgs',
       });
     });
-    await this.consumers.consume(EVENT_CONSUMERS.subscriptionsOrgDeleted, (data, trx) =>
-      this.subscriptions.cancelForDeletedOrg(trx, data),
-    );
+    // Like an immediate cancel (no refund), with the deletion's reason; the org is remembered so
+    // nothing starts a subscription for it again.
+    await this.consumers.consume(EVENT_CONSUMERS.subscriptionsOrgDeleted, async (data, trx) => {
+      await this.deletedOrgs.record(trx, data);
+      await this.endOrgSubscription.execute(trx, {
+        orgId: data.orgId,
+        changedBy: data.deletedBy,
+        reason: `Organisation deleted: ${data.reason}`,
+      });
+    });
   }
 }

@@ -8,8 +8,10 @@ import {
   requireOrgId,
   RpcContext,
 } from '@org-mgmt/runtime';
+import { DeletedOrgsRepository } from '../org-events/deleted-orgs.repository';
 import { PaymentFlow } from '../payments/payment-flow';
 import { PaymentPurpose, paymentKey, PaymentRepository } from '../payments/payment.repository';
+import { compareChange } from '../plans/catalogue';
 import { StoredSubscription, SubscriptionRepository } from './subscription.repository';
 
 /** Who asks for a change of the org's subscription, with the request's Idempotency-Key. */
@@ -31,6 +33,7 @@ export class ChangeRequests {
     private readonly payments: PaymentRepository,
     private readonly flow: PaymentFlow,
     private readonly idempotencyKeys: IdempotencyKeys,
+    private readonly deletedOrgs: DeletedOrgsRepository,
   ) {}
 
   checkPayment(payment: PaymentChoice | undefined): void {
@@ -42,6 +45,12 @@ export class ChangeRequests {
     const sub = await this.subscriptions.lockLive(trx, orgId);
     if (!sub) throw new AppError('NOT_FOUND', `Organisation ${orgId} has no live subscription`);
     return sub;
+  }
+
+  /** A deleted org's subscription ended with it (org.deleted); nobody can start a new one. */
+  async requireNotDeleted(trx: Knex.Transaction, orgId: string): Promise<void> {
+    if (await this.deletedOrgs.isDeleted(trx, orgId))
+      throw new AppError('CONFLICT', `Organisation ${orgId} was deleted: it cannot subscribe again`);
   }
 
   /**
@@ -83,15 +92,16 @@ export function requirePayment(payment: PaymentChoice | undefined): asserts paym
   });
 }
 
-export function notA(
-  wanted: 'upgrade' | 'downgrade',
-  kind: string,
-  sub: StoredSubscription,
-  plan: PlanId,
-  interval: BillingInterval,
-): AppError {
-  const from = `${sub.plan} (${sub.interval})`;
-  const to = `${plan} (${interval})`;
+/** Why a plan change is refused: the move asked for is not the one the endpoint makes. */
+export function notA(move: {
+  wanted: 'upgrade' | 'downgrade';
+  kind: ReturnType<typeof compareChange>;
+  from: StoredSubscription;
+  to: { plan: PlanId; interval: BillingInterval };
+}): AppError {
+  const { wanted, kind } = move;
+  const from = `${move.from.plan} (${move.from.interval})`;
+  const to = `${move.to.plan} (${move.to.interval})`;
   const hint =
     kind === 'same'
       ? 'it is the current plan'

@@ -43,7 +43,7 @@ export class UpgradeSubscription {
         if (sub.status === 'past_due')
           throw new AppError('CONFLICT', 'The last renewal is unpaid: settle it before upgrading');
         const kind = compareChange(sub, { plan: input.plan, interval });
-        if (kind !== 'upgrade') throw notA('upgrade', kind, sub, input.plan, interval);
+        if (kind !== 'upgrade') throw notA({ wanted: 'upgrade', kind, from: sub, to: { plan: input.plan, interval } });
         const proration = prorate({
           oldPrice: sub.priceAmount,
           periodStart: sub.currentPeriodStart,
