@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { JobLockRepository } from './jobs/job-lock.repository';
 import { JobHandler } from './jobs/job.handler';
+import { JobTransitions } from './jobs/job-transitions';
 import { JobRepository } from './jobs/job.repository';
 import { JobRunner } from './jobs/job.runner';
 import { JobScheduler } from './jobs/job.scheduler';
@@ -19,6 +20,7 @@ import { recordStoreParticipantProvider, RecordStoreTransferHandler } from './re
     OrgChangeService,
     JobRepository,
     JobLockRepository,
+    JobTransitions,
     ParticipantClient,
     JobRunner,
     JobScheduler,

@@ -6,10 +6,11 @@ import {
   Principal,
   TransferDatatype,
   TransferJob,
-  TransferJobStatus,
   TransferMode,
 } from '@org-mgmt/contracts';
 import { callAsSystem, CLOCK, Clock, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
+import { jobNotFound } from './job-not-found';
+import { JobTransitions } from './job-transitions';
 import { JobPageRequest, JobRepository } from './job.repository';
 import { JobScheduler } from './job.scheduler';
 import { ParticipantClient } from './participant.client';
@@ -22,14 +23,12 @@ export interface JobRequest {
   batchSize: number;
 }
 
-const RESUMABLE: TransferJobStatus[] = ['failed', 'cancelled'];
-const ROLLBACKABLE: TransferJobStatus[] = ['failed', 'cancelled', 'completed', 'rollback_failed'];
-
 /** Creates, reads and steers transfer jobs; the JobScheduler and its JobRunner do the moving. */
 @Injectable()
 export class JobService {
   constructor(
     private readonly jobs: JobRepository,
+    private readonly transitions: JobTransitions,
     private readonly scheduler: JobScheduler,
     private readonly participants: ParticipantClient,
     @Inject(RPC_CLIENT) private readonly rpc: RpcClient,
@@ -52,7 +51,7 @@ export class JobService {
 
   async get(id: string): Promise<TransferJob> {
     const job = await this.jobs.find(id);
-    if (!job) throw notFound(id);
+    if (!job) throw jobNotFound(id);
     return job;
   }
 
@@ -62,38 +61,20 @@ export class JobService {
 
   /** A queued job stops at once; a running one after its current batch. */
   async cancel(id: string): Promise<TransferJob> {
-    await this.jobs.transaction(async (trx) => {
-      const job = await this.jobs.state(id, trx);
-      if (!job) throw notFound(id);
-      const now = this.clock.now();
-      if (job.status === 'queued') await this.jobs.cancelQueued(trx, id, now);
-      else if (job.status === 'running') await this.jobs.requestCancel(trx, id, now);
-      else throw new AppError('CONFLICT', `A ${job.status} transfer cannot be cancelled`);
-    });
+    await this.transitions.cancel(id);
     return this.get(id);
   }
 
   /** Continues from each datatype's last committed cursor. */
   async resume(id: string): Promise<TransferJob> {
-    await this.jobs.transaction(async (trx) => {
-      const job = await this.jobs.state(id, trx);
-      if (!job) throw notFound(id);
-      if (!RESUMABLE.includes(job.status)) throw new AppError('CONFLICT', `A ${job.status} transfer cannot be resumed`);
-      await this.jobs.requeue(trx, id, RESUMABLE, this.clock.now());
-    });
+    await this.transitions.resume(id);
     this.scheduler.kick();
     return this.get(id);
   }
 
   /** Undoes every committed batch, newest first. */
   async rollback(id: string): Promise<TransferJob> {
-    await this.jobs.transaction(async (trx) => {
-      const job = await this.jobs.state(id, trx);
-      if (!job) throw notFound(id);
-      if (!ROLLBACKABLE.includes(job.status))
-        throw new AppError('CONFLICT', `A ${job.status} transfer cannot be rolled back`);
-      await this.jobs.startRollback(trx, id, ROLLBACKABLE, this.clock.now());
-    });
+    await this.transitions.rollback(id);
     this.scheduler.kick();
     return this.get(id);
   }
@@ -120,8 +101,4 @@ export class JobService {
         { fields: inactive },
       );
   }
-}
-
-function notFound(id: string): AppError {
-  return new AppError('NOT_FOUND', `Transfer ${id} not found`);
 }
