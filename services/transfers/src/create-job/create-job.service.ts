@@ -9,11 +9,9 @@ import {
   TransferMode,
 } from '@org-mgmt/contracts';
 import { callAsSystem, CLOCK, Clock, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
-import { jobNotFound } from './job-not-found';
-import { JobTransitions } from './job-transitions';
-import { JobPageRequest, JobRepository } from './job.repository';
-import { JobScheduler } from './job.scheduler';
-import { ParticipantClient } from './participant.client';
+import { JobRepository } from '../jobs/job.repository';
+import { JobScheduler } from '../jobs/job.scheduler';
+import { ParticipantClient } from '../jobs/participant.client';
 
 export interface JobRequest {
   datatypes: TransferDatatype[];
@@ -23,12 +21,11 @@ export interface JobRequest {
   batchSize: number;
 }
 
-/** Creates, reads and steers transfer jobs; the JobScheduler and its JobRunner do the moving. */
+/** Queues a transfer job; the JobScheduler and its JobRunner do the moving. */
 @Injectable()
-export class JobService {
+export class CreateJobService {
   constructor(
     private readonly jobs: JobRepository,
-    private readonly transitions: JobTransitions,
     private readonly scheduler: JobScheduler,
     private readonly participants: ParticipantClient,
     @Inject(RPC_CLIENT) private readonly rpc: RpcClient,
@@ -47,36 +44,6 @@ export class JobService {
     await this.jobs.insert({ id, ...request, requestedBy: principal.sub, steps, now: this.clock.now() });
     this.scheduler.kick();
     return (await this.jobs.find(id))!;
-  }
-
-  async get(id: string): Promise<TransferJob> {
-    const job = await this.jobs.find(id);
-    if (!job) throw jobNotFound(id);
-    return job;
-  }
-
-  list(request: JobPageRequest) {
-    return this.jobs.page(request);
-  }
-
-  /** A queued job stops at once; a running one after its current batch. */
-  async cancel(id: string): Promise<TransferJob> {
-    await this.transitions.cancel(id);
-    return this.get(id);
-  }
-
-  /** Continues from each datatype's last committed cursor. */
-  async resume(id: string): Promise<TransferJob> {
-    await this.transitions.resume(id);
-    this.scheduler.kick();
-    return this.get(id);
-  }
-
-  /** Undoes every committed batch, newest first. */
-  async rollback(id: string): Promise<TransferJob> {
-    await this.transitions.rollback(id);
-    this.scheduler.kick();
-    return this.get(id);
   }
 
   private async requireLiveOrgs(sourceOrgId: string, targetOrgId: string): Promise<void> {
