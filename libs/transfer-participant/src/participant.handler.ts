@@ -4,8 +4,6 @@ import { EndpointDef, participantEndpoints, TransferDatatype } from '@org-mgmt/c
 import { answer, contextFrom } from '@org-mgmt/runtime';
 import { TransferParticipant } from './transfer-participant';
 
-type Verb = 'describe' | 'batch' | 'rollback';
-
 /**
  * A Nest controller answering the participant patterns of `datatypes` (System callers only, input
  * parsed by the contract) with the module's TransferParticipant provider.
@@ -15,21 +13,14 @@ export function transferParticipantHandler(datatypes: readonly TransferDatatype[
   class TransferParticipantHandler {
     constructor(@Inject(TransferParticipant) readonly participant: TransferParticipant) {}
   }
-  const run: Record<Verb, (p: TransferParticipant, body: never) => Promise<unknown>> = {
-    describe: (p, body) => p.describe(body),
-    batch: (p, body) => p.transferBatch(body),
-    rollback: (p, body) => p.rollbackBatch(body),
-  };
+  const verbs = ['describe', 'batch', 'rollback'] as const;
   for (const datatype of datatypes) {
     const endpoints = participantEndpoints(datatype);
-    for (const verb of Object.keys(run) as Verb[]) {
+    for (const verb of verbs) {
       const def: EndpointDef = endpoints[verb];
       const key = `${verb}_${datatype}`;
       const handle = function (this: TransferParticipantHandler, raw: unknown) {
-        return answer(
-          async () => run[verb](this.participant, (await contextFrom(def, raw)).body as never),
-          def.pattern,
-        );
+        return answer(async () => this.participant[verb]((await contextFrom(def, raw)).body as never), def.pattern);
       };
       Object.defineProperty(TransferParticipantHandler.prototype, key, {
         value: handle,

@@ -49,7 +49,7 @@ export class TransferParticipant {
     return { datatype: request.datatype, orgId: request.orgId, count };
   }
 
-  async transferBatch(request: ParticipantBatchRequest): Promise<ParticipantBatchReply> {
+  async batch(request: ParticipantBatchRequest): Promise<ParticipantBatchReply> {
     const table = this.table(request.datatype);
     try {
       return await this.records.transaction(async (trx) => {
@@ -77,7 +77,7 @@ export class TransferParticipant {
     }
   }
 
-  async rollbackBatch(request: ParticipantRollbackRequest): Promise<ParticipantRollbackReply> {
+  async rollback(request: ParticipantRollbackRequest): Promise<ParticipantRollbackReply> {
     const table = this.table(request.datatype);
     return this.records.transaction(async (trx) => {
       const batch = await this.batchLog.find(trx, request.batchId, true);

@@ -100,7 +100,7 @@ type Db = Knex | Knex.Transaction;
 
 /**
  * Owns the tables transfer_jobs, transfer_job_steps and transfer_job_batches: jobs, their steps (one
- * per datatype, in order) and their committed batches.
+ * per datatype, in order) and their committed batches. Only JobTransitions moves a job's status.
  */
 @Injectable()
 export class JobRepository {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ErrorBody, TransferCompletedEvent, TransferDatatype } from '@org-mgmt/contracts';
-import { CLOCK, Clock, LOGGER, Logger, OUTBOX, Outbox } from '@org-mgmt/runtime';
+import { ErrorBody, TransferDatatype } from '@org-mgmt/contracts';
+import { CLOCK, Clock, LOGGER, Logger } from '@org-mgmt/runtime';
+import { JobTransitions } from './job-transitions';
 import { JobRepository, JobState, JobStep } from './job.repository';
 import { Attempt, ParticipantClient, Retrying, RunControl } from './participant.client';
 
@@ -13,7 +14,7 @@ export interface BatchCommitted {
 
 /**
  * Runs one job as far as it goes: its steps batch by batch, then completes it, or fails it; or rolls
- * it back. Every committed batch is recorded with its cursor before the next is sent, and batch ids
+ * it back. Its status moves through JobTransitions. Every committed batch is recorded with its cursor before the next is sent, and batch ids
  * are deterministic (job, step, batch number), so a job resumed after a crash re-sends at most its
  * last batch, which the participant answers without doing it twice.
  */
@@ -23,9 +24,9 @@ export class JobRunner {
 
   constructor(
     private readonly jobs: JobRepository,
+    private readonly transitions: JobTransitions,
     private readonly participants: ParticipantClient,
     @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
@@ -41,7 +42,7 @@ export class JobRunner {
     if (!job) return;
     if (job.status === 'rolling_back') return this.rollBack(job, control);
     if (job.status === 'queued') {
-      if (!(await this.jobs.start(job, this.clock.now()))) return;
+      if (!(await this.transitions.start(job))) return;
     } else if (job.status !== 'running') {
       return;
     }
@@ -51,7 +52,7 @@ export class JobRunner {
       if (step.status === 'completed') continue;
       if ((await this.runStep(job, step, datatypes, control)) !== 'completed') return;
     }
-    await this.complete(job);
+    await this.transitions.complete(job);
   }
 
   private async runStep(
@@ -80,7 +81,7 @@ export class JobRunner {
             },
             this.retrying(job.id, control),
           ),
-        async () => !control.running || (await this.cancelIfRequested(job.id, step)),
+        async () => !control.running || (await this.transitions.cancelIfRequested(job.id, step.position)),
       );
       if (!attempt) return 'stopped';
       if (attempt.kind === 'failed') {
@@ -120,42 +121,9 @@ export class JobRunner {
     return { control, onRetry: (error) => this.jobs.markRetrying(jobId, error, this.clock.now()) };
   }
 
-  private async cancelIfRequested(jobId: string, step: JobStep): Promise<boolean> {
-    // A plain read first: locking the row every batch would cost a commit (a WAL flush) per batch.
-    if (!(await this.jobs.state(jobId))?.cancelRequested) return false;
-    return this.jobs.transaction(async (trx) => {
-      const job = await this.jobs.state(jobId, trx);
-      if (!job?.cancelRequested) return false;
-      await this.jobs.setStepStatus({ jobId, position: step.position, status: 'cancelled' }, trx);
-      await this.jobs.finish(jobId, { from: ['running'], to: 'cancelled', now: this.clock.now() }, trx);
-      return true;
-    });
-  }
-
   private async fail(jobId: string, step: JobStep, error: ErrorBody): Promise<void> {
-    const now = this.clock.now();
-    await this.jobs.transaction(async (trx) => {
-      await this.jobs.setStepStatus({ jobId, position: step.position, status: 'failed', error }, trx);
-      await this.jobs.finish(jobId, { from: ['running'], to: 'failed', now, error }, trx);
-    });
+    await this.transitions.fail(jobId, step.position, error);
     this.logger.warn({ jobId, error }, 'transfer job failed');
-  }
-
-  private async complete(job: JobState): Promise<void> {
-    const now = this.clock.now();
-    await this.jobs.transaction(async (trx) => {
-      if (!(await this.jobs.finish(job.id, { from: ['running'], to: 'completed', now }, trx))) return;
-      const steps = await this.jobs.steps(job.id, trx);
-      await this.outbox.add(trx, TransferCompletedEvent, job.targetOrgId, {
-        transferId: job.id,
-        mode: job.mode,
-        sourceOrgId: job.sourceOrgId,
-        targetOrgId: job.targetOrgId,
-        datatypes: steps.map((s) => ({ datatype: s.datatype, transferred: s.transferred })),
-        requestedBy: job.requestedBy,
-        completedAt: now,
-      });
-    });
   }
 
   /** Undoes committed batches newest first; each undo is recorded before the next. */
@@ -173,20 +141,12 @@ export class JobRunner {
       );
       if (!attempt) return;
       if (attempt.kind === 'failed') {
-        await this.jobs.finish(job.id, {
-          from: ['rolling_back'],
-          to: 'rollback_failed',
-          now: this.clock.now(),
-          error: batchError(attempt.error, datatype, batch.batchId),
-        });
+        await this.transitions.rollbackFailed(job.id, batchError(attempt.error, datatype, batch.batchId));
         return;
       }
       await this.jobs.recordRollback(batch, attempt.data.restored, this.clock.now());
     }
-    await this.jobs.transaction(async (trx) => {
-      await this.jobs.markStepsRolledBack(trx, job.id);
-      await this.jobs.finish(job.id, { from: ['rolling_back'], to: 'rolled_back', now: this.clock.now() }, trx);
-    });
+    await this.transitions.rolledBack(job.id);
   }
 }
 
