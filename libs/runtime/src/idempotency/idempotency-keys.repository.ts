@@ -30,6 +30,9 @@ interface KeyRow extends StoredResponse {
 }
 
 const TABLE = 'idempotency_keys';
+
+/** The request_hash of a key copied from a store that kept no fingerprint: any parameters match it. */
+export const UNRECORDED_PARAMETERS = 'unrecorded';
 const MAX_KEY_LENGTH = 255;
 
 /**
@@ -83,7 +86,7 @@ export class IdempotencyKeys {
   ): Promise<EarlierRequest | null> {
     const row: KeyRow | undefined = await db(TABLE).where(identityOf(request)).first();
     if (!row) return null;
-    if (row.request_hash !== hashOf(request.parameters)) {
+    if (row.request_hash !== UNRECORDED_PARAMETERS && row.request_hash !== hashOf(request.parameters)) {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with different parameters');
     }
     return { replay: row.response_text === null && row.response === null ? null : replayOf(row) };
