@@ -5,6 +5,7 @@ import { planFeaturesMigration } from './20261123000400_plan_features';
 import { deletionPurgeMigration } from './20261123000500_deletion_purge';
 import { transfersMigration } from './20261123000700_transfers';
 import { serviceAgreementsMigration } from './20261123000900_service_agreements';
+import { changeIdempotencyKeysMigration } from './20261216000100_idempotency_keys';
 
 /** In order; never edit one that has landed. */
 export const orgsMigrations = [
@@ -16,4 +17,5 @@ export const orgsMigrations = [
   transfersMigration,
   serviceAgreementsMigration,
   eventRetentionIndexesMigration,
+  changeIdempotencyKeysMigration,
 ];

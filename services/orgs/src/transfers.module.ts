@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyKeys } from '@org-mgmt/runtime';
 import { OrganizationRepository } from './profile/organization.repository';
 import { AddressesTransferHandler, orgsTransferParticipantProvider } from './addresses/addresses.participant';
 import { OwnershipHandler } from './ownership/ownership.handler';
@@ -8,6 +9,12 @@ import { OwnershipService } from './ownership/ownership.service';
 /** What the transfers service calls here: ownership (owner and primary-email changes, org lookup) and addresses as a participant. */
 @Module({
   controllers: [OwnershipHandler, AddressesTransferHandler],
-  providers: [OwnershipService, OrganizationRepository, OwnershipRepository, orgsTransferParticipantProvider],
+  providers: [
+    OwnershipService,
+    OrganizationRepository,
+    OwnershipRepository,
+    IdempotencyKeys,
+    orgsTransferParticipantProvider,
+  ],
 })
 export class OrgsTransfersModule {}

@@ -154,6 +154,7 @@ describe('ownership transfer and primary-email change', () => {
         expect(replies.every((r) => r.ok)).toBe(true);
         expect(replies[1]).toEqual(replies[0]);
         expect(replies[2]).toEqual(replies[0]);
+        expect(new Set(replies.map((r) => JSON.stringify(r))).size).toBe(1);
         expect(await outboxOf('org.ownership_transferred', target.id)).toHaveLength(1);
         const operator = await rpc.request('orgs.owner.change', {
           ...message,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@org-mgmt/contracts';
 import { createHash } from 'node:crypto';
-import { ReplayedResponse, replayOf, StoredResponse, storedResponse } from '../bus/replayed-response';
+import { ReplayedResponse } from '../bus/replayed-response';
 import { Knex } from '../db/database';
 import { Clock } from '../service/clock';
 import { CLOCK, DATABASE } from '../service/tokens';
@@ -25,11 +25,20 @@ export interface EarlierRequest {
   replay: ReplayedResponse | null;
 }
 
-interface KeyRow extends StoredResponse {
+/**
+ * A key as stored: `response` (jsonb, to query) and `response_text`, the exact JSON first answered,
+ * since jsonb reorders keys (a row stored before response_text existed has only `response`).
+ */
+interface KeyRow {
   request_hash: string;
+  response: unknown;
+  response_text: string | null;
 }
 
 const TABLE = 'idempotency_keys';
+
+/** The request_hash of a key copied from a store that kept no fingerprint: any parameters match it. */
+export const UNRECORDED_PARAMETERS = 'unrecorded';
 const MAX_KEY_LENGTH = 255;
 
 /**
@@ -83,15 +92,16 @@ export class IdempotencyKeys {
   ): Promise<EarlierRequest | null> {
     const row: KeyRow | undefined = await db(TABLE).where(identityOf(request)).first();
     if (!row) return null;
-    if (row.request_hash !== hashOf(request.parameters)) {
+    if (row.request_hash !== UNRECORDED_PARAMETERS && row.request_hash !== hashOf(request.parameters)) {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with different parameters');
     }
-    return { replay: row.response_text === null && row.response === null ? null : replayOf(row) };
+    return { replay: replayOf(row) };
   }
 
   /** Stores the answer to replay for a claimed key. */
   async complete(trx: Knex.Transaction, identity: KeyIdentity, response: unknown): Promise<void> {
-    await trx(TABLE).where(identityOf(identity)).update(storedResponse(response));
+    const text = JSON.stringify(response);
+    await trx(TABLE).where(identityOf(identity)).update({ response: text, response_text: text });
   }
 }
 
@@ -102,6 +112,12 @@ function identityOf(request: KeyIdentity): KeyIdentity {
     });
   }
   return { scope: request.scope, account: request.account, key: request.key };
+}
+
+/** The answer to replay, as first sent; null while the request that claimed the key has not completed. */
+function replayOf(row: KeyRow): ReplayedResponse | null {
+  if (row.response_text !== null) return new ReplayedResponse(row.response_text);
+  return row.response === null ? null : new ReplayedResponse(JSON.stringify(row.response));
 }
 
 function inFlight(): AppError {

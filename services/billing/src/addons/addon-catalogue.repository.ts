@@ -23,6 +23,11 @@ interface TermsRow {
   published_at: number;
 }
 
+/**
+ * Owns the add-on catalogue (addons) and its terms versions (addon_terms). An add-on is keyed by the
+ * API's `serviceName` (`service_name` in the tables), which the code calls `addonName`; `name` is
+ * what it is shown as.
+ */
 @Injectable()
 export class AddonCatalogueRepository {
   constructor(@Inject(DATABASE) private readonly db: Knex) {}
@@ -33,13 +38,13 @@ export class AddonCatalogueRepository {
     return (await query).map(toAddon);
   }
 
-  async find(serviceName: string): Promise<Addon | null> {
-    const row: AddonRow | undefined = await this.withCurrentTermsVersion().where('a.service_name', serviceName).first();
+  async find(addonName: string): Promise<Addon | null> {
+    const row: AddonRow | undefined = await this.withCurrentTermsVersion().where('a.service_name', addonName).first();
     return row ? toAddon(row) : null;
   }
 
   /** The latest published terms of each named add-on (of every add-on when none are named). */
-  async currentTerms(serviceNames?: readonly string[]): Promise<Map<string, AddonTerms>> {
+  async currentTerms(addonNames?: readonly string[]): Promise<Map<string, AddonTerms>> {
     const query = this.db('addon_terms')
       .distinctOn('service_name')
       .orderBy([
@@ -47,7 +52,7 @@ export class AddonCatalogueRepository {
         { column: 'published_at', order: 'desc' },
         { column: 'seq', order: 'desc' },
       ]);
-    if (serviceNames) query.whereIn('service_name', serviceNames);
+    if (addonNames) query.whereIn('service_name', addonNames);
     const rows: TermsRow[] = await query;
     return new Map(
       rows.map((r) => [
@@ -58,9 +63,9 @@ export class AddonCatalogueRepository {
   }
 
   /** A new version of an add-on's terms: from now on, the org must accept it before buying. */
-  async publishTerms(serviceName: string, terms: AddonTerms): Promise<void> {
+  async publishTerms(addonName: string, terms: AddonTerms): Promise<void> {
     await this.db('addon_terms').insert({
-      service_name: serviceName,
+      service_name: addonName,
       version: terms.version,
       url: terms.url,
       summary: terms.summary,

@@ -10,23 +10,23 @@ export class AddonCatalogueService {
     return this.catalogue.list(category);
   }
 
-  async get(serviceName: string): Promise<Addon> {
-    const addon = await this.catalogue.find(serviceName);
-    if (!addon) throw unknownAddon(serviceName);
+  async get(addonName: string): Promise<Addon> {
+    const addon = await this.catalogue.find(addonName);
+    if (!addon) throw unknownAddon(addonName);
     return addon;
   }
 
-  async pricing(serviceName: string): Promise<AddonPricing> {
-    const addon = await this.get(serviceName);
-    const terms = (await this.catalogue.currentTerms([serviceName])).get(serviceName) ?? null;
+  async pricing(addonName: string): Promise<AddonPricing> {
+    const addon = await this.get(addonName);
+    const terms = (await this.catalogue.currentTerms([addonName])).get(addonName) ?? null;
     return { ...addon, terms };
   }
 
   /** Terms of the named add-ons (all when none are named); unknown names are left out. */
-  async terms(serviceNames?: readonly string[]): Promise<AddonTermsEntry[]> {
-    const [addons, terms] = await Promise.all([this.catalogue.list(), this.catalogue.currentTerms(serviceNames)]);
+  async terms(addonNames?: readonly string[]): Promise<AddonTermsEntry[]> {
+    const [addons, terms] = await Promise.all([this.catalogue.list(), this.catalogue.currentTerms(addonNames)]);
     return addons
-      .filter((a) => !serviceNames || serviceNames.includes(a.serviceName))
+      .filter((a) => !addonNames || addonNames.includes(a.serviceName))
       .map((a) => ({
         serviceName: a.serviceName,
         name: a.name,
@@ -36,6 +36,6 @@ export class AddonCatalogueService {
   }
 }
 
-export function unknownAddon(serviceName: string): AppError {
-  return new AppError('NOT_FOUND', `No add-on service named ${serviceName}`);
+export function unknownAddon(addonName: string): AppError {
+  return new AppError('NOT_FOUND', `No add-on service named ${addonName}`);
 }

@@ -105,14 +105,14 @@ export class AddonPurchaseRepository {
   }
 
   /** Serialises activations of one org's add-on, so consecutive periods never overlap. */
-  async lockAddon(trx: Knex.Transaction, orgId: string, serviceName: string): Promise<void> {
-    await lockUntilCommit(trx, `addon:${orgId}:${serviceName}`);
+  async lockAddon(trx: Knex.Transaction, orgId: string, addonName: string): Promise<void> {
+    await lockUntilCommit(trx, `addon:${orgId}:${addonName}`);
   }
 
   /** When the org's latest paid period of a recurring add-on ends (null when none). */
-  async latestPeriodEnd(trx: Knex.Transaction, orgId: string, serviceName: string): Promise<number | null> {
+  async latestPeriodEnd(trx: Knex.Transaction, orgId: string, addonName: string): Promise<number | null> {
     const row = (await trx('addon_purchases')
-      .where({ org_id: orgId, service_name: serviceName, status: 'active' })
+      .where({ org_id: orgId, service_name: addonName, status: 'active' })
       .max({ end: 'period_end' })
       .first()) as { end: number | null } | undefined;
     return row?.end ?? null;

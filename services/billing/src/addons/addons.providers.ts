@@ -8,7 +8,7 @@ import { AddonPurchaseService } from './addon-purchase.service';
 import { AddonSettlementService } from './addon-settlement.service';
 
 /**
- * Add-on services: the catalogue with its terms versions, and purchases. Part of BillingModule, whose
+ * Add-ons: the catalogue with its terms versions, and purchases. Part of BillingModule, whose
  * payment gateway, idempotency and ledger they use.
  */
 export const ADDON_CONTROLLERS = [AddonCatalogueHandler, AddonPurchaseHandler];

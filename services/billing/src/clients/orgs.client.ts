@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AgreementRecord, OrgsEndpoints } from '@org-mgmt/contracts';
 import { callAsSystem, RPC_CLIENT, RpcClient } from '@org-mgmt/runtime';
 
-/** Orgs owns organisations and their service agreements: what billing asks it, as System. */
+/** Orgs owns organisations and their add-on agreements: what billing asks it, as System. */
 @Injectable()
 export class OrgsClient {
   constructor(@Inject(RPC_CLIENT) private readonly rpc: RpcClient) {}
@@ -15,13 +15,13 @@ export class OrgsClient {
   /** `orgs.agreement.status`: the org's latest agreement record per add-on. */
   async latestAgreements(
     orgId: string,
-    serviceNames: readonly string[],
+    addonNames: readonly string[],
     requestId: string,
   ): Promise<Map<string, AgreementRecord | null>> {
-    if (!serviceNames.length) return new Map();
+    if (!addonNames.length) return new Map();
     const { items } = await callAsSystem(this.rpc, 'billing', OrgsEndpoints.agreementStatus, {
       orgId,
-      body: { serviceNames: [...serviceNames] },
+      body: { serviceNames: [...addonNames] },
       requestId,
     });
     return new Map(items.map((item) => [item.serviceName, item.latest]));

@@ -12,13 +12,13 @@ export class AddonTermsClient {
       .items;
   }
 
-  async of(serviceName: string, requestId: string): Promise<AddonTermsEntry> {
+  async of(addonName: string, requestId: string): Promise<AddonTermsEntry> {
     const { items } = await callAsSystem(this.rpc, 'orgs', BillingEndpoints.addonTerms, {
       orgId: null,
-      body: { serviceNames: [serviceName] },
+      body: { serviceNames: [addonName] },
       requestId,
     });
-    if (!items[0]) throw new AppError('NOT_FOUND', `No add-on service named ${serviceName}`);
+    if (!items[0]) throw new AppError('NOT_FOUND', `No add-on service named ${addonName}`);
     return items[0];
   }
 }

@@ -18,14 +18,14 @@ interface AgreementRecordRow {
 
 type Db = Knex | Knex.Transaction;
 
-/** Append-only: records are inserted and read, never changed. */
+/** Owns service_agreement_records, append-only: records are inserted and read, never changed. */
 @Injectable()
 export class AgreementRepository {
   constructor(@Inject(DATABASE) private readonly db: Knex) {}
 
-  /** Serialises writers of one org's agreement for one service until the transaction ends. */
-  async lock(trx: Knex.Transaction, orgId: string, serviceName: string): Promise<void> {
-    await lockUntilCommit(trx, `agreement:${orgId}:${serviceName}`);
+  /** Serialises writers of one org's agreement to one add-on until the transaction ends. */
+  async lock(trx: Knex.Transaction, orgId: string, addonName: string): Promise<void> {
+    await lockUntilCommit(trx, `agreement:${orgId}:${addonName}`);
   }
 
   async append(trx: Knex.Transaction, record: AgreementRecord): Promise<void> {
@@ -44,25 +44,21 @@ export class AgreementRepository {
     });
   }
 
-  /** Every record of one service, newest first. */
-  async history(orgId: string, serviceName: string): Promise<AgreementRecord[]> {
+  /** Every record of one add-on, newest first. */
+  async history(orgId: string, addonName: string): Promise<AgreementRecord[]> {
     const rows: AgreementRecordRow[] = await this.db('service_agreement_records')
-      .where({ org_id: orgId, service_name: serviceName })
+      .where({ org_id: orgId, service_name: addonName })
       .orderBy('seq', 'desc');
     return rows.map(toRecord);
   }
 
-  /** The latest record of each service the org has any record for (only the named ones, when named). */
-  async latest(
-    orgId: string,
-    serviceNames?: readonly string[],
-    db: Db = this.db,
-  ): Promise<Map<string, AgreementRecord>> {
+  /** The latest record of each add-on the org has any record for (only the named ones, when named). */
+  async latest(orgId: string, addonNames?: readonly string[], db: Db = this.db): Promise<Map<string, AgreementRecord>> {
     const query = db('service_agreement_records')
       .distinctOn('service_name')
       .where({ org_id: orgId })
       .orderBy([{ column: 'service_name' }, { column: 'seq', order: 'desc' }]);
-    if (serviceNames) query.whereIn('service_name', serviceNames);
+    if (addonNames) query.whereIn('service_name', addonNames);
     const rows: AgreementRecordRow[] = await query;
     return new Map(rows.map((row) => [row.service_name, toRecord(row)]));
   }

@@ -45,32 +45,32 @@ export class AgreementService {
       .map((entry) => agreementOf(entry, latest.get(entry.serviceName) ?? null));
   }
 
-  async get(orgId: string, serviceName: string, requestId: string): Promise<AgreementDetail> {
+  async get(orgId: string, addonName: string, requestId: string): Promise<AgreementDetail> {
     await this.requireOrg(orgId);
-    const entry = await this.terms.of(serviceName, requestId);
+    const entry = await this.terms.of(addonName, requestId);
     return this.detail(orgId, entry);
   }
 
   /** Records an acceptance of the current version; accepting the version already accepted records nothing new. */
   async accept(
     orgId: string,
-    serviceName: string,
+    addonName: string,
     termsVersion: string,
     actor: AgreementActor,
   ): Promise<AgreementDetail> {
-    const entry = await this.terms.of(serviceName, actor.requestId);
+    const entry = await this.terms.of(addonName, actor.requestId);
     const current = requireTerms(entry);
     if (termsVersion !== current.version) {
-      throw new AppError('CONFLICT', `The current terms of ${serviceName} are version ${current.version}`, {
+      throw new AppError('CONFLICT', `The current terms of ${addonName} are version ${current.version}`, {
         fields: [{ path: 'body.termsVersion', message: `must be the current version ${current.version}` }],
       });
     }
     await this.db.transaction(async (trx) => {
-      await this.records.lock(trx, orgId, serviceName);
+      await this.records.lock(trx, orgId, addonName);
       await this.requireOrg(orgId, trx);
-      const latest = (await this.records.latest(orgId, [serviceName], trx)).get(serviceName);
+      const latest = (await this.records.latest(orgId, [addonName], trx)).get(addonName);
       if (latest?.action === 'accepted' && latest.termsVersion === current.version) return;
-      const record = this.newRecord(orgId, serviceName, 'accepted', current.version, actor, null);
+      const record = this.newRecord(orgId, addonName, 'accepted', current.version, actor, null);
       await this.records.append(trx, record);
       await this.outbox.add(trx, ServiceAgreementAcceptedEvent, orgId, eventData(record));
     });
@@ -83,31 +83,31 @@ export class AgreementService {
    */
   async revoke(
     orgId: string,
-    serviceName: string,
+    addonName: string,
     reason: string | null,
     actor: AgreementActor,
   ): Promise<AgreementDetail> {
-    const entry = await this.terms.of(serviceName, actor.requestId);
+    const entry = await this.terms.of(addonName, actor.requestId);
     requireTerms(entry);
     await this.db.transaction(async (trx) => {
-      await this.records.lock(trx, orgId, serviceName);
+      await this.records.lock(trx, orgId, addonName);
       await this.requireOrg(orgId, trx);
-      const latest = (await this.records.latest(orgId, [serviceName], trx)).get(serviceName);
+      const latest = (await this.records.latest(orgId, [addonName], trx)).get(addonName);
       if (latest?.action !== 'accepted') {
-        throw new AppError('CONFLICT', `The terms of ${serviceName} are not accepted: there is nothing to revoke`);
+        throw new AppError('CONFLICT', `The terms of ${addonName} are not accepted: there is nothing to revoke`);
       }
-      const record = this.newRecord(orgId, serviceName, 'revoked', latest.termsVersion, actor, reason);
+      const record = this.newRecord(orgId, addonName, 'revoked', latest.termsVersion, actor, reason);
       await this.records.append(trx, record);
       await this.outbox.add(trx, ServiceAgreementRevokedEvent, orgId, { ...eventData(record), reason });
     });
     return this.detail(orgId, entry);
   }
 
-  /** The latest record per named service, for billing's purchase gate; NOT_FOUND for an org that does not exist. */
-  async latestRecords(orgId: string, serviceNames: readonly string[]) {
+  /** The latest record per named add-on, for billing's purchase gate; NOT_FOUND for an org that does not exist. */
+  async latestRecords(orgId: string, addonNames: readonly string[]) {
     await this.requireOrg(orgId);
-    const latest = await this.records.latest(orgId, serviceNames);
-    return serviceNames.map((serviceName) => ({ serviceName, latest: latest.get(serviceName) ?? null }));
+    const latest = await this.records.latest(orgId, addonNames);
+    return addonNames.map((addonName) => ({ serviceName: addonName, latest: latest.get(addonName) ?? null }));
   }
 
   private async detail(orgId: string, entry: AddonTermsEntry): Promise<AgreementDetail> {
@@ -117,7 +117,7 @@ export class AgreementService {
 
   private newRecord(
     orgId: string,
-    serviceName: string,
+    addonName: string,
     action: AgreementRecord['action'],
     termsVersion: string,
     actor: AgreementActor,
@@ -126,7 +126,7 @@ export class AgreementService {
     return {
       id: newId('agreement'),
       orgId,
-      serviceName,
+      serviceName: addonName,
       action,
       termsVersion,
       actor: actor.principal.sub,

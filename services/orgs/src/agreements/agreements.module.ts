@@ -5,7 +5,7 @@ import { AgreementHandler } from './agreement.handler';
 import { AgreementRepository } from './agreement.repository';
 import { AgreementService } from './agreement.service';
 
-/** Service agreements: append-only acceptance and revocation records of add-ons' own terms. */
+/** Add-on agreements: append-only acceptance and revocation records of add-ons' own terms. */
 @Module({
   controllers: [AgreementHandler],
   providers: [AgreementRepository, AgreementService, AddonTermsClient, OrganizationRepository],

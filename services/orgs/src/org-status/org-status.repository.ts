@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { OrganizationServiceStatusRecord, ServiceStatus } from '@org-mgmt/contracts';
 import { Knex } from '@org-mgmt/runtime';
-import { StatusRecordRow } from '../profile/organization.repository';
+
+interface LockedOrgRow {
+  service_status: ServiceStatus;
+  suspend_on_quota_exceeded: boolean;
+  deleted_at: number | null;
+}
 
 /** The org's status as a transition sees it, read under the org row's lock. */
 export interface LockedStatus {
@@ -16,14 +21,14 @@ export interface LockedStatus {
 @Injectable()
 export class OrgStatusRepository {
   async lockStatus(trx: Knex.Transaction, orgId: string): Promise<LockedStatus | null> {
-    const org = await trx('organizations')
+    const org: LockedOrgRow | undefined = await trx('organizations')
       .where({ id: orgId })
       .forUpdate()
-      .first('id', 'service_status', 'suspend_on_quota_exceeded', 'deleted_at');
+      .first('service_status', 'suspend_on_quota_exceeded', 'deleted_at');
     if (!org) return null;
-    const current: StatusRecordRow | undefined = await trx('service_status_records')
+    const current: { suspension_type: LockedStatus['suspensionType'] } | undefined = await trx('service_status_records')
       .where({ org_id: orgId, is_current: true })
-      .first();
+      .first('suspension_type');
     return {
       orgId,
       status: org.service_status,

@@ -1,15 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Customer, OwnerChange } from '@org-mgmt/contracts';
-import { Knex, lockUntilCommit } from '@org-mgmt/runtime';
-
-export type ChangeKind = 'owner' | 'primary_email';
-
-/** A change the transfers service made here, with the result it was answered. */
-export interface RecordedChange<T> {
-  kind: ChangeKind;
-  orgId: string;
-  result: T;
-}
+import { Knex } from '@org-mgmt/runtime';
 
 export interface PreviousOwner {
   change: OwnerChange;
@@ -18,31 +9,9 @@ export interface PreviousOwner {
   ownerUntil: number;
 }
 
-/** Owns owner_history (every owner an org has had) and transfer_changes (the log of changes by change id). */
+/** Owns owner_history: every owner an org has had. */
 @Injectable()
 export class OwnershipRepository {
-  /** Serialises the calls of one change id until the transaction ends. */
-  lockChange(trx: Knex.Transaction, changeId: string): Promise<void> {
-    return lockUntilCommit(trx, changeId);
-  }
-
-  async findChange<T>(trx: Knex.Transaction, changeId: string): Promise<RecordedChange<T> | null> {
-    const row: { kind: ChangeKind; org_id: string; result: T } | undefined = await trx('transfer_changes')
-      .where({ change_id: changeId })
-      .first();
-    return row ? { kind: row.kind, orgId: row.org_id, result: row.result } : null;
-  }
-
-  async recordChange<T>(trx: Knex.Transaction, changeId: string, change: RecordedChange<T>, now: number) {
-    await trx('transfer_changes').insert({
-      change_id: changeId,
-      kind: change.kind,
-      org_id: change.orgId,
-      result: JSON.stringify(change.result),
-      created_at: now,
-    });
-  }
-
   /** When the latest owner change of the org happened; null before any. */
   async lastOwnerChange(trx: Knex.Transaction, orgId: string): Promise<number | null> {
     const last: { owner_until: number } | undefined = await trx('owner_history')

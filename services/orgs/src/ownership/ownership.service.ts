@@ -10,10 +10,13 @@ import {
   OwnerChange,
   OwnerChangeResult,
 } from '@org-mgmt/contracts';
-import { CLOCK, Clock, DATABASE, Knex, OUTBOX, Outbox } from '@org-mgmt/runtime';
+import { CLOCK, Clock, IdempotencyKeys, Knex, OUTBOX, Outbox, ReplayedResponse } from '@org-mgmt/runtime';
 import { OrganizationRepository } from '../profile/organization.repository';
-import { ChangeKind, OwnershipRepository } from './ownership.repository';
+import { OwnershipRepository } from './ownership.repository';
 import { orgNotFound } from '../org-not-found';
+
+/** The change kinds, each its own key space of change ids in idempotency_keys. */
+type ChangeKind = 'owner' | 'primary_email';
 
 /**
  * What the transfers service changes here: the owner record and the primary email, each in one
@@ -22,16 +25,16 @@ import { orgNotFound } from '../org-not-found';
 @Injectable()
 export class OwnershipService {
   constructor(
-    @Inject(DATABASE) private readonly db: Knex,
     @Inject(OUTBOX) private readonly outbox: Outbox,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly organizations: OrganizationRepository,
     private readonly ownership: OwnershipRepository,
+    private readonly idempotency: IdempotencyKeys,
   ) {}
 
   /** The owner record stays the org's (its address book with it) and now names the new owner. */
   ownerChange(change: OwnerChange): Promise<OwnerChangeResult> {
-    return this.once(change.changeId, 'owner', change.orgId, async (trx) => {
+    return this.once('owner', change, async (trx) => {
       if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw orgNotFound(change.orgId);
       const owner = await this.organizations.findCustomer(change.orgId, trx);
       if (!owner) throw new AppError('CONFLICT', `Organisation ${change.orgId} has no owner record`);
@@ -71,7 +74,7 @@ export class OwnershipService {
   }
 
   primaryEmailChange(change: EmailChange): Promise<EmailChangeResult> {
-    return this.once(change.changeId, 'primary_email', change.orgId, async (trx) => {
+    return this.once('primary_email', change, async (trx) => {
       if (!(await this.organizations.lockForUpdate(trx, change.orgId))) throw orgNotFound(change.orgId);
       const org = (await this.organizations.find(change.orgId, trx))!;
       if (org.platformEmail === change.email) {
@@ -104,24 +107,14 @@ export class OwnershipService {
     return (await this.ownership.lastOwnerChange(trx, owner.orgId)) ?? owner.createdAt;
   }
 
-  /** Runs `work` once per change id: the result is stored with the change, a replay reads it back. */
+  /** Runs `work` once per change id; a retry answers the stored result as it was first answered. */
   private async once<T>(
-    changeId: string,
     kind: ChangeKind,
-    orgId: string,
+    change: OwnerChange | EmailChange,
     work: (trx: Knex.Transaction) => Promise<T>,
   ): Promise<T> {
-    return this.db.transaction(async (trx) => {
-      await this.ownership.lockChange(trx, changeId);
-      const seen = await this.ownership.findChange<T>(trx, changeId);
-      if (seen) {
-        if (seen.kind !== kind || seen.orgId !== orgId)
-          throw new AppError('CONFLICT', `Change ${changeId} was a different change`);
-        return seen.result;
-      }
-      const result = await work(trx);
-      await this.ownership.recordChange(trx, changeId, { kind, orgId, result }, this.clock.now());
-      return result;
-    });
+    const request = { scope: kind, account: change.orgId, key: change.changeId, parameters: change };
+    const result = await this.idempotency.run(request, work);
+    return result instanceof ReplayedResponse ? (JSON.parse(result.body) as T) : result;
   }
 }

@@ -22,7 +22,7 @@ interface OrganizationRow {
   plan_features: string[] | null;
 }
 
-export interface StatusRecordRow {
+interface StatusRecordRow {
   id: string;
   status: ServiceStatus;
   previous_status: ServiceStatus | null;
@@ -245,7 +245,7 @@ function toOrganization(row: OrganizationRow, history: StatusRecordRow[]): Organ
   };
 }
 
-export function toStatusRecord(row: StatusRecordRow): OrganizationServiceStatusRecord {
+function toStatusRecord(row: StatusRecordRow): OrganizationServiceStatusRecord {
   return {
     id: row.id,
     status: row.status,
