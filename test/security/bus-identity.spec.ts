@@ -59,10 +59,11 @@ describe('identity assertions on the bus', () => {
     audience: string,
     lifetimeS = 60,
     issuedAgoS = 0,
+    kid: BusSigner = signer,
   ) {
     const iat = Math.floor(Date.now() / 1000) - issuedAgoS;
     return new SignJWT({ p: principal })
-      .setProtectedHeader({ alg: 'EdDSA', kid: signer })
+      .setProtectedHeader({ alg: 'EdDSA', kid })
       .setIssuer(signer)
       .setAudience(audience)
       .setIssuedAt(iat)
@@ -130,6 +131,11 @@ describe('identity assertions on the bus', () => {
       expected: 'FORBIDDEN',
       assertion: (aud) => sign('billing', ownKey('billing'), system('transfers'), aud),
       principal: () => system('transfers'),
+    },
+    {
+      name: "a service's key naming the gateway as the signer",
+      expected: 'UNAUTHENTICATED',
+      assertion: (aud) => sign('gateway', ownKey('transfers'), forgedRoot(), aud, 60, 0, 'transfers'),
     },
   ];
 

@@ -124,8 +124,12 @@ export class AssertionVerifier {
 
   private async verifySignature(assertion: string, audience: ServiceName) {
     let payload: unknown;
+    let kid: string | undefined;
     try {
-      ({ payload } = await jwtVerify(assertion, (header) => this.keyOf(header.kid), {
+      ({
+        payload,
+        protectedHeader: { kid },
+      } = await jwtVerify(assertion, (header) => this.keyOf(header.kid), {
         algorithms: ['EdDSA'],
         audience,
         requiredClaims: ['exp', 'iat', 'iss'],
@@ -139,6 +143,8 @@ export class AssertionVerifier {
     }
     const parsed = PayloadSchema.safeParse(payload);
     if (!parsed.success) throw unauthenticated('identity assertion has malformed claims');
+    // The key that verified it decides who signed it: a signer naming another in `iss` asserts nothing.
+    if (parsed.data.iss !== kid) throw unauthenticated('identity assertion names a signer other than its key');
     const { exp, iat } = payload as { exp: number; iat: number };
     if (exp - iat > ASSERTION_LIFETIME_S)
       throw unauthenticated(`identity assertion lives longer than ${ASSERTION_LIFETIME_S} s`);
