@@ -131,6 +131,22 @@ describe('security: NATS users and permissions (a private nats-server with the g
     expect(eavesdropper.denied).toHaveLength(1);
   });
 
+  it('lets only the services reconfigure the event stream; the gateway and the teardown worker may only read it', async () => {
+    const service = await JetStreamEventBus.connect(nats.url, users.subjectPrefix, logger, users.env('billing'));
+    try {
+      const name = streamNameFor(users.subjectPrefix);
+      for (const reader of ['gateway', 'k8s-teardown'] as const) {
+        const jsm = await (await bus.as(reader)).jetstreamManager();
+        const { config } = await jsm.streams.info(name);
+        await expect(jsm.streams.update(name, { ...config, max_age: 1_000_000_000 })).rejects.toThrow();
+      }
+      const admin = await (await bus.admin()).jetstreamManager();
+      expect((await admin.streams.info(name)).config.max_age).not.toBe(1_000_000_000);
+    } finally {
+      await service.close();
+    }
+  });
+
   it('stores events on a subject only from the process that owns it', async () => {
     const owner = await JetStreamEventBus.connect(nats.url, users.subjectPrefix, logger, users.env('transfers'));
     try {

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const system = await startSystem({
     config,
     databaseUrl: config.DATABASE_URL ?? '',
-    bus: await natsBus(config, config.NATS_URL, logger),
+    bus: await natsBus(config, config.NATS_URL, logger, undefined, !isGateway),
     logger,
     services: isGateway ? [] : [name as ServiceName],
     gateway: isGateway,

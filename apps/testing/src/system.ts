@@ -105,7 +105,8 @@ export async function startTestSystem(options: TestSystemOptions = {}): Promise<
     const logger = createLogger(config.LOG_LEVEL, 'test');
     if (separateProcesses)
       children.push(...SERVICE_NAMES.map((name) => spawnService(name, { ...env, ...users?.env(name) })));
-    const bus = await natsBus(config, servers.natsUrl, logger);
+    // With the services in their own processes, this one is the gateway alone: it only reads the stream.
+    const bus = await natsBus(config, servers.natsUrl, logger, undefined, !separateProcesses);
     running = await startSystem({
       config,
       databaseUrl: database.url,

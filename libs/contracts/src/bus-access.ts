@@ -127,6 +127,6 @@ export const WATCHED_EVENTS: Readonly<Partial<Record<BusProcess, readonly EventC
   gateway: [OrgCreatedEvent, OrgUpdatedEvent, OrgStatusChangedEvent, OrgDeletedEvent, SubscriptionChangedEvent],
 };
 
-function isService(process: BusProcess): process is ServiceName {
+export function isService(process: BusProcess): process is ServiceName {
   return (SERVICES as readonly string[]).includes(process);
 }

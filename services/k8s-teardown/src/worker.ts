@@ -33,7 +33,10 @@ export function defaultKubeConfig(): KubeConfig {
 export async function startTeardownWorker(options: TeardownWorkerOptions): Promise<RunningTeardownWorker> {
   const { config, teardown, logger } = options;
   if (!config.NATS_URL) throw new Error('NATS_URL is required for the k8s-teardown worker');
-  const bus = await JetStreamEventBus.connect(config.NATS_URL, config.NATS_SUBJECT_PREFIX, logger, config);
+  const bus = await JetStreamEventBus.connect(config.NATS_URL, config.NATS_SUBJECT_PREFIX, logger, {
+    ...config,
+    manageStream: false,
+  });
   const kubernetes = new KubernetesTeardown(options.kubeConfig ?? defaultKubeConfig(), teardown);
   const subscription = await new OrgDeletedConsumer(bus, kubernetes, logger, teardown.K8S_TEARDOWN_ACK_WAIT_MS).start();
   const health =

@@ -3,6 +3,7 @@ import {
   BusProcess,
   calledPatterns,
   consumersOf,
+  isService,
   producedSubjects,
   servedPatterns,
   WATCHED_EVENTS,
@@ -35,7 +36,10 @@ export function natsPermissions(process: BusProcess, subjectPrefix: string): Nat
       ...calledPatterns(process).map(p),
       ...producedSubjects(process).map(p),
       '$JS.API.INFO',
-      ...['INFO', 'CREATE', 'UPDATE'].map((verb) => `$JS.API.STREAM.${verb}.${stream}`),
+      // Only the services create and configure the stream; the gateway and the teardown worker read its info.
+      ...(isService(process) ? ['INFO', 'CREATE', 'UPDATE'] : ['INFO']).map(
+        (verb) => `$JS.API.STREAM.${verb}.${stream}`,
+      ),
       ...consumers.flatMap(({ name, filter }) => [
         `$JS.API.CONSUMER.CREATE.${stream}.${name}.${filter}`,
         `$JS.API.CONSUMER.INFO.${stream}.${name}`,

@@ -19,12 +19,21 @@ import { jitteredBackoff, REDELIVERY_BACKOFF } from '../service/backoff';
 import { EventBus, EventSubscription, SubscriptionOptions, WatchOptions } from './event-bus';
 
 /** How long JetStream remembers a Nats-Msg-Id: a re-publish within it is stored once. */
+/** How long a process that may not create the stream waits for a service to create it. */
+const STREAM_WAIT_MS = 60_000;
 export const DUPLICATE_WINDOW_MS = 10 * 60_000;
 const RETENTION_MS = 7 * 24 * 3600_000;
 /** JetStream's error code for "stream not found". */
 const STREAM_NOT_FOUND = 10059;
 
-export type JetStreamSettings = Partial<NatsSettings> & { NATS_STREAM_REPLICAS?: number };
+export type JetStreamSettings = Partial<NatsSettings> & {
+  NATS_STREAM_REPLICAS?: number;
+  /**
+   * False for a process that only reads the stream (the gateway, the k8s-teardown worker): its NATS
+   * user may not create or reconfigure the stream, so it waits for a service to have created it.
+   */
+  manageStream?: boolean;
+};
 
 /** The JetStream consumer of a durable name and subject (`<durable>_<subject>`, only name-safe characters). */
 export function consumerNameFor(durable: string, subject: string): string {
@@ -72,12 +81,20 @@ export class JetStreamEventBus implements EventBus {
     try {
       const jsm = await nc.jetstreamManager();
       const bus = new JetStreamEventBus(nc, nc.jetstream(), jsm, prefix, logger, settings.NATS_STREAM_REPLICAS ?? 1);
-      await bus.ensureStream();
+      if (settings.manageStream ?? true) await bus.ensureStream();
+      else await bus.requireStream();
       return bus;
     } catch (err) {
       await nc.close();
       throw err;
     }
+  }
+
+  private streamInfo() {
+    return this.jsm.streams.info(this.stream).catch((err: unknown) => {
+      if ((err as { api_error?: { err_code?: number } }).api_error?.err_code === STREAM_NOT_FOUND) return undefined;
+      throw err;
+    });
   }
 
   /** Creates the stream, or brings an existing one to this configuration (its replicas, say), rather than failing. */
@@ -90,12 +107,23 @@ export class JetStreamEventBus implements EventBus {
       max_age: nanos(RETENTION_MS),
       num_replicas: this.replicas,
     };
-    const existing = await this.jsm.streams.info(this.stream).catch((err: unknown) => {
-      if ((err as { api_error?: { err_code?: number } }).api_error?.err_code === STREAM_NOT_FOUND) return undefined;
-      throw err;
-    });
+    const existing = await this.streamInfo();
     if (existing) await this.jsm.streams.update(this.stream, config);
     else await this.jsm.streams.add(config);
+  }
+
+  /**
+   * Waits until a service has created the stream (processes start in any order), then gives up with
+   * a clear error: a process that may not create the stream cannot do without it.
+   */
+  private async requireStream(timeoutMs = STREAM_WAIT_MS): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await this.streamInfo())) {
+      if (Date.now() > deadline) {
+        throw new Error(`JetStream stream ${this.stream} does not exist: a service process creates it when it starts`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 
   async publish(event: EventEnvelope): Promise<void> {

@@ -46,15 +46,17 @@ export function inProcessBus(config: AppConfig, logger: Logger, keys: BusKeys = 
   };
 }
 
+/** `manageStream`: false for a process that runs no service (the gateway), whose NATS user may only read the stream. */
 export async function natsBus(
   config: AppConfig,
   url: string,
   logger: Logger,
   keys: BusKeys = loadBusKeys(config),
+  manageStream = true,
 ): Promise<Bus> {
   const rpc = new NatsRpcClient(url, config.NATS_SUBJECT_PREFIX, config.RPC_TIMEOUT_MS, config);
   await rpc.connect();
-  const events = await JetStreamEventBus.connect(url, config.NATS_SUBJECT_PREFIX, logger, config);
+  const events = await JetStreamEventBus.connect(url, config.NATS_SUBJECT_PREFIX, logger, { ...config, manageStream });
   return {
     kind: 'nats',
     serverFor: (service) =>
