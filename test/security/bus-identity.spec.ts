@@ -105,6 +105,11 @@ describe('identity assertions on the bus', () => {
       assertion: (aud) => sign('gateway', ownKey('gateway'), forgedRoot(), aud, 3600),
     },
     {
+      name: 'an assertion issued an hour in the future',
+      expected: 'UNAUTHENTICATED',
+      assertion: (aud) => sign('gateway', ownKey('gateway'), forgedRoot(), aud, 60, -3600),
+    },
+    {
       name: 'an assertion meant for another service',
       expected: 'UNAUTHENTICATED',
       assertion: () => sign('gateway', ownKey('gateway'), forgedRoot(), 'transfers'),
