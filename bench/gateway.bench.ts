@@ -2,13 +2,15 @@
  * Two reads, GET /org-management/billing/balance (one row) and /profile (four queries), at fixed
  * concurrency through the whole system, side by side in one run: distributed (gateway and four services as separate processes over NATS), embedded (one
  * process, in-process bus), and the baseline (bare express + pg, the same queries); then the cold
- * start of `npm start` to its first 200. Prints a table with ratios to the baseline and writes
+ * start of `npm start` to its first 200; and the stock-NestJS peer (bench/peers/: a Nest gateway
+ * with ClientProxy.send and a Nest @MessagePattern service with knex). Prints a table with ratios to the baseline and writes
  * bench/results/gateway.json. BENCH_CONNECTIONS (32) and BENCH_DURATION_S (5) tune the load.
  */
 import { SERVICE_NAMES } from '@org-mgmt/system';
 import {
   busKeyEnv,
   createTestDatabase,
+  deleteStream,
   mintToken,
   testServers,
   TEST_AUDIENCE,
@@ -31,6 +33,9 @@ const TARGET_P99_MS = 10;
 const READS = ['/billing/balance', '/profile'];
 const DISTRIBUTED = 'distributed (NATS, 5 processes)';
 const BASELINE = 'baseline: express + pg';
+const PEER = 'peer: stock NestJS (ClientProxy over NATS)';
+/** Ours against what a team would build from the same packages out of the box (bench/peers/). */
+const TARGET_PEER_RATIO = 2;
 
 interface Measured {
   target: string;
@@ -124,6 +129,17 @@ async function baseline(env: Record<string, string>): Promise<Deployment> {
     child,
   ).catch(() => 0);
   return { url, processes: { 'express + pg': child } };
+}
+
+/** The stock-NestJS peer: its gateway and its one service, as two processes over the same NATS. */
+async function peer(env: Record<string, string>): Promise<Deployment> {
+  const port = await freePort();
+  const service = startProcess('bench/peers/nest-service.ts', [], env);
+  const gateway = startProcess('bench/peers/nest-gateway.ts', [], { ...env, PORT: String(port) });
+  const url = `http://127.0.0.1:${port}`;
+  const token = await mintToken({ orgId: 'org_root' });
+  await until200(`${url}/org-management/billing/balance`, { authorization: `Bearer ${token}` }, gateway);
+  return { url, processes: { 'peer gateway': gateway, 'peer service': service } };
 }
 
 /** `npm start` on an empty DATA_DIR (embedded PostgreSQL initdb included) until GET /profile answers 200. */
@@ -234,7 +250,7 @@ async function completePayments(url: string, orgId: string): Promise<PaymentRun>
   };
 }
 
-function row(m: Measured, base: Measured): Record<string, string | number> {
+function row(m: Measured, base: Measured, peer: Measured): Record<string, string | number> {
   const total = Object.values(m.rss).reduce((a, b) => a + b, 0);
   return {
     target: m.target,
@@ -244,6 +260,7 @@ function row(m: Measured, base: Measured): Record<string, string | number> {
     'p99 ms': m.result.latency.p99,
     'throughput vs baseline': (m.result.requests.average / base.result.requests.average).toFixed(2),
     'p99 vs baseline': (m.result.latency.p99 / Math.max(base.result.latency.p99, 0.001)).toFixed(2),
+    'throughput vs peer': (m.result.requests.average / peer.result.requests.average).toFixed(2),
     'non-2xx+errors': m.result.non2xx + m.result.errors + m.result.timeouts,
     'RSS MiB': `${total} (${Object.entries(m.rss)
       .map(([n, v]) => `${n} ${v}`)
@@ -281,17 +298,21 @@ export default async function gatewayBench(): Promise<void> {
       { name: DISTRIBUTED, deployment: cluster },
       { name: 'embedded (1 process)', deployment: await embedded(env) },
       { name: BASELINE, deployment: await baseline(env) },
+      { name: PEER, deployment: await peer(env) },
     ];
     const all = await measure(targets, token);
     const cold = await coldStart(env);
     const distributedRuns = all.filter((m) => m.target === DISTRIBUTED);
     const baseOf = (m: Measured) => all.find((b) => b.target === BASELINE && b.read === m.read)!;
+    const peerOf = (m: Measured) => all.find((b) => b.target === PEER && b.read === m.read)!;
 
-    process.stdout.write(`${table(all.map((m) => row(m, baseOf(m))))}\n`);
+    process.stdout.write(`${table(all.map((m) => row(m, baseOf(m), peerOf(m))))}\n`);
     const verdicts = distributedRuns.flatMap((routed) => {
       if (!routed.result.requests.total) return [`target ${routed.read}: no request completed within the run`];
       const ratio = routed.result.requests.average / baseOf(routed).result.requests.average;
+      const overPeer = routed.result.requests.average / peerOf(routed).result.requests.average;
       return [
+        `target ${routed.read}: distributed throughput >= ${TARGET_PEER_RATIO}x the stock-NestJS peer: ${overPeer.toFixed(2)}x ${overPeer >= TARGET_PEER_RATIO ? 'met' : 'NOT met'}`,
         `target ${routed.read}: distributed throughput >= ${TARGET_THROUGHPUT_RATIO * 100}% of baseline: ${(ratio * 100).toFixed(0)}% ${ratio >= TARGET_THROUGHPUT_RATIO ? 'met' : 'NOT met'}`,
         `target ${routed.read}: distributed p99 < ${TARGET_P99_MS} ms: ${routed.result.latency.p99} ms ${routed.result.latency.p99 < TARGET_P99_MS ? 'met' : 'NOT met'}`,
       ];
@@ -316,6 +337,7 @@ export default async function gatewayBench(): Promise<void> {
         requestsPerSecond: m.result.requests.average,
         latencyMs: { p50: m.result.latency.p50, p99: m.result.latency.p99, average: m.result.latency.average },
         throughputVsBaseline: m.result.requests.average / baseOf(m).result.requests.average,
+        throughputVsPeer: m.result.requests.average / peerOf(m).result.requests.average,
         failures: m.result.non2xx + m.result.errors + m.result.timeouts,
         rssMiB: m.rss,
       })),
@@ -324,6 +346,7 @@ export default async function gatewayBench(): Promise<void> {
     });
     process.stdout.write(`results: ${file}\n`);
   } finally {
+    await deleteStream(servers.natsUrl, env.NATS_SUBJECT_PREFIX);
     await database.drop();
   }
 }
