@@ -36,12 +36,8 @@ export const ledgerMigration: Migration = {
       ADD CONSTRAINT transactions_type CHECK (type IN ('purchase', 'gift', 'adjustment', 'refund', 'debit')),
       ADD CONSTRAINT transactions_status CHECK (status IN ('pending', 'succeeded', 'failed')),
       ADD CONSTRAINT transactions_amount_positive CHECK (amount > 0)`);
-    await db.raw(
-      'CREATE UNIQUE INDEX transactions_one_per_payment ON transactions (gateway, payment_intent_id) WHERE payment_intent_id IS NOT NULL',
-    );
-    await db.raw(
-      "CREATE UNIQUE INDEX transactions_debit_reference ON transactions (org_id, reference) WHERE type = 'debit'",
-    );
+    await db.raw('CREATE UNIQUE INDEX transactions_one_per_payment ON transactions (gateway, payment_intent_id) WHERE payment_intent_id IS NOT NULL');
+    await db.raw("CREATE UNIQUE INDEX transactions_debit_reference ON transactions (org_id, reference) WHERE type = 'debit'");
 
     await db.schema.createTable('ledger_entries', (t) => {
       t.bigIncrements('seq').primary();

@@ -62,11 +62,7 @@ export const addonsMigration: Migration = {
 
     await db('addons').insert(CATALOGUE.map(({ terms: _terms, ...addon }) => addon));
     await db('addon_terms').insert(
-      CATALOGUE.filter((a) => a.terms).map((a) => ({
-        service_name: a.service_name,
-        ...a.terms!,
-        published_at: PUBLISHED,
-      })),
+      CATALOGUE.filter((a) => a.terms).map((a) => ({ service_name: a.service_name, ...a.terms!, published_at: PUBLISHED })),
     );
   },
   async down(db: Knex) {
@@ -90,52 +86,24 @@ interface SeedAddon {
 
 const CATALOGUE: SeedAddon[] = [
   {
-    service_name: 'priority-support',
-    name: 'Priority support',
-    category: 'support',
+    service_name: 'priority-support', name: 'Priority support', category: 'support',
     description: 'Four-hour first response, around the clock, by senior engineers.',
-    billing_mode: 'recurring',
-    price_amount: 4900,
-    currency: 'USD',
-    interval: 'month',
-    requires_agreement: false,
-    sort_order: 10,
+    billing_mode: 'recurring', price_amount: 4900, currency: 'USD', interval: 'month', requires_agreement: false, sort_order: 10,
   },
   {
-    service_name: 'dedicated-success-manager',
-    name: 'Dedicated success manager',
-    category: 'support',
+    service_name: 'dedicated-success-manager', name: 'Dedicated success manager', category: 'support',
     description: 'A named customer success manager with quarterly business reviews.',
-    billing_mode: 'recurring',
-    price_amount: 150000,
-    currency: 'USD',
-    interval: 'month',
-    requires_agreement: false,
-    sort_order: 20,
+    billing_mode: 'recurring', price_amount: 150000, currency: 'USD', interval: 'month', requires_agreement: false, sort_order: 20,
   },
   {
-    service_name: 'extra-storage-100gb',
-    name: 'Extra storage (100 GB)',
-    category: 'storage',
+    service_name: 'extra-storage-100gb', name: 'Extra storage (100 GB)', category: 'storage',
     description: '100 GB of storage on top of the plan allowance.',
-    billing_mode: 'recurring',
-    price_amount: 1500,
-    currency: 'USD',
-    interval: 'month',
-    requires_agreement: false,
-    sort_order: 30,
+    billing_mode: 'recurring', price_amount: 1500, currency: 'USD', interval: 'month', requires_agreement: false, sort_order: 30,
   },
   {
-    service_name: 'premium-domain',
-    name: 'Premium domain registration',
-    category: 'domains',
+    service_name: 'premium-domain', name: 'Premium domain registration', category: 'domains',
     description: 'Registration of one premium domain name for a year, through our registrar partner.',
-    billing_mode: 'one-off',
-    price_amount: 2500,
-    currency: 'USD',
-    interval: null,
-    requires_agreement: true,
-    sort_order: 40,
+    billing_mode: 'one-off', price_amount: 2500, currency: 'USD', interval: null, requires_agreement: true, sort_order: 40,
     terms: {
       version: '2025-11',
       url: 'https://legal.example.com/addons/premium-domain/2025-11',
@@ -143,16 +111,9 @@ const CATALOGUE: SeedAddon[] = [
     },
   },
   {
-    service_name: 'premium-ai-models',
-    name: 'Premium AI models',
-    category: 'ai',
+    service_name: 'premium-ai-models', name: 'Premium AI models', category: 'ai',
     description: 'Access to premium third-party AI models, licensed separately.',
-    billing_mode: 'recurring',
-    price_amount: 9900,
-    currency: 'USD',
-    interval: 'month',
-    requires_agreement: true,
-    sort_order: 50,
+    billing_mode: 'recurring', price_amount: 9900, currency: 'USD', interval: 'month', requires_agreement: true, sort_order: 50,
     terms: {
       version: '2025-11',
       url: 'https://legal.example.com/addons/premium-ai-models/2025-11',

@@ -21,9 +21,7 @@ export const profileMigration: Migration = {
     });
     await db.raw(`ALTER TABLE organizations ADD CONSTRAINT organizations_status_check
       CHECK (service_status IN ('ACTIVE', 'SUSPENDED', 'INACTIVE'))`);
-    await db.raw(
-      'ALTER TABLE organizations ADD CONSTRAINT organizations_name_length CHECK (char_length(company_name) >= 2)',
-    );
+    await db.raw('ALTER TABLE organizations ADD CONSTRAINT organizations_name_length CHECK (char_length(company_name) >= 2)');
 
     await db.schema.createTable('service_status_records', (t) => {
       t.text('id').primary();
@@ -69,6 +67,7 @@ export const profileMigration: Migration = {
       t.index(['org_id', 'seq']);
     });
     await db.raw('CREATE UNIQUE INDEX addresses_one_default_per_type ON addresses (org_id, type) WHERE is_default');
+
   },
   async down(db: Knex) {
     for (const table of ['addresses', 'customers', 'service_status_records', 'organizations']) {

@@ -20,9 +20,7 @@ export const lifecycleMigration: Migration = {
       t.bigInteger('reactivated_at');
       t.text('reactivation_reason');
     });
-    await db.raw(
-      'CREATE UNIQUE INDEX account_cancellations_one_open ON account_cancellations (org_id) WHERE reactivated_at IS NULL',
-    );
+    await db.raw('CREATE UNIQUE INDEX account_cancellations_one_open ON account_cancellations (org_id) WHERE reactivated_at IS NULL');
 
     await db.schema.createTable('pre_approved_signups', (t) => {
       t.bigIncrements('seq').primary();
@@ -41,13 +39,9 @@ export const lifecycleMigration: Migration = {
     });
     await db.raw(`ALTER TABLE pre_approved_signups ADD CONSTRAINT pre_approved_signups_shape CHECK (
       (kind = 'email' AND email IS NOT NULL AND code IS NULL) OR (kind = 'code' AND code IS NOT NULL AND email IS NULL))`);
-    await db.raw(
-      'ALTER TABLE pre_approved_signups ADD CONSTRAINT pre_approved_signups_uses CHECK (uses >= 0 AND uses <= max_uses AND max_uses >= 1)',
-    );
+    await db.raw('ALTER TABLE pre_approved_signups ADD CONSTRAINT pre_approved_signups_uses CHECK (uses >= 0 AND uses <= max_uses AND max_uses >= 1)');
     await db.raw('CREATE UNIQUE INDEX pre_approved_signups_code ON pre_approved_signups (code) WHERE code IS NOT NULL');
-    await db.raw(
-      'CREATE UNIQUE INDEX pre_approved_signups_live_email ON pre_approved_signups (email) WHERE email IS NOT NULL AND removed_at IS NULL',
-    );
+    await db.raw('CREATE UNIQUE INDEX pre_approved_signups_live_email ON pre_approved_signups (email) WHERE email IS NOT NULL AND removed_at IS NULL');
 
     await db.schema.createTable('signup_consumptions', (t) => {
       t.text('signup_id').notNullable();
@@ -84,14 +78,7 @@ export const lifecycleMigration: Migration = {
     });
   },
   async down(db: Knex) {
-    for (const table of [
-      'teardown_tasks',
-      'org_deletions',
-      'signup_validation_windows',
-      'signup_consumptions',
-      'pre_approved_signups',
-      'account_cancellations',
-    ]) {
+    for (const table of ['teardown_tasks', 'org_deletions', 'signup_validation_windows', 'signup_consumptions', 'pre_approved_signups', 'account_cancellations']) {
       await db.schema.dropTableIfExists(table);
     }
     await db.schema.alterTable('organizations', (t) => {

@@ -24,20 +24,12 @@ export const subscriptionsMigration: Migration = {
       t.bigInteger('updated_at').notNullable();
       t.index(['org_id', 'created_at']);
     });
-    await db.raw(
-      `ALTER TABLE subscriptions ADD CONSTRAINT subscriptions_status_check CHECK (status IN ('active', 'past_due', 'cancelled'))`,
-    );
-    await db.raw(
-      `ALTER TABLE subscriptions ADD CONSTRAINT subscriptions_interval_check CHECK (interval IN ('month', 'year'))`,
-    );
+    await db.raw(`ALTER TABLE subscriptions ADD CONSTRAINT subscriptions_status_check CHECK (status IN ('active', 'past_due', 'cancelled'))`);
+    await db.raw(`ALTER TABLE subscriptions ADD CONSTRAINT subscriptions_interval_check CHECK (interval IN ('month', 'year'))`);
     await db.raw('ALTER TABLE subscriptions ADD CONSTRAINT subscriptions_price_check CHECK (price_amount >= 0)');
-    await db.raw(
-      'ALTER TABLE subscriptions ADD CONSTRAINT subscriptions_period_check CHECK (current_period_end > current_period_start)',
-    );
+    await db.raw('ALTER TABLE subscriptions ADD CONSTRAINT subscriptions_period_check CHECK (current_period_end > current_period_start)');
     /** One live subscription per org: two racing creates cannot both win. */
-    await db.raw(
-      `CREATE UNIQUE INDEX subscriptions_one_live_per_org ON subscriptions (org_id) WHERE status <> 'cancelled'`,
-    );
+    await db.raw(`CREATE UNIQUE INDEX subscriptions_one_live_per_org ON subscriptions (org_id) WHERE status <> 'cancelled'`);
     await db.raw(`CREATE INDEX subscriptions_due ON subscriptions (current_period_end) WHERE status <> 'cancelled'`);
 
     await db.schema.createTable('subscription_changes', (t) => {
@@ -79,21 +71,14 @@ export const subscriptionsMigration: Migration = {
     });
     await db.raw(`ALTER TABLE subscription_payments ADD CONSTRAINT subscription_payments_status_check
       CHECK (status IN ('pending', 'succeeded', 'failed'))`);
-    await db.raw(
-      'ALTER TABLE subscription_payments ADD CONSTRAINT subscription_payments_amount_check CHECK (amount > 0)',
-    );
+    await db.raw('ALTER TABLE subscription_payments ADD CONSTRAINT subscription_payments_amount_check CHECK (amount > 0)');
     /** One payment in flight per org: a double-submitted upgrade cannot start a second charge. */
-    await db.raw(
-      `CREATE UNIQUE INDEX subscription_payments_one_pending ON subscription_payments (org_id) WHERE status = 'pending'`,
-    );
+    await db.raw(`CREATE UNIQUE INDEX subscription_payments_one_pending ON subscription_payments (org_id) WHERE status = 'pending'`);
     await db.raw(`CREATE UNIQUE INDEX subscription_payments_idempotency ON subscription_payments (org_id, idempotency_key)
       WHERE idempotency_key IS NOT NULL`);
-    await db.raw(
-      'CREATE UNIQUE INDEX subscription_payments_gateway_ref ON subscription_payments (gateway, gateway_payment_id) WHERE gateway_payment_id IS NOT NULL',
-    );
+    await db.raw('CREATE UNIQUE INDEX subscription_payments_gateway_ref ON subscription_payments (gateway, gateway_payment_id) WHERE gateway_payment_id IS NOT NULL');
   },
   async down(db: Knex) {
-    for (const table of ['subscription_payments', 'subscription_changes', 'subscriptions'])
-      await db.schema.dropTableIfExists(table);
+    for (const table of ['subscription_payments', 'subscription_changes', 'subscriptions']) await db.schema.dropTableIfExists(table);
   },
 };

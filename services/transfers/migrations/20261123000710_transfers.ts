@@ -22,9 +22,7 @@ export const transferJobsMigration: Migration = {
       t.bigInteger('started_at');
       t.bigInteger('finished_at');
     });
-    await db.raw(
-      "CREATE INDEX transfer_jobs_runnable ON transfer_jobs (seq) WHERE status IN ('queued', 'running', 'rolling_back')",
-    );
+    await db.raw("CREATE INDEX transfer_jobs_runnable ON transfer_jobs (seq) WHERE status IN ('queued', 'running', 'rolling_back')");
     await db.schema.createTable('transfer_job_steps', (t) => {
       t.text('job_id').notNullable().references('id').inTable('transfer_jobs').onDelete('CASCADE');
       t.integer('position').notNullable();
@@ -88,15 +86,7 @@ export const transferJobsMigration: Migration = {
     await createTransferLedger(db);
   },
   async down(db: Knex) {
-    for (const table of [
-      LEDGER_TABLE,
-      'records',
-      'record_collections',
-      'org_change_audit',
-      'transfer_job_batches',
-      'transfer_job_steps',
-      'transfer_jobs',
-    ]) {
+    for (const table of [LEDGER_TABLE, 'records', 'record_collections', 'org_change_audit', 'transfer_job_batches', 'transfer_job_steps', 'transfer_jobs']) {
       await db.schema.dropTableIfExists(table);
     }
   },
