@@ -36,11 +36,6 @@ export class LedgerService {
     private readonly orgs: OrgsClient,
   ) {}
 
-  /** NOT_FOUND for an org that does not exist. */
-  balance(orgId: string, requestId: string): Promise<Balance> {
-    return this.balanceOfKnownOrg(orgId, requestId);
-  }
-
   /** LEDGER_CLOSED for a deleted org: checked before anything is started at the payment gateway. */
   async requireOpen(orgId: string): Promise<void> {
     const { closedAt } = await this.ledger.balance(orgId);
@@ -55,15 +50,16 @@ export class LedgerService {
 
   /** NOT_FOUND for an org that does not exist. */
   async transactionPage(orgId: string, request: TransactionPageRequest, requestId: string) {
-    await this.balanceOfKnownOrg(orgId, requestId);
+    await this.balance(orgId, requestId);
     return this.transactions.page(orgId, request);
   }
 
   /**
-   * Every org that ever had money, or was deleted, has a balance row; orgs is asked whether the org
-   * exists only when there is none, so the hot path (a known org's balance) makes no extra RPC.
+   * NOT_FOUND for an org that does not exist. Every org that ever had money, or was deleted, has a
+   * balance row; orgs is asked whether the org exists only when there is none, so the hot path (a
+   * known org's balance) makes no extra RPC.
    */
-  private async balanceOfKnownOrg(orgId: string, requestId: string): Promise<Balance> {
+  async balance(orgId: string, requestId: string): Promise<Balance> {
     const balance = await this.ledger.balance(orgId);
     if (balance.updatedAt === null) await this.orgs.requireExists(orgId, requestId);
     return balance;
