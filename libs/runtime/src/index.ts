@@ -24,6 +24,7 @@ export * from './events/event-consumers';
 export * from './service/tokens';
 export * from './service/clock';
 export * from './service/timeout';
+export * from './service/data-dir-file';
 export * from './service/backoff';
 export * from './service/infrastructure';
 export * from './service/service-host';

@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dataDirFileOnce } from '../service/data-dir-file';
 import { join, resolve } from 'node:path';
 
 /** Who may sign identity assertions on the bus: the gateway, and each service in its own name. */
@@ -74,25 +74,13 @@ export function generateBusKeys(): BusKeys {
  * first process to write the file wins; the others read what it wrote.
  */
 export function developmentBusKeys(dataDir: string): BusKeys {
-  const dir = resolve(dataDir);
-  const file = join(dir, 'bus-keys.json');
-  mkdirSync(dir, { recursive: true });
-  const fresh = generateBusKeys();
-  try {
-    writeFileSync(
-      file,
-      JSON.stringify({ signing: formatKeyList(fresh.signing), trusted: formatKeyList(fresh.trusted) }),
-      { mode: 0o600, flag: 'wx' },
-    );
-    return fresh;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  const stored = JSON.parse(readFileSync(file, 'utf8')) as { signing: string; trusted: string };
-  return {
-    signing: parseKeyList(stored.signing, 'private', file),
-    trusted: parseKeyList(stored.trusted, 'public', file),
-  };
+  const stored = dataDirFileOnce(dataDir, 'bus-keys.json', () => {
+    const fresh = generateBusKeys();
+    return JSON.stringify({ signing: formatKeyList(fresh.signing), trusted: formatKeyList(fresh.trusted) });
+  });
+  const { signing, trusted } = JSON.parse(stored) as { signing: string; trusted: string };
+  const where = join(resolve(dataDir), 'bus-keys.json');
+  return { signing: parseKeyList(signing, 'private', where), trusted: parseKeyList(trusted, 'public', where) };
 }
 
 interface KeySettings {
